@@ -1,0 +1,180 @@
+//===- LoomOps.td - loom dialect operations ----------------*- tablegen -*-===//
+//
+// Shapes are written [batch, seq, d]. All ops work on ranked, statically shaped f32 tensors.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_OPS_TD
+#define LOOM_OPS_TD
+
+include "loom/Dialect/Loom/IR/LoomDialect.td"
+include "loom/Dialect/Loom/IR/LoomInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/IR/OpBase.td"
+
+def Loom_F32Tensor : RankedTensorOf<[F32]>;
+
+//===----------------------------------------------------------------------===//
+// Projections
+//===----------------------------------------------------------------------===//
+
+def Loom_LinearOp : Loom_Op<"linear", [Pure]> {
+  let summary = "y = x W^T + b, then an optional scalar epilogue (torch.nn.Linear)";
+  let description = [{
+    `input` is `[..., in_features]`, `weight` is `[out_features, in_features]` (PyTorch
+    layout), the optional `bias` is `[out_features]`; the result is `[..., out_features]`.
+
+    The optional `epilogue` region takes one f32 (the biased value) and yields one f32; it is
+    applied to every element of the result. Fusion passes fill it (e.g. with an activation)
+    so the bias, the activation and the store happen in one loop after the matmul.
+
+    ```mlir
+    %y = loom.linear %x, %w, %b : (tensor<2x16x64xf32>, tensor<128x64xf32>, tensor<128xf32>)
+                                    -> tensor<2x16x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight, Optional<Loom_F32Tensor>:$bias);
+  let results = (outs Loom_F32Tensor:$result);
+  let regions = (region AnyRegion:$epilogue);
+  let hasVerifier = 1;
+  let hasCustomAssemblyFormat = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$resultType, "::mlir::Value":$input,
+                   "::mlir::Value":$weight, "::mlir::Value":$bias)>
+  ];
+  let extraClassDeclaration = [{
+    bool hasEpilogue() { return !getEpilogue().empty(); }
+    int64_t getInFeatures() { return getWeight().getType().getDimSize(1); }
+    int64_t getOutFeatures() { return getWeight().getType().getDimSize(0); }
+  }];
+}
+
+def Loom_YieldOp : Loom_Op<"yield", [Pure, Terminator, ReturnLike,
+    ParentOneOf<["LinearOp", "PointwiseOp"]>]> {
+  let summary = "Yields the scalar result of an epilogue or pointwise body";
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
+}
+
+//===----------------------------------------------------------------------===//
+// Activations (element-wise)
+//===----------------------------------------------------------------------===//
+
+class Loom_UnaryActivation<string mnemonic, list<Trait> traits = []>
+    : Loom_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType,
+        DeclareOpInterfaceMethods<Loom_ElementwiseUnaryOpInterface>])> {
+  let arguments = (ins Loom_F32Tensor:$input);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Loom_ReluOp : Loom_UnaryActivation<"relu"> {
+  let summary = "max(x, 0) (torch.nn.ReLU)";
+}
+
+def Loom_GeluOp : Loom_UnaryActivation<"gelu"> {
+  let summary = "Gaussian error linear unit (Hendrycks & Gimpel 2016; torch.nn.GELU)";
+  let description = [{
+    `approximate = "none"` (default): x * 0.5 * (1 + erf(x / sqrt(2))).
+    `approximate = "tanh"`: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Loom_PointwiseOp : Loom_Op<"pointwise", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<Loom_ElementwiseUnaryOpInterface>]> {
+  let summary = "A unary element-wise function given by its scalar body";
+  let description = [{
+    The body takes one f32 and yields one f32; it is applied to every element. Plugins use it
+    for activations the dialect has no named op for.
+
+    ```mlir
+    %y = loom.pointwise %x : tensor<2x16x64xf32> {
+    ^bb0(%v: f32):
+      %e = math.exp %v : f32
+      loom.yield %e : f32
+    }
+    ```
+  }];
+  let arguments = (ins Loom_F32Tensor:$input);
+  let results = (outs Loom_F32Tensor:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$input attr-dict `:` type($input) $body";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Residuals, norms, positions
+//===----------------------------------------------------------------------===//
+
+def Loom_AddOp : Loom_Op<"add", [Pure, SameOperandsAndResultType, Commutative]> {
+  let summary = "Element-wise sum (the residual connection, He et al. 2016)";
+  let arguments = (ins Loom_F32Tensor:$lhs, Loom_F32Tensor:$rhs);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def Loom_LayerNormOp : Loom_Op<"layer_norm", [Pure]> {
+  let summary = "Layer normalisation over the last dimension (Ba et al. 2016; torch.nn.LayerNorm)";
+  let description = [{
+    y = (x - mean) / sqrt(var + epsilon) * weight + bias, with the biased variance over the
+    last dimension `d`. `weight` and `bias` are `[d]`.
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight, Loom_F32Tensor:$bias,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_SinusoidalPEOp : Loom_Op<"sinusoidal_pe", [Pure, SameOperandsAndResultType]> {
+  let summary = "Adds the sinusoidal absolute position encoding (Vaswani et al. 2017, sec. 3.5)";
+  let description = [{
+    `input` is `[batch, seq, d_model]` with even `d_model`. Adds, at position `pos`,
+    PE(pos, 2i) = sin(pos / base^(2i/d_model)) and PE(pos, 2i+1) = cos(pos / base^(2i/d_model)),
+    `base` = 10000 by default (the PyTorch tutorial's `PositionalEncoding`).
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, DefaultValuedAttr<F64Attr, "10000.0">:$base);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Loom_AttentionOp : Loom_Op<"attention", [Pure]> {
+  let summary = "Multi-head scaled dot-product attention (Vaswani et al. 2017, sec. 3.2)";
+  let description = [{
+    `query` is `[batch, seq_q, d_model]`, `key` and `value` are `[batch, seq_k, d_model]`,
+    already projected. Each is split into `n_heads` heads of `d_head = d_model / n_heads`
+    (head h owns features `[h*d_head, (h+1)*d_head)`, as in torch.nn.MultiheadAttention).
+    Per head: softmax(Q K^T * scale + mask) V, with `scale` = 1/sqrt(d_head) unless given.
+    `causal` masks key j > query i. The heads are concatenated: result `[batch, seq_q, d_model]`.
+  }];
+  let arguments = (ins Loom_F32Tensor:$query, Loom_F32Tensor:$key, Loom_F32Tensor:$value,
+                       I64Attr:$n_heads,
+                       DefaultValuedAttr<BoolAttr, "false">:$causal,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    int64_t getDHead() {
+      return getQuery().getType().getDimSize(2) / getNHeads();
+    }
+    /// The scale applied to Q K^T: the attribute, or 1/sqrt(d_head).
+    float getEffectiveScale();
+  }];
+}
+
+#endif // LOOM_OPS_TD

@@ -1,0 +1,41 @@
+//===- Passes.h - loom dialect passes ---------------------------*- C++ -*-===//
+#ifndef LOOM_DIALECT_LOOM_TRANSFORMS_PASSES_H
+#define LOOM_DIALECT_LOOM_TRANSFORMS_PASSES_H
+
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace loom {
+
+#define GEN_PASS_DECL
+#include "loom/Dialect/Loom/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "loom/Dialect/Loom/Transforms/Passes.h.inc"
+
+/// Clones `op`'s epilogue body at `b`'s insertion point applied to `x`; returns its result.
+mlir::Value cloneLinearEpilogue(mlir::OpBuilder &b, LinearOp op, mlir::Value x);
+
+/// Options of the whole lowering from the loom dialect to the LLVM dialect.
+struct LowerToLLVMOptions {
+  bool fuse = true;       ///< run the loom-level fusion passes
+  bool vectorize = true;  ///< tile and vectorize matmuls
+};
+
+/// Adds the loom fusion passes (loom level, before lowering).
+void buildLoomFusionPipeline(mlir::OpPassManager &pm);
+/// Adds loom -> linalg -> bufferized, tiled, parallel loops (stops before LLVM).
+void buildLoomToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &opts);
+/// Adds loops -> LLVM dialect (OpenMP, vector, memref, ...).
+void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm);
+/// Registers the pipelines `loom-fuse`, `loom-to-loops` and `loom-to-llvm` with mlir-opt style tools.
+void registerLoomPipelines();
+
+} // namespace loom
+
+#endif

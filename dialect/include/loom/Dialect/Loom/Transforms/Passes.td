@@ -1,0 +1,83 @@
+//===- Passes.td - loom dialect passes ---------------------*- tablegen -*-===//
+#ifndef LOOM_TRANSFORMS_PASSES_TD
+#define LOOM_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def LoomFuseLinearEpilogue : Pass<"loom-fuse-linear-epilogue", "::mlir::func::FuncOp"> {
+  let summary = "Folds element-wise activations into the epilogue of the producing loom.linear";
+  let description = [{
+    `%y = loom.linear %x, %w, %b` followed by an element-wise unary op (`loom.relu`,
+    `loom.gelu`, `loom.pointwise`, ...) that is the only user of `%y` becomes one
+    `loom.linear` whose epilogue region applies the activation. After lowering, the bias add,
+    the activation and the store are one loop over the matmul result. A linear whose result
+    has other users is left alone (the un-activated value is still needed).
+  }];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
+def LoomFuseProjections : Pass<"loom-fuse-projections", "::mlir::func::FuncOp"> {
+  let summary = "Merges loom.linear ops that read the same input into one matmul";
+  let description = [{
+    Projections of one input with no epilogue (e.g. attention's separate q/k/v projections, or
+    a GLU's gate/up projections) become one `loom.linear` on the weights concatenated along
+    out_features (`tensor.concat`), followed by `tensor.extract_slice`s of its result. The
+    projections must agree on having a bias. Weight concatenation depends only on weights, so
+    `loom-outline-weight-prep` moves it out of the per-run function.
+  }];
+  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def ConvertLoomToLinalg : Pass<"convert-loom-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lowers loom ops to linalg/tensor/arith/math on tensors";
+  let description = [{
+    `loom.linear` becomes a `linalg.matmul` on the transposed weight plus one element-wise
+    `linalg.generic` for bias and epilogue; attention becomes batch matmuls around a softmax
+    with the mask computed from indices; norms become reductions and an element-wise generic.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
+}
+
+def LoomOutlineWeightPrep : Pass<"loom-outline-weight-prep", "::mlir::ModuleOp"> {
+  let summary = "Moves computation that depends only on weights into a run-once function";
+  let description = [{
+    In every function marked `loom.entry`, operations whose tensor operands all derive from
+    arguments marked `loom.weight` (transposes, concatenations of weights, ...) are moved
+    into a new function `<name>_prepare` that takes the weights and returns the prepared
+    tensors. The entry function receives the prepared tensors as extra arguments marked
+    `loom.prepared`. The runtime calls `_prepare` once after loading the weights.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tiles matmuls for threads and registers and vectorizes the register tiles";
+  let description = [{
+    Every `linalg.matmul` and `linalg.batch_matmul` (static shapes) is tiled with an
+    `scf.forall` over output blocks (the unit of thread parallelism), then with `scf.for`
+    loops into register tiles (`m x n`, k step 1) that are vectorized to `vector.contract`.
+    Tile sizes are divisors of the dimensions, so every tile is full and vectorizes.
+  }];
+  let options = [
+    Option<"threadTileM", "thread-tile-m", "int64_t", "64", "rows of C per parallel task">,
+    Option<"threadTileN", "thread-tile-n", "int64_t", "128", "columns of C per parallel task">,
+    Option<"regTileM", "reg-tile-m", "int64_t", "8", "rows of the register tile">,
+    Option<"regTileN", "reg-tile-n", "int64_t", "32", "columns of the register tile">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
+def LoomHoistVectorTransfers : Pass<"loom-hoist-vector-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Keeps loop-carried vector accumulators in registers (on buffers)";
+  let description = [{
+    Runs linalg's redundant vector-transfer hoisting: a `vector.transfer_read` /
+    `vector.transfer_write` pair of the same buffer slice inside a loop (the matmul
+    accumulator of a register tile) moves out of the loop and becomes an iter_arg.
+    Run after bufferization, `fold-memref-alias-ops` and `loop-invariant-code-motion`.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
+#endif // LOOM_TRANSFORMS_PASSES_TD

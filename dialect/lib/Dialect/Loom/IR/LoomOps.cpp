@@ -1,0 +1,226 @@
+//===- LoomOps.cpp - loom dialect operations ------------------------------===//
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace loom;
+
+#include "loom/Dialect/Loom/IR/LoomInterfaces.cpp.inc"
+
+/// Checks that `region` is a scalar body: one block, one f32 argument, terminated by a
+/// loom.yield of one f32.
+static LogicalResult verifyScalarBody(Operation *op, Region &region, StringRef what) {
+  if (!region.hasOneBlock())
+    return op->emitOpError() << what << " must have exactly one block";
+  Block &block = region.front();
+  if (block.getNumArguments() != 1 || !block.getArgument(0).getType().isF32())
+    return op->emitOpError() << what << " must take exactly one f32 argument";
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield || yield.getValues().size() != 1 || !yield.getValues()[0].getType().isF32())
+    return op->emitOpError() << what << " must end in a loom.yield of one f32";
+  return success();
+}
+
+/// Clones a scalar body (see verifyScalarBody) at `b`'s insertion point applied to `x`.
+static Value cloneScalarBody(OpBuilder &b, Region &region, Value x) {
+  Block &block = region.front();
+  IRMapping map;
+  map.map(block.getArgument(0), x);
+  for (Operation &op : block.without_terminator())
+    b.clone(op, map);
+  return map.lookup(cast<YieldOp>(block.getTerminator()).getValues()[0]);
+}
+
+//===----------------------------------------------------------------------===//
+// LinearOp
+//===----------------------------------------------------------------------===//
+
+void LinearOp::build(OpBuilder &b, OperationState &state, Type resultType, Value input,
+                     Value weight, Value bias) {
+  state.addOperands({input, weight});
+  if (bias)
+    state.addOperands(bias);
+  state.addTypes(resultType);
+  state.addRegion();
+}
+
+ParseResult LinearOp::parse(OpAsmParser &parser, OperationState &state) {
+  SmallVector<OpAsmParser::UnresolvedOperand, 3> operands;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseOperandList(operands))
+    return failure();
+  auto region = std::make_unique<Region>();
+  if (succeeded(parser.parseOptionalKeyword("epilogue")) && parser.parseRegion(*region))
+    return failure();
+  FunctionType fnType;
+  if (parser.parseOptionalAttrDict(state.attributes) || parser.parseColonType(fnType))
+    return failure();
+  if (parser.resolveOperands(operands, fnType.getInputs(), loc, state.operands))
+    return failure();
+  state.addTypes(fnType.getResults());
+  state.addRegion(std::move(region));
+  return success();
+}
+
+void LinearOp::print(OpAsmPrinter &p) {
+  p << ' ' << getOperation()->getOperands();
+  if (hasEpilogue()) {
+    p << " epilogue ";
+    p.printRegion(getEpilogue(), /*printEntryBlockArgs=*/true);
+  }
+  p.printOptionalAttrDict((*this)->getAttrs());
+  p << " : ";
+  p.printFunctionalType(getOperation()->getOperandTypes(), getOperation()->getResultTypes());
+}
+
+LogicalResult LinearOp::verify() {
+  RankedTensorType in = getInput().getType(), w = getWeight().getType();
+  RankedTensorType out = getResult().getType();
+  if (in.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  if (w.getRank() != 2)
+    return emitOpError("weight must be [out_features, in_features], got rank ")
+           << w.getRank();
+  if (in.getDimSize(in.getRank() - 1) != w.getDimSize(1))
+    return emitOpError("input features (")
+           << in.getDimSize(in.getRank() - 1) << ") do not match weight in_features ("
+           << w.getDimSize(1) << ")";
+  if (Value bias = getBias()) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (bt.getRank() != 1 || bt.getDimSize(0) != w.getDimSize(0))
+      return emitOpError("bias must be [") << w.getDimSize(0) << "]";
+  }
+  SmallVector<int64_t> expected(in.getShape());
+  expected.back() = w.getDimSize(0);
+  if (out.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result shape must be the input shape with the last dimension "
+                       "replaced by out_features (")
+           << w.getDimSize(0) << ")";
+  if (hasEpilogue())
+    return verifyScalarBody(*this, getEpilogue(), "epilogue");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Activations
+//===----------------------------------------------------------------------===//
+
+static Value f32Const(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(v)));
+}
+
+Value ReluOp::buildScalar(OpBuilder &b, Location loc, Value x) {
+  return arith::MaximumFOp::create(b, loc, x, f32Const(b, loc, 0.0));
+}
+
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
+           << getApproximate() << "\"";
+  return success();
+}
+
+Value GeluOp::buildScalar(OpBuilder &b, Location loc, Value x) {
+  Value half = f32Const(b, loc, 0.5), one = f32Const(b, loc, 1.0);
+  Value inner;
+  if (getApproximate() == "tanh") {
+    // sqrt(2/pi) * (x + 0.044715 x^3)
+    Value x3 = arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, x, x), x);
+    Value poly = arith::AddFOp::create(
+        b, loc, x, arith::MulFOp::create(b, loc, f32Const(b, loc, 0.044715), x3));
+    inner = math::TanhOp::create(
+        b, loc, arith::MulFOp::create(b, loc, f32Const(b, loc, std::sqrt(2.0 / M_PI)), poly));
+  } else {
+    inner = math::ErfOp::create(b, loc,
+                                arith::MulFOp::create(b, loc, x, f32Const(b, loc, M_SQRT1_2)));
+  }
+  Value gate = arith::MulFOp::create(b, loc, half, arith::AddFOp::create(b, loc, one, inner));
+  return arith::MulFOp::create(b, loc, x, gate);
+}
+
+LogicalResult PointwiseOp::verify() { return verifyScalarBody(*this, getBody(), "body"); }
+
+Value PointwiseOp::buildScalar(OpBuilder &b, Location loc, Value x) {
+  return cloneScalarBody(b, getBody(), x);
+}
+
+namespace loom {
+Value cloneLinearEpilogue(OpBuilder &b, LinearOp op, Value x) {
+  return cloneScalarBody(b, op.getEpilogue(), x);
+}
+} // namespace loom
+
+//===----------------------------------------------------------------------===//
+// Norms and positions
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  int64_t d = in.getDimSize(in.getRank() - 1);
+  for (Value p : {getWeight(), getBias()}) {
+    auto t = cast<RankedTensorType>(p.getType());
+    if (t.getRank() != 1 || t.getDimSize(0) != d)
+      return emitOpError("weight and bias must be [") << d << "] (the normalised dimension)";
+  }
+  if (getResult().getType() != in)
+    return emitOpError("result type must equal the input type");
+  if (getEpsilon().convertToFloat() <= 0.0f)
+    return emitOpError("epsilon must be positive");
+  return success();
+}
+
+LogicalResult SinusoidalPEOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() != 3)
+    return emitOpError("input must be [batch, seq, d_model]");
+  if (in.getDimSize(2) % 2 != 0)
+    return emitOpError("d_model must be even for sinusoidal encoding, got ")
+           << in.getDimSize(2);
+  if (getBase().convertToDouble() <= 1.0)
+    return emitOpError("base must be > 1");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::verify() {
+  RankedTensorType q = getQuery().getType(), k = getKey().getType(), v = getValue().getType();
+  for (RankedTensorType t : {q, k, v})
+    if (t.getRank() != 3)
+      return emitOpError("query, key and value must be [batch, seq, d_model]");
+  if (getNHeads() <= 0)
+    return emitOpError("n_heads must be positive");
+  int64_t d = q.getDimSize(2);
+  if (d % getNHeads() != 0)
+    return emitOpError("d_model (") << d << ") must be divisible by n_heads (" << getNHeads()
+                                    << ")";
+  if (k.getShape() != v.getShape())
+    return emitOpError("key and value must have the same shape");
+  if (k.getDimSize(0) != q.getDimSize(0) || k.getDimSize(2) != d)
+    return emitOpError("key/value must share batch and d_model with the query");
+  if (getCausal() && q.getDimSize(1) > k.getDimSize(1))
+    return emitOpError("causal attention needs seq_q <= seq_k");
+  if (getResult().getType() != q)
+    return emitOpError("result type must equal the query type");
+  if (auto s = getScale(); s && !(s->convertToFloat() > 0.0f))
+    return emitOpError("scale must be positive");
+  return success();
+}
+
+float AttentionOp::getEffectiveScale() {
+  if (auto s = getScale())
+    return s->convertToFloat();
+  return 1.0f / std::sqrt(static_cast<float>(getDHead()));
+}
+
+#define GET_OP_CLASSES
+#include "loom/Dialect/Loom/IR/LoomOps.cpp.inc"

@@ -1,0 +1,76 @@
+//===- FuseProjections.cpp - one matmul for projections of one input ------===//
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+
+#include "mlir/IR/Dominance.h"
+#include "llvm/ADT/MapVector.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMFUSEPROJECTIONS
+#include "loom/Dialect/Loom/Transforms/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+struct FuseProjectionsPass : public loom::impl::LoomFuseProjectionsBase<FuseProjectionsPass> {
+  void runOnOperation() override {
+    DominanceInfo dom(getOperation());
+    // Group epilogue-free linears by (input, has-bias), in program order.
+    llvm::MapVector<std::pair<Value, int>, SmallVector<LinearOp>> groups;
+    getOperation().walk([&](LinearOp op) {
+      if (!op.hasEpilogue())
+        groups[{op.getInput(), op.getBias() ? 1 : 0}].push_back(op);
+    });
+    for (auto &[key, ops] : groups) {
+      if (ops.size() < 2)
+        continue;
+      // Insert before the first projection; every weight must be available there.
+      LinearOp first = ops.front();
+      for (LinearOp op : ops)
+        if (dom.properlyDominates(op.getOperation(), first.getOperation()))
+          first = op;
+      bool ok = llvm::all_of(ops, [&](LinearOp op) {
+        return op->getBlock() == first->getBlock() &&
+               llvm::all_of(op->getOperands(),
+                            [&](Value v) { return dom.properlyDominates(v, first.getOperation()); });
+      });
+      if (!ok)
+        continue;
+      OpBuilder b(first);
+      Location loc = b.getFusedLoc(llvm::map_to_vector(ops, [](LinearOp o) { return o.getLoc(); }));
+      SmallVector<Value> weights, biases;
+      int64_t total = 0;
+      for (LinearOp op : ops) {
+        weights.push_back(op.getWeight());
+        if (op.getBias())
+          biases.push_back(op.getBias());
+        total += op.getOutFeatures();
+      }
+      Value w = tensor::ConcatOp::create(b, loc, /*dim=*/0, weights);
+      Value bias = key.second ? tensor::ConcatOp::create(b, loc, 0, biases).getResult() : Value();
+      auto inT = first.getInput().getType();
+      SmallVector<int64_t> shape(inT.getShape());
+      shape.back() = total;
+      auto fused = LinearOp::create(b, loc, RankedTensorType::get(shape, b.getF32Type()),
+                                    first.getInput(), w, bias);
+      b.setInsertionPointAfter(fused);
+      int64_t offset = 0;
+      for (LinearOp op : ops) {
+        auto rt = op.getResult().getType();
+        int64_t rank = rt.getRank();
+        SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes, strides(rank, b.getIndexAttr(1));
+        for (int64_t d : rt.getShape())
+          sizes.push_back(b.getIndexAttr(d));
+        offsets.back() = b.getIndexAttr(offset);
+        Value slice = tensor::ExtractSliceOp::create(b, op.getLoc(), rt, fused.getResult(),
+                                                     offsets, sizes, strides);
+        op.getResult().replaceAllUsesWith(slice);
+        offset += op.getOutFeatures();
+      }
+      for (LinearOp op : ops)
+        op->erase();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,358 @@
+//===- LoomToLinalg.cpp - Lower loom ops to linalg on tensors -------------===//
+//
+// Every loom op becomes linalg named ops (matmul, batch_matmul, transpose, fill) and
+// linalg.generic ops for the element-wise and reduction parts. Shapes are static.
+//
+//===----------------------------------------------------------------------===//
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+namespace loom {
+#define GEN_PASS_DEF_CONVERTLOOMTOLINALG
+#include "loom/Dialect/Loom/Transforms/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+using utils::IteratorType;
+
+namespace {
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+Value f32Const(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(v)));
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
+  return tensor::EmptyOp::create(b, loc, shape, b.getF32Type());
+}
+
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, double v) {
+  return linalg::FillOp::create(b, loc, ValueRange{f32Const(b, loc, v)},
+                                ValueRange{emptyTensor(b, loc, shape)})
+      .getResult(0);
+}
+
+/// One linalg.generic producing a tensor of `shape`; `maps` are the inputs' maps followed by
+/// the output's. `body` gets the inputs' scalars then the output's and returns the yield.
+Value generic(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ValueRange inputs,
+              Value init, ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters,
+              BodyFn body) {
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+      });
+  return op.getResult(0);
+}
+
+/// An element-wise generic over same-shaped `inputs` (identity maps).
+Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, BodyFn body) {
+  auto type = cast<RankedTensorType>(inputs[0].getType());
+  unsigned rank = type.getRank();
+  SmallVector<AffineMap> maps(inputs.size() + 1, b.getMultiDimIdentityMap(rank));
+  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+  return generic(b, loc, type.getShape(), inputs, emptyTensor(b, loc, type.getShape()), maps,
+                 iters, body);
+}
+
+/// Collapses all leading dimensions: [d0, ..., dn-2, dn-1] -> [d0*...*dn-2, dn-1].
+Value collapseTo2D(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getRank() == 2)
+    return v;
+  ReassociationIndices lead;
+  for (int64_t i = 0; i + 1 < t.getRank(); ++i)
+    lead.push_back(i);
+  return tensor::CollapseShapeOp::create(
+      b, loc, v, ArrayRef<ReassociationIndices>{lead, {t.getRank() - 1}});
+}
+
+Value expandFrom2D(OpBuilder &b, Location loc, Value v, RankedTensorType target) {
+  if (target.getRank() == 2)
+    return v;
+  ReassociationIndices lead;
+  for (int64_t i = 0; i + 1 < target.getRank(); ++i)
+    lead.push_back(i);
+  return tensor::ExpandShapeOp::create(
+      b, loc, target, v, ArrayRef<ReassociationIndices>{lead, {target.getRank() - 1}});
+}
+
+Value transpose(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(t.getDimSize(p));
+  return linalg::TransposeOp::create(b, loc, v, emptyTensor(b, loc, shape), perm)
+      .getResult()[0];
+}
+
+//===----------------------------------------------------------------------===//
+// loom.linear: C = X Wt (matmul), then one generic for bias + epilogue.
+//===----------------------------------------------------------------------===//
+Value lowerLinear(OpBuilder &b, LinearOp op) {
+  Location loc = op.getLoc();
+  Value x = collapseTo2D(b, loc, op.getInput());
+  int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0);
+  int64_t n = op.getOutFeatures();
+  Value wt = transpose(b, loc, op.getWeight(), {1, 0}); // [K, N]
+  Value acc = filled(b, loc, {m, n}, 0.0);
+  Value c = linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()}, ValueRange{x, wt},
+                                     ValueRange{acc})
+                .getResult(0);
+  if (op.getBias() || op.hasEpilogue()) {
+    SmallVector<Value> inputs{c};
+    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(2)};
+    if (Value bias = op.getBias()) {
+      inputs.push_back(bias);
+      maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, b.getContext()));
+    }
+    maps.push_back(b.getMultiDimIdentityMap(2));
+    bool hasBias = op.getBias() != nullptr;
+    c = generic(b, loc, {m, n}, inputs, emptyTensor(b, loc, {m, n}), maps,
+                {IteratorType::parallel, IteratorType::parallel},
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  Value v = args[0];
+                  if (hasBias)
+                    v = arith::AddFOp::create(nb, nl, v, args[1]);
+                  if (op.hasEpilogue())
+                    v = cloneLinearEpilogue(nb, op, v);
+                  return v;
+                });
+  }
+  return expandFrom2D(b, loc, c, op.getResult().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// loom.attention
+//===----------------------------------------------------------------------===//
+
+/// [B, S, H*dh] -> [B*H, S, dh] (perm {0,2,1,3}) or [B*H, dh, S] (perm {0,2,3,1}).
+Value splitHeads(OpBuilder &b, Location loc, Value v, int64_t heads, bool keyLayout) {
+  auto t = cast<RankedTensorType>(v.getType());
+  int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
+  auto t4 = RankedTensorType::get({bs, s, heads, dh}, b.getF32Type());
+  Value v4 = tensor::ExpandShapeOp::create(b, loc, t4, v,
+                                           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  SmallVector<int64_t> perm = keyLayout ? SmallVector<int64_t>{0, 2, 3, 1}
+                                        : SmallVector<int64_t>{0, 2, 1, 3};
+  Value tr = transpose(b, loc, v4, perm);
+  return tensor::CollapseShapeOp::create(b, loc, tr,
+                                         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
+}
+
+Value lowerAttention(OpBuilder &b, AttentionOp op) {
+  Location loc = op.getLoc();
+  auto qt = op.getQuery().getType();
+  int64_t bs = qt.getDimSize(0), sq = qt.getDimSize(1), d = qt.getDimSize(2);
+  int64_t sk = op.getKey().getType().getDimSize(1);
+  int64_t h = op.getNHeads(), dh = d / h, bh = bs * h;
+  bool causal = op.getCausal();
+  float scale = op.getEffectiveScale();
+  MLIRContext *ctx = b.getContext();
+
+  Value q = splitHeads(b, loc, op.getQuery(), h, false); // [BH, Sq, dh]
+  Value k = splitHeads(b, loc, op.getKey(), h, true);    // [BH, dh, Sk]
+  Value v = splitHeads(b, loc, op.getValue(), h, false); // [BH, Sk, dh]
+
+  Value scoresInit = filled(b, loc, {bh, sq, sk}, 0.0);
+  Value scores = linalg::BatchMatmulOp::create(b, loc, TypeRange{scoresInit.getType()},
+                                               ValueRange{q, k}, ValueRange{scoresInit})
+                     .getResult(0);
+
+  // Masked iff causal and key j is after query i (queries are the last sq of sk positions).
+  auto isMasked = [&](OpBuilder &nb, Location nl) -> Value {
+    if (!causal)
+      return Value();
+    Value i = linalg::IndexOp::create(nb, nl, 1);
+    Value j = linalg::IndexOp::create(nb, nl, 2);
+    Value shift = arith::ConstantIndexOp::create(nb, nl, sk - sq);
+    Value limit = arith::AddIOp::create(nb, nl, i, shift);
+    return arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ugt, j, limit);
+  };
+
+  AffineMap id3 = b.getMultiDimIdentityMap(3);
+  AffineMap row3 = AffineMap::get(3, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)}, ctx);
+  SmallVector<IteratorType> redIters{IteratorType::parallel, IteratorType::parallel,
+                                     IteratorType::reduction};
+  SmallVector<IteratorType> parIters(3, IteratorType::parallel);
+  double negInf = -std::numeric_limits<double>::infinity();
+
+  // Row maximum of the scaled, masked scores (for a stable softmax).
+  Value rowMax = generic(
+      b, loc, {bh, sq}, ValueRange{scores}, filled(b, loc, {bh, sq}, negInf), {id3, row3},
+      redIters, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value s = arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
+        if (Value masked = isMasked(nb, nl))
+          s = arith::SelectOp::create(nb, nl, masked, f32Const(nb, nl, negInf), s);
+        return arith::MaximumFOp::create(nb, nl, a[1], s);
+      });
+  // e = exp(scale * s - max) (0 where masked).
+  Value probs = generic(
+      b, loc, {bh, sq, sk}, ValueRange{scores, rowMax}, emptyTensor(b, loc, {bh, sq, sk}),
+      {id3, row3, id3}, parIters, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value s = arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
+        Value e = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, s, a[1]));
+        if (Value masked = isMasked(nb, nl))
+          e = arith::SelectOp::create(nb, nl, masked, f32Const(nb, nl, 0.0), e);
+        return e;
+      });
+  Value rowSum = generic(b, loc, {bh, sq}, ValueRange{probs}, filled(b, loc, {bh, sq}, 0.0),
+                         {id3, row3}, redIters,
+                         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                           return arith::AddFOp::create(nb, nl, a[1], a[0]);
+                         });
+  Value ctxInit = filled(b, loc, {bh, sq, dh}, 0.0);
+  Value context = linalg::BatchMatmulOp::create(b, loc, TypeRange{ctxInit.getType()},
+                                                ValueRange{probs, v}, ValueRange{ctxInit})
+                      .getResult(0); // [BH, Sq, dh], not yet normalised
+
+  // Normalise by the row sum and merge heads: out[b, s, h, e] = ctx[b, h, s, e] / sum[b, h, s].
+  auto ctx4T = RankedTensorType::get({bs, h, sq, dh}, b.getF32Type());
+  Value ctx4 = tensor::ExpandShapeOp::create(b, loc, ctx4T, context,
+                                             ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
+  auto sum3T = RankedTensorType::get({bs, h, sq}, b.getF32Type());
+  Value sum3 = tensor::ExpandShapeOp::create(b, loc, sum3T, rowSum,
+                                             ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  auto e = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  // iteration space (b, s, h, e)
+  AffineMap ctxMap = AffineMap::get(4, 0, {e(0), e(2), e(1), e(3)}, ctx);
+  AffineMap sumMap = AffineMap::get(4, 0, {e(0), e(2), e(1)}, ctx);
+  Value merged = generic(
+      b, loc, {bs, sq, h, dh}, ValueRange{ctx4, sum3}, emptyTensor(b, loc, {bs, sq, h, dh}),
+      {ctxMap, sumMap, b.getMultiDimIdentityMap(4)}, SmallVector<IteratorType>(4, IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        return arith::DivFOp::create(nb, nl, a[0], a[1]);
+      });
+  return tensor::CollapseShapeOp::create(b, loc, merged,
+                                         ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+//===----------------------------------------------------------------------===//
+// loom.layer_norm: sum, centred sum of squares, normalise.
+//===----------------------------------------------------------------------===//
+Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
+  Location loc = op.getLoc();
+  Value x = collapseTo2D(b, loc, op.getInput());
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t m = xt.getDimSize(0), d = xt.getDimSize(1);
+  MLIRContext *ctx = b.getContext();
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  AffineMap row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
+  AffineMap col = AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, ctx);
+  SmallVector<IteratorType> red{IteratorType::parallel, IteratorType::reduction};
+  SmallVector<IteratorType> par{IteratorType::parallel, IteratorType::parallel};
+  float invD = 1.0f / static_cast<float>(d);
+  float eps = op.getEpsilon().convertToFloat();
+
+  Value sum = generic(b, loc, {m}, ValueRange{x}, filled(b, loc, {m}, 0.0), {id2, row}, red,
+                      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                        return arith::AddFOp::create(nb, nl, a[1], a[0]);
+                      });
+  Value sq = generic(b, loc, {m}, ValueRange{x, sum}, filled(b, loc, {m}, 0.0),
+                     {id2, row, row}, red, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       Value mean = arith::MulFOp::create(nb, nl, a[1], f32Const(nb, nl, invD));
+                       Value c = arith::SubFOp::create(nb, nl, a[0], mean);
+                       return arith::AddFOp::create(
+                           nb, nl, a[2], arith::MulFOp::create(nb, nl, c, c));
+                     });
+  Value y = generic(
+      b, loc, {m, d}, ValueRange{x, sum, sq, op.getWeight(), op.getBias()},
+      emptyTensor(b, loc, {m, d}), {id2, row, row, col, col, id2}, par,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value invDc = f32Const(nb, nl, invD);
+        Value mean = arith::MulFOp::create(nb, nl, a[1], invDc);
+        Value var = arith::MulFOp::create(nb, nl, a[2], invDc);
+        Value rstd = math::RsqrtOp::create(
+            nb, nl, arith::AddFOp::create(nb, nl, var, f32Const(nb, nl, eps)));
+        Value c = arith::SubFOp::create(nb, nl, a[0], mean);
+        Value n = arith::MulFOp::create(nb, nl, c, rstd);
+        return arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, n, a[3]), a[4]);
+      });
+  return expandFrom2D(b, loc, y, op.getResult().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// loom.sinusoidal_pe: x + PE computed from the indices (no table in memory).
+//===----------------------------------------------------------------------===//
+Value lowerSinusoidalPE(OpBuilder &b, SinusoidalPEOp op) {
+  Location loc = op.getLoc();
+  auto t = op.getInput().getType();
+  int64_t dModel = t.getDimSize(2);
+  // div_term(i) = exp(2i * -ln(base)/d_model), as torch computes it, in f32.
+  double coef = -std::log(op.getBase().convertToDouble()) / static_cast<double>(dModel);
+  return elementwise(b, loc, ValueRange{op.getInput()},
+                     [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       Type i64 = nb.getI64Type();
+                       Value pos = arith::IndexCastOp::create(
+                           nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
+                       Value dim = arith::IndexCastOp::create(
+                           nb, nl, i64, linalg::IndexOp::create(nb, nl, 2));
+                       Value one = arith::ConstantIntOp::create(nb, nl, i64, 1);
+                       Value odd = arith::AndIOp::create(nb, nl, dim, one);
+                       Value even = arith::SubIOp::create(nb, nl, dim, odd); // 2i
+                       Value evenF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), even);
+                       Value div = math::ExpOp::create(
+                           nb, nl, arith::MulFOp::create(nb, nl, evenF, f32Const(nb, nl, coef)));
+                       Value posF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), pos);
+                       Value angle = arith::MulFOp::create(nb, nl, posF, div);
+                       Value isOdd = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne,
+                                                           odd, arith::ConstantIntOp::create(nb, nl, i64, 0));
+                       Value pe = arith::SelectOp::create(nb, nl, isOdd,
+                                                          math::CosOp::create(nb, nl, angle),
+                                                          math::SinOp::create(nb, nl, angle));
+                       return arith::AddFOp::create(nb, nl, a[0], pe);
+                     });
+}
+
+struct ConvertLoomToLinalgPass
+    : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<LoomDialect>(op->getDialect()) && !isa<YieldOp>(op) &&
+          !op->getParentOfType<LinearOp>() && !op->getParentOfType<PointwiseOp>())
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : ops) {
+      rewriter.setInsertionPoint(op);
+      Value result =
+          llvm::TypeSwitch<Operation *, Value>(op)
+              .Case<LinearOp>([&](auto o) { return lowerLinear(rewriter, o); })
+              .Case<AttentionOp>([&](auto o) { return lowerAttention(rewriter, o); })
+              .Case<LayerNormOp>([&](auto o) { return lowerLayerNorm(rewriter, o); })
+              .Case<SinusoidalPEOp>([&](auto o) { return lowerSinusoidalPE(rewriter, o); })
+              .Case<AddOp>([&](auto o) {
+                return elementwise(rewriter, o.getLoc(), ValueRange{o.getLhs(), o.getRhs()},
+                                   [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                                     return arith::AddFOp::create(nb, nl, a[0], a[1]);
+                                   });
+              })
+              .Case<ElementwiseUnaryOpInterface>([&](auto o) {
+                return elementwise(rewriter, op->getLoc(), ValueRange{o.getElementwiseInput()},
+                                   [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                                     return o.buildScalar(nb, nl, a[0]);
+                                   });
+              })
+              .Default([](Operation *) { return Value(); });
+      if (!result) {
+        op->emitOpError("has no lowering to linalg");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, result);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,129 @@
+//===- OutlineWeightPrep.cpp - run weight-only computation once -----------===//
+//
+// Classifies the top-level ops of an entry function: "constant" (pure, only constant
+// operands), "weight" (pure, operands weight-derived or constant, at least one weight-derived)
+// or "run". Weight ops move to `<entry>_prepare`; their values used by run ops become new
+// entry arguments.
+//
+//===----------------------------------------------------------------------===//
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMOUTLINEWEIGHTPREP
+#include "loom/Dialect/Loom/Transforms/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+struct OutlineWeightPrepPass
+    : public loom::impl::LoomOutlineWeightPrepBase<OutlineWeightPrepPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> entries;
+    module.walk([&](func::FuncOp f) {
+      if (f->hasAttr("loom.entry") && !f.isExternal())
+        entries.push_back(f);
+    });
+    for (func::FuncOp f : entries)
+      if (failed(outline(f)))
+        return signalPassFailure();
+  }
+
+  LogicalResult outline(func::FuncOp entry) {
+    if (!entry.getBody().hasOneBlock())
+      return entry.emitError("loom-outline-weight-prep expects a single-block entry function");
+    Block &block = entry.getBody().front();
+    DenseSet<Value> weightValues, constValues;
+    SmallVector<unsigned> weightArgs;
+    for (BlockArgument arg : block.getArguments())
+      if (entry.getArgAttr(arg.getArgNumber(), "loom.weight")) {
+        weightValues.insert(arg);
+        weightArgs.push_back(arg.getArgNumber());
+      }
+    llvm::SetVector<Operation *> hoisted;
+    for (Operation &op : block.without_terminator()) {
+      if (!isMemoryEffectFree(&op))
+        continue;
+      bool anyWeight = false, allKnown = true;
+      for (Value v : op.getOperands()) {
+        if (weightValues.contains(v))
+          anyWeight = true;
+        else if (!constValues.contains(v))
+          allKnown = false;
+      }
+      if (!allKnown)
+        continue;
+      for (Value r : op.getResults())
+        (anyWeight ? weightValues : constValues).insert(r);
+      if (anyWeight)
+        hoisted.insert(&op);
+    }
+    // Values computed by hoisted ops and used by the per-run code.
+    SmallVector<Value> outputs;
+    for (Operation *op : hoisted)
+      for (Value r : op->getResults())
+        if (llvm::any_of(r.getUsers(), [&](Operation *u) { return !hoisted.contains(u); }))
+          outputs.push_back(r);
+    if (outputs.empty())
+      return success();
+
+    // Build <entry>_prepare(weights...) -> (outputs...).
+    OpBuilder b(entry);
+    b.setInsertionPointAfter(entry);
+    SmallVector<Type> argTypes;
+    for (unsigned i : weightArgs)
+      argTypes.push_back(block.getArgument(i).getType());
+    auto prepType = b.getFunctionType(argTypes, llvm::map_to_vector(outputs, [](Value v) {
+                                        return v.getType();
+                                      }));
+    auto prep = func::FuncOp::create(b, entry.getLoc(), (entry.getName() + "_prepare").str(),
+                                     prepType);
+    prep->setAttr("loom.prepare", b.getUnitAttr());
+    for (auto [i, idx] : llvm::enumerate(weightArgs))
+      if (Attribute a = entry.getArgAttr(idx, "loom.weight"))
+        prep.setArgAttr(i, "loom.weight", a);
+    Block *pb = prep.addEntryBlock();
+    b.setInsertionPointToStart(pb);
+    IRMapping map;
+    for (auto [i, idx] : llvm::enumerate(weightArgs))
+      map.map(block.getArgument(idx), pb->getArgument(i));
+    // Clone constants on demand (recursively), then the hoisted ops in order.
+    std::function<void(Value)> ensure = [&](Value v) {
+      if (map.contains(v))
+        return;
+      Operation *def = v.getDefiningOp();
+      for (Value o : def->getOperands())
+        ensure(o);
+      b.clone(*def, map);
+    };
+    for (Operation *op : hoisted) {
+      for (Value o : op->getOperands())
+        ensure(o);
+      b.clone(*op, map);
+    }
+    func::ReturnOp::create(b, entry.getLoc(),
+                           llvm::map_to_vector(outputs, [&](Value v) { return map.lookup(v); }));
+
+    // The entry takes the prepared tensors as extra arguments.
+    for (auto [i, v] : llvm::enumerate(outputs)) {
+      unsigned argNo = entry.getNumArguments();
+      if (failed(entry.insertArgument(argNo, v.getType(),
+                                      b.getDictionaryAttr(b.getNamedAttr(
+                                          "loom.prepared", b.getI64IntegerAttr(i))),
+                                      v.getLoc())))
+        return failure();
+      BlockArgument arg = block.getArgument(argNo);
+      v.replaceUsesWithIf(arg, [&](OpOperand &use) { return !hoisted.contains(use.getOwner()); });
+    }
+    for (Operation *op : llvm::reverse(hoisted))
+      op->erase();
+    return success();
+  }
+};
+} // namespace

@@ -1,0 +1,68 @@
+//===- Pipelines.cpp - loom -> LLVM dialect pipelines ---------------------===//
+//
+// The stages, in order (each also available to loom-opt as a named pipeline):
+//   loom-fuse      loom-level fusion (projections, linear epilogues)
+//   loom-to-loops  loom -> linalg, weight-prep outlining, matmul tiling/vectorization,
+//                  bufferization, parallel loops
+//   loom-to-llvm   loops -> OpenMP -> LLVM dialect
+//
+//===----------------------------------------------------------------------===//
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace {
+void addPipeline(OpPassManager &pm, StringRef text) {
+  std::string err;
+  llvm::raw_string_ostream os(err);
+  if (failed(parsePassPipeline(text, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("loom: bad built-in pipeline: ") + os.str());
+}
+} // namespace
+
+void loom::buildLoomFusionPipeline(OpPassManager &pm) {
+  addPipeline(pm, "func.func(loom-fuse-projections,loom-fuse-linear-epilogue,canonicalize,cse)");
+}
+
+void loom::buildLoomToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOptions &opts) {
+  addPipeline(pm, "convert-loom-to-linalg,canonicalize,cse,loom-outline-weight-prep");
+  addPipeline(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+  if (opts.vectorize)
+    addPipeline(pm, "func.func(loom-tile-and-vectorize),canonicalize,cse");
+  addPipeline(pm,
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
+              "buffer-deallocation-pipeline,"
+              "func.func(fold-memref-alias-ops),canonicalize,loop-invariant-code-motion,"
+              "func.func(loom-hoist-vector-transfers),"
+              "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
+              "canonicalize,cse");
+}
+
+void loom::buildLoopsToLLVMPipeline(OpPassManager &pm) {
+  addPipeline(pm,
+              "convert-scf-to-openmp,"
+              "func.func(convert-vector-to-scf{full-unroll}),"
+              "expand-strided-metadata,lower-affine,"
+              "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+              "finalize-memref-to-llvm,convert-scf-to-cf,"
+              "convert-arith-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
+              "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+              "convert-openmp-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
+              "canonicalize");
+}
+
+void loom::registerLoomPipelines() {
+  PassPipelineRegistration<>("loom-fuse", "loom-level fusion passes",
+                             [](OpPassManager &pm) { buildLoomFusionPipeline(pm); });
+  PassPipelineRegistration<>("loom-to-loops",
+                             "loom -> linalg -> tiled, vectorized, bufferized parallel loops",
+                             [](OpPassManager &pm) { buildLoomToLoopsPipeline(pm, {}); });
+  PassPipelineRegistration<>("loom-to-llvm", "loops -> OpenMP -> LLVM dialect",
+                             [](OpPassManager &pm) { buildLoopsToLLVMPipeline(pm); });
+}

@@ -1,0 +1,145 @@
+//===- TileAndVectorize.cpp - tiled, vectorized matmuls -------------------===//
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMTILEANDVECTORIZE
+#define GEN_PASS_DEF_LOOMHOISTVECTORTRANSFERS
+#include "loom/Dialect/Loom/Transforms/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+/// The largest divisor of `n` that is <= `limit` (at least 1).
+int64_t divisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+bool isStaticMatmul(Operation *op) {
+  auto l = dyn_cast<linalg::LinalgOp>(op);
+  return l && isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && l.hasPureTensorSemantics() &&
+         !l.hasDynamicShape();
+}
+
+struct TileAndVectorizePass
+    : public loom::impl::LoomTileAndVectorizeBase<TileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+
+    // 1. Thread level: scf.forall over output blocks; the accumulator's fill is fused in.
+    SmallVector<Operation *> matmuls;
+    func.walk([&](Operation *op) {
+      if (isStaticMatmul(op) && !op->getParentOfType<scf::ForallOp>())
+        matmuls.push_back(op);
+    });
+    for (Operation *op : matmuls) {
+      SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(op).getStaticLoopRanges();
+      bool batched = isa<linalg::BatchMatmulOp>(op);
+      size_t mIdx = batched ? 1 : 0;
+      SmallVector<int64_t> sizes(bounds.size(), 0);
+      if (batched)
+        sizes[0] = 1;
+      sizes[mIdx] = divisorAtMost(bounds[mIdx], threadTileM);
+      sizes[mIdx + 1] = divisorAtMost(bounds[mIdx + 1], threadTileN);
+      scf::SCFTileAndFuseOptions opts;
+      opts.tilingOptions.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
+      opts.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      opts.setFusionControlFn([](tensor::ExtractSliceOp, OpResult producer, bool)
+                                  -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (isa<linalg::FillOp>(producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTileAndFuseResult> res =
+          scf::tileConsumerAndFuseProducersUsingSCF(rewriter, cast<TilingInterface>(op), opts);
+      if (failed(res)) {
+        op->emitError("thread-level tiling failed");
+        return signalPassFailure();
+      }
+      for (OpResult r : op->getResults())
+        if (Value repl = res->replacements.lookup(r))
+          rewriter.replaceAllUsesWith(r, repl);
+      if (op->use_empty())
+        rewriter.eraseOp(op);
+    }
+
+    // 2. Unit batch tiles of batch_matmul become plain matmuls.
+    {
+      RewritePatternSet patterns(ctx);
+      linalg::populateContractionOpRankReducingPatterns(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+
+    // 3. Register level: m x n x 1 tiles, vectorized to vector.contract.
+    SmallVector<Operation *> inner;
+    func.walk([&](Operation *op) {
+      if (isStaticMatmul(op) && isa<linalg::MatmulOp>(op) && op->getParentOfType<scf::ForallOp>())
+        inner.push_back(op);
+    });
+    for (Operation *op : inner) {
+      SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(op).getStaticLoopRanges();
+      SmallVector<int64_t> sizes{divisorAtMost(bounds[0], regTileM),
+                                 divisorAtMost(bounds[1], regTileN), 1};
+      scf::SCFTilingOptions opts;
+      opts.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
+      opts.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> res =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), opts);
+      if (failed(res)) {
+        op->emitError("register-level tiling failed");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, res->replacements);
+      for (Operation *tiled : res->tiledOps) {
+        rewriter.setInsertionPoint(tiled);
+        if (failed(linalg::vectorize(rewriter, tiled, {}, {}, false, false, false,
+                                     /*createNamedContraction=*/true))) {
+          tiled->emitError("vectorization of the register tile failed");
+          return signalPassFailure();
+        }
+      }
+    }
+    // The fused fills of the accumulator tiles.
+    SmallVector<linalg::FillOp> fills;
+    func.walk([&](linalg::FillOp f) {
+      if (f->getParentOfType<scf::ForallOp>() && f.hasPureTensorSemantics())
+        fills.push_back(f);
+    });
+    for (linalg::FillOp f : fills) {
+      rewriter.setInsertionPoint(f);
+      (void)linalg::vectorize(rewriter, f);
+    }
+    // Cleanup: fold the tiling's slices and vector transfers.
+    RewritePatternSet patterns(ctx);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+struct HoistVectorTransfersPass
+    : public loom::impl::LoomHoistVectorTransfersBase<HoistVectorTransfersPass> {
+  void runOnOperation() override { linalg::hoistRedundantVectorTransfers(getOperation()); }
+};
+
+} // namespace
