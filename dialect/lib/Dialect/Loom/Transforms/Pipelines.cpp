@@ -28,18 +28,28 @@ void loom::buildLoomFusionPipeline(OpPassManager &pm) {
   addPipeline(pm, "func.func(loom-fuse-projections,loom-fuse-linear-epilogue,canonicalize,cse)");
 }
 
-void loom::buildLoomToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOptions &opts) {
+void loom::buildLoomToLinalgPipeline(OpPassManager &pm) {
   addPipeline(pm, "convert-loom-to-linalg,canonicalize,cse,loom-outline-weight-prep");
-  addPipeline(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+}
+
+void loom::buildLoomToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOptions &opts) {
+  buildLoomToLinalgPipeline(pm);
+  buildLinalgToLoopsPipeline(pm, opts);
+}
+
+void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOptions &opts) {
+  // Tile matmuls first: elementwise fusion's reshape propagation would turn the named
+  // matmuls into generics.
   if (opts.vectorize)
     addPipeline(pm, "func.func(loom-tile-and-vectorize),canonicalize,cse");
+  addPipeline(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
   addPipeline(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
               "buffer-deallocation-pipeline,"
               "func.func(fold-memref-alias-ops),canonicalize,loop-invariant-code-motion,"
-              "func.func(loom-hoist-vector-transfers),"
+              "func.func(loom-hoist-vector-transfers,loom-strided-copy-to-linalg),"
               "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
               "canonicalize,cse");
 }
@@ -60,6 +70,8 @@ void loom::buildLoopsToLLVMPipeline(OpPassManager &pm) {
 void loom::registerLoomPipelines() {
   PassPipelineRegistration<>("loom-fuse", "loom-level fusion passes",
                              [](OpPassManager &pm) { buildLoomFusionPipeline(pm); });
+  PassPipelineRegistration<>("loom-to-linalg", "loom -> linalg on tensors, weight-prep outlining",
+                             [](OpPassManager &pm) { buildLoomToLinalgPipeline(pm); });
   PassPipelineRegistration<>("loom-to-loops",
                              "loom -> linalg -> tiled, vectorized, bufferized parallel loops",
                              [](OpPassManager &pm) { buildLoomToLoopsPipeline(pm, {}); });

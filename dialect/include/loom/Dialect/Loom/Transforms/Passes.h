@@ -29,7 +29,11 @@ struct LowerToLLVMOptions {
 
 /// Adds the loom fusion passes (loom level, before lowering).
 void buildLoomFusionPipeline(mlir::OpPassManager &pm);
-/// Adds loom -> linalg -> bufferized, tiled, parallel loops (stops before LLVM).
+/// Adds loom -> linalg on tensors, then weight-prep outlining.
+void buildLoomToLinalgPipeline(mlir::OpPassManager &pm);
+/// Adds linalg -> tiled, vectorized, bufferized parallel loops (stops before LLVM).
+void buildLinalgToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &opts);
+/// Both of the above.
 void buildLoomToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &opts);
 /// Adds loops -> LLVM dialect (OpenMP, vector, memref, ...).
 void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm);

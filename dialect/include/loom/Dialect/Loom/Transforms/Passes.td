@@ -80,4 +80,15 @@ def LoomHoistVectorTransfers : Pass<"loom-hoist-vector-transfers", "::mlir::func
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
 
+def LoomStridedCopyToLinalg : Pass<"loom-strided-copy-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Turns memref.copy of non-contiguous buffers into linalg.copy";
+  let description = [{
+    A `memref.copy` between buffers whose layouts are not both the identity would lower to a
+    call into MLIR's C runner library (`memrefCopy`), which compiled models do not link.
+    This pass rewrites such copies to `linalg.copy`, which becomes (parallel) loops.
+    Contiguous copies stay `memref.copy` (they lower to `llvm.memcpy`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

@@ -1,0 +1,89 @@
+//===- Model.h - An elaborated model: instances, shapes, weights -*- C++ -*-===//
+#ifndef LOOM_FRONTEND_MODEL_H
+#define LOOM_FRONTEND_MODEL_H
+
+#include "loom/Frontend/AST.h"
+#include "loom/Frontend/Diagnostics.h"
+#include "loom/Plugin/Plugin.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+struct Node;
+
+/// A plugin use with its resolved parameters.
+class Instance : public BlockInstance {
+public:
+  const ParamValue &param(const std::string &name) const override;
+  bool isExplicit(const std::string &name) const override { return explicitParams.count(name); }
+  const std::vector<int64_t> &inputShape() const override { return in; }
+  const std::string &path() const override { return path_; }
+
+  const BlockPlugin *plugin = nullptr;
+  std::map<std::string, ParamValue> params;
+  std::set<std::string> explicitParams;
+  std::map<std::string, ast::SourceLoc> argLocs;
+  std::vector<int64_t> in, out;
+  std::string path_;
+  ast::SourceLoc loc;
+  std::map<std::string, std::unique_ptr<Node>> subBlocks; ///< block-valued parameters
+  std::map<std::string, std::string> weightNames;         ///< local name -> full name
+};
+
+/// The elaborated model tree.
+struct Node {
+  enum class Kind { Leaf, Seq, Residual, SharedRepeat };
+  Kind kind = Kind::Seq;
+  ast::SourceLoc loc;
+  std::unique_ptr<Instance> leaf;              ///< Leaf
+  std::vector<std::unique_ptr<Node>> children; ///< Seq; SharedRepeat's body is children[0]
+  int64_t count = 1;                           ///< SharedRepeat
+  bool preNorm = false;                        ///< Residual
+  std::unique_ptr<Node> norm;                  ///< Residual (may be null)
+  std::unique_ptr<Node> body;                  ///< Residual
+};
+
+struct Weight {
+  std::string name;
+  std::vector<int64_t> shape;
+  ast::SourceLoc loc;
+};
+
+struct Model {
+  std::string name;
+  std::string inputName;
+  std::vector<int64_t> inputShape, outputShape;
+  std::vector<Weight> weights;
+  std::unique_ptr<Node> root;
+};
+
+/// All files of a compilation (the main spec and its imports).
+struct Program {
+  std::vector<std::unique_ptr<ast::File>> files;
+};
+
+/// Parses `path` and, transitively, its imports (searched next to the importing file, then
+/// in `includeDirs`). Returns false after reporting errors.
+bool loadProgram(const std::string &path, const std::vector<std::string> &includeDirs,
+                 DiagnosticEngine &diag, Program &program);
+
+/// Checks and elaborates the model of `program` (exactly one `model`), with hyperparameter
+/// overrides `name=value` from the command line. Returns null after reporting errors.
+std::unique_ptr<Model> elaborate(const Program &program,
+                                 const std::map<std::string, std::string> &overrides,
+                                 DiagnosticEngine &diag);
+
+/// Emits `func.func @forward` in the loom dialect for an elaborated model.
+mlir::OwningOpRef<mlir::ModuleOp> emitModel(const Model &model, mlir::MLIRContext &ctx);
+
+} // namespace loom
+
+#endif

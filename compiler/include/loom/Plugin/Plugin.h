@@ -1,0 +1,175 @@
+//===- Plugin.h - The one interface of every Loom block ---------*- C++ -*-===//
+//
+// Every block kind (attention, linear, norms, activations, position encodings) is a
+// BlockPlugin: its parameters with types and defaults, shape inference and weights, and how
+// it emits `loom` dialect ops. The compiler core names no plugin; built-ins register
+// themselves with LOOM_REGISTER_PLUGIN, and `loomc --plugin lib.so` loads more (a shared
+// library whose static initialisers register its plugins the same way).
+//
+// Activations flowing between blocks are f32 tensors `[batch, seq, features]`.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_PLUGIN_PLUGIN_H
+#define LOOM_PLUGIN_PLUGIN_H
+
+#include "loom/Frontend/AST.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+/// What role a block plays; a parameter typed `activation`, `norm` or `position` accepts
+/// only blocks of that category (`block` accepts any).
+enum class BlockCategory { Layer, Activation, Norm, Position };
+const char *categoryName(BlockCategory c);
+
+struct BlockValue;
+
+/// A hyperparameter's value after evaluation.
+struct ParamValue {
+  enum class Kind { Int, Float, Bool, String, Symbol, Block };
+  Kind kind = Kind::Int;
+  int64_t i = 0;
+  double f = 0;
+  bool b = false;
+  std::string s; ///< String contents, or a Symbol's identifier (enum values like `pre_norm`)
+  std::shared_ptr<BlockValue> block;
+
+  static ParamValue ofInt(int64_t v) { ParamValue p; p.kind = Kind::Int; p.i = v; return p; }
+  static ParamValue ofFloat(double v) { ParamValue p; p.kind = Kind::Float; p.f = v; return p; }
+  static ParamValue ofBool(bool v) { ParamValue p; p.kind = Kind::Bool; p.b = v; return p; }
+  static ParamValue ofString(std::string v) { ParamValue p; p.kind = Kind::String; p.s = std::move(v); return p; }
+  static ParamValue ofSymbol(std::string v) { ParamValue p; p.kind = Kind::Symbol; p.s = std::move(v); return p; }
+  std::string str() const;
+};
+
+/// A block used as a value: `layer_norm(eps = 1e-6) as norm1`, `gelu`. Its arguments are
+/// already evaluated in the scope where it was written.
+struct BlockValue {
+  std::string kind;                        ///< plugin or user block name
+  std::map<std::string, ParamValue> args;  ///< as written (defaults are filled on use)
+  std::map<std::string, ast::SourceLoc> argLocs;
+  std::string asName;                      ///< `as NAME`, or empty
+  ast::SourceLoc loc;
+};
+
+/// The type of a hyperparameter.
+struct ParamType {
+  enum class Kind { Int, Float, Bool, String, Enum, Block };
+  Kind kind = Kind::Int;
+  std::vector<std::string> enumValues;    ///< Enum
+  std::optional<BlockCategory> category;  ///< Block: required category, or any
+  static ParamType Int() { return {Kind::Int, {}, {}}; }
+  static ParamType Float() { return {Kind::Float, {}, {}}; }
+  static ParamType Bool() { return {Kind::Bool, {}, {}}; }
+  static ParamType String() { return {Kind::String, {}, {}}; }
+  static ParamType Enum(std::vector<std::string> values) { return {Kind::Enum, std::move(values), {}}; }
+  static ParamType Block(std::optional<BlockCategory> c) { return {Kind::Block, {}, c}; }
+  std::string str() const;
+};
+
+struct ParamSpec {
+  std::string name;
+  ParamType type;
+  std::optional<ParamValue> defaultValue; ///< none: the parameter is required
+  std::string doc;
+};
+
+/// A weight a block instance needs, named relative to the instance (e.g. `weight`,
+/// `in_proj_weight`, `out_proj.bias`); the full name prefixes the instance path.
+struct WeightSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+
+/// One use of a plugin in a model: resolved parameters and the input shape.
+class BlockInstance {
+public:
+  virtual ~BlockInstance() = default;
+  virtual const ParamValue &param(const std::string &name) const = 0;
+  /// True if the parameter was written at the use site (not defaulted).
+  virtual bool isExplicit(const std::string &name) const = 0;
+  virtual const std::vector<int64_t> &inputShape() const = 0;
+  /// The weight path prefix of this instance, e.g. `layers.0.self_attn`.
+  virtual const std::string &path() const = 0;
+
+  int64_t getInt(const std::string &n) const { return param(n).i; }
+  double getFloat(const std::string &n) const { return param(n).f; }
+  bool getBool(const std::string &n) const { return param(n).b; }
+  const std::string &getSymbol(const std::string &n) const { return param(n).s; }
+};
+
+/// Shape inference's channel back to the compiler.
+class InferContext {
+public:
+  virtual ~InferContext() = default;
+  /// Reports an error at the argument `param` if it was written, else at the use site.
+  virtual void error(const std::string &param, const std::string &message) = 0;
+  /// Infers a block-valued parameter (e.g. an activation) applied to `inShape`; its weights
+  /// are named under this instance. Returns nullopt after reporting an error.
+  virtual std::optional<std::vector<int64_t>> inferSubBlock(const std::string &param,
+                                                            const std::vector<int64_t> &inShape) = 0;
+};
+
+/// Emission's view of the module being built.
+class EmitContext {
+public:
+  virtual ~EmitContext() = default;
+  virtual mlir::OpBuilder &builder() = 0;
+  /// The location of the use site.
+  virtual mlir::Location loc() = 0;
+  /// The function argument holding this instance's weight `name` (as in WeightSpec).
+  virtual mlir::Value weight(const std::string &name) = 0;
+  /// Emits a block-valued parameter applied to `input`.
+  virtual mlir::Value emitSubBlock(const std::string &param, mlir::Value input) = 0;
+};
+
+class BlockPlugin {
+public:
+  virtual ~BlockPlugin() = default;
+  /// The name used in specs, e.g. `attention`.
+  virtual std::string name() const = 0;
+  virtual BlockCategory category() const = 0;
+  /// One line for `loomc --list-plugins`, with the formula's source.
+  virtual std::string summary() const = 0;
+  virtual std::vector<ParamSpec> params() const = 0;
+  /// Checks the parameters against `inst.inputShape()`, sets the output shape and lists the
+  /// weights. Returns false after reporting errors through `ctx`.
+  virtual bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &outShape,
+                     std::vector<WeightSpec> &weights) const = 0;
+  /// Emits `loom` ops computing the block on `input`.
+  virtual mlir::Value emit(const BlockInstance &inst, EmitContext &ctx, mlir::Value input) const = 0;
+};
+
+/// The process-wide set of plugins.
+class PluginRegistry {
+public:
+  static PluginRegistry &instance();
+  /// Adds a plugin; returns false (and keeps the first) if the name is taken.
+  bool add(std::unique_ptr<BlockPlugin> plugin);
+  const BlockPlugin *lookup(const std::string &name) const;
+  std::vector<const BlockPlugin *> all() const;
+  /// dlopen()s a plugin library; its static initialisers register its plugins.
+  bool loadLibrary(const std::string &path, std::string &error);
+
+private:
+  std::map<std::string, std::unique_ptr<BlockPlugin>> plugins;
+};
+
+template <typename T> struct PluginRegistrar {
+  PluginRegistrar() { PluginRegistry::instance().add(std::make_unique<T>()); }
+};
+
+} // namespace loom
+
+#define LOOM_REGISTER_PLUGIN(CLASS) \
+  static ::loom::PluginRegistrar<CLASS> loomPluginRegistrar_##CLASS;
+
+#endif

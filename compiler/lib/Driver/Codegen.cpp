@@ -1,0 +1,229 @@
+//===- Codegen.cpp - LLVM IR, C ABI wrappers, host object -----------------===//
+#include "loom/Driver/Codegen.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace loom;
+
+std::string Manifest::toJSON() const {
+  auto buf = [](const Buffer &b) {
+    llvm::json::Array shape;
+    for (int64_t d : b.shape)
+      shape.push_back(d);
+    return llvm::json::Object{{"name", b.name}, {"shape", std::move(shape)}, {"dtype", "F32"}};
+  };
+  llvm::json::Array ws, ps;
+  for (const Buffer &w : weights)
+    ws.push_back(buf(w));
+  for (const Buffer &p : prepared)
+    ps.push_back(buf(p));
+  llvm::json::Object root{{"format", "loom-manifest-1"}, {"model", model},
+                          {"input", buf(input)},         {"output", buf(output)},
+                          {"weights", std::move(ws)},    {"prepared", std::move(ps)}};
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::json::Value(std::move(root));
+  return s;
+}
+
+bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &error) {
+  if (auto name = module->getAttrOfType<mlir::StringAttr>("loom.model"))
+    m.model = name.str();
+  auto fn = module.lookupSymbol<mlir::func::FuncOp>("forward");
+  if (!fn) {
+    error = "no func @forward in the module";
+    return false;
+  }
+  auto shapeOf = [](mlir::Type t) {
+    auto r = mlir::cast<mlir::RankedTensorType>(t);
+    return std::vector<int64_t>(r.getShape().begin(), r.getShape().end());
+  };
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+    mlir::Type t = fn.getArgument(i).getType();
+    if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.input"))
+      m.input = {a.str(), shapeOf(t)};
+    else if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.weight"))
+      m.weights.push_back({a.str(), shapeOf(t)});
+    else if (fn.getArgAttr(i, "loom.prepared"))
+      m.prepared.push_back({"prepared." + std::to_string(m.prepared.size()), shapeOf(t)});
+    else {
+      error = "argument " + std::to_string(i) + " of @forward has no loom role";
+      return false;
+    }
+  }
+  if (fn.getNumResults() != 1) {
+    error = "@forward must return one tensor";
+    return false;
+  }
+  m.output = {"output", shapeOf(fn.getResultTypes()[0])};
+  m.hasPrepare = module.lookupSymbol<mlir::func::FuncOp>("forward_prepare") != nullptr;
+  return true;
+}
+
+std::unique_ptr<llvm::Module> loom::translateToLLVMIR(mlir::ModuleOp module, const Manifest &m,
+                                                      llvm::LLVMContext &ctx, std::string &error) {
+  // The loom.* argument roles are in the manifest; LLVM has no use for them.
+  module.walk([](mlir::FunctionOpInterface fn) {
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+      llvm::SmallVector<mlir::NamedAttribute> kept;
+      for (mlir::NamedAttribute a : fn.getArgAttrs(i))
+        if (!a.getName().strref().starts_with("loom."))
+          kept.push_back(a);
+      fn.setArgAttrs(i, kept);
+    }
+  });
+  mlir::DialectRegistry registry;
+  mlir::registerAllToLLVMIRTranslations(registry);
+  module->getContext()->appendDialectRegistry(registry);
+  std::unique_ptr<llvm::Module> llvmModule = mlir::translateModuleToLLVMIR(module, ctx, "loom");
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return nullptr;
+  }
+  llvm::IRBuilder<> b(ctx);
+  llvm::Type *ptr = b.getPtrTy();
+  auto loadAll = [&](llvm::Value *array, size_t n, std::vector<llvm::Value *> &out) {
+    for (size_t i = 0; i < n; ++i)
+      out.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, array, i)));
+  };
+
+  // loom_forward(input, weights, prepared, output)
+  llvm::Function *fwd = llvmModule->getFunction("forward");
+  if (!fwd) {
+    error = "no @forward after lowering";
+    return nullptr;
+  }
+  auto *fwdTy = llvm::FunctionType::get(b.getVoidTy(), {ptr, ptr, ptr, ptr}, false);
+  auto *wrap = llvm::Function::Create(fwdTy, llvm::Function::ExternalLinkage, "loom_forward",
+                                      *llvmModule);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", wrap));
+  std::vector<llvm::Value *> args{wrap->getArg(0)};
+  loadAll(wrap->getArg(1), m.weights.size(), args);
+  loadAll(wrap->getArg(2), m.prepared.size(), args);
+  args.push_back(wrap->getArg(3));
+  if (args.size() != fwd->arg_size()) {
+    error = "@forward takes " + std::to_string(fwd->arg_size()) + " buffers, the manifest lists " +
+            std::to_string(args.size());
+    return nullptr;
+  }
+  b.CreateCall(fwd, args);
+  b.CreateRetVoid();
+
+  // loom_prepare(weights, prepared)
+  auto *prepTy = llvm::FunctionType::get(b.getVoidTy(), {ptr, ptr}, false);
+  auto *prepWrap = llvm::Function::Create(prepTy, llvm::Function::ExternalLinkage,
+                                          "loom_prepare", *llvmModule);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", prepWrap));
+  if (llvm::Function *prep = llvmModule->getFunction("forward_prepare")) {
+    std::vector<llvm::Value *> pargs;
+    loadAll(prepWrap->getArg(0), m.weights.size(), pargs);
+    loadAll(prepWrap->getArg(1), m.prepared.size(), pargs);
+    if (pargs.size() != prep->arg_size()) {
+      error = "@forward_prepare's buffers do not match the manifest";
+      return nullptr;
+    }
+    b.CreateCall(prep, pargs);
+  }
+  b.CreateRetVoid();
+
+  // The manifest, NUL-terminated.
+  auto *init = llvm::ConstantDataArray::getString(ctx, m.toJSON(), /*AddNull=*/true);
+  new llvm::GlobalVariable(*llvmModule, init->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, init, "loom_manifest");
+  // Internal entry points: only the C ABI stays visible.
+  for (const char *name : {"forward", "forward_prepare"})
+    if (llvm::Function *f = llvmModule->getFunction(name))
+      f->setLinkage(llvm::GlobalValue::InternalLinkage);
+
+  std::string verifyErr;
+  llvm::raw_string_ostream vos(verifyErr);
+  if (llvm::verifyModule(*llvmModule, &vos)) {
+    error = "invalid LLVM IR: " + verifyErr;
+    return nullptr;
+  }
+  return llvmModule;
+}
+
+namespace {
+std::unique_ptr<llvm::TargetMachine> hostMachine(llvm::Module &module, std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string features;
+  for (const auto &f : llvm::sys::getHostCPUFeatures())
+    features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
+  llvm::TargetOptions opts;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features, opts, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!tm) {
+    error = "cannot create a target machine for " + triple.str();
+    return nullptr;
+  }
+  module.setTargetTriple(triple);
+  module.setDataLayout(tm->createDataLayout());
+  return tm;
+}
+
+void optimize(llvm::Module &module, llvm::TargetMachine *tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  mpm.run(module, mam);
+}
+} // namespace
+
+bool loom::optimizeForHost(llvm::Module &module, std::string &error) {
+  auto tm = hostMachine(module, error);
+  if (!tm)
+    return false;
+  optimize(module, tm.get());
+  return true;
+}
+
+bool loom::emitObject(llvm::Module &module, const std::string &path, std::string &error) {
+  auto tm = hostMachine(module, error);
+  if (!tm)
+    return false;
+  optimize(module, tm.get());
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return false;
+  }
+  pm.run(module);
+  return true;
+}

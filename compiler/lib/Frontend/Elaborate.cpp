@@ -1,0 +1,660 @@
+//===- Elaborate.cpp - semantic checks and elaboration --------------------===//
+//
+// Evaluates hyperparameters, type-checks arguments against plugin and block signatures,
+// runs shape inference through every block, names every weight and rejects duplicates.
+// Every error points at the offending source and, inside user blocks, adds notes for the
+// chain of uses that led there.
+//
+//===----------------------------------------------------------------------===//
+#include "loom/Frontend/Model.h"
+
+#include <functional>
+#include <sstream>
+
+using namespace loom;
+using namespace loom::ast;
+
+const ParamValue &Instance::param(const std::string &name) const {
+  static const ParamValue none;
+  auto it = params.find(name);
+  return it == params.end() ? none : it->second;
+}
+
+namespace {
+
+std::string shapeStr(const std::vector<int64_t> &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+std::string join(const std::string &scope, const std::string &name) {
+  if (scope.empty())
+    return name;
+  if (name.empty())
+    return scope;
+  return scope + "." + name;
+}
+
+using Env = std::map<std::string, ParamValue>;
+
+/// A use of a user block, for "note: in block X used here".
+struct Frame {
+  std::string block;
+  SourceLoc use;
+};
+
+class Elaborator {
+public:
+  Elaborator(const Program &program, DiagnosticEngine &diag) : diag(diag) {
+    for (const auto &f : program.files)
+      for (const auto &b : f->blocks) {
+        if (b->isModel) {
+          models.push_back(b.get());
+          continue;
+        }
+        auto [it, inserted] = blocks.emplace(b->name, b.get());
+        if (!inserted) {
+          diag.error(b->loc, "block '" + b->name + "' is already defined");
+          diag.note(it->second->loc, "previous definition is here");
+        } else if (PluginRegistry::instance().lookup(b->name)) {
+          diag.error(b->loc, "block '" + b->name + "' has the name of a built-in block");
+        }
+      }
+  }
+
+  std::unique_ptr<Model> run(const std::map<std::string, std::string> &overrides) {
+    if (diag.errorCount())
+      return nullptr;
+    if (models.size() != 1) {
+      if (models.empty())
+        diag.error("no 'model' is defined");
+      else {
+        diag.error(models[1]->loc, "more than one 'model' is defined");
+        diag.note(models[0]->loc, "first model is here");
+      }
+      return nullptr;
+    }
+    const BlockDef &m = *models[0];
+    model = std::make_unique<Model>();
+    model->name = m.name;
+    model->inputName = m.input.name;
+
+    // Model hyperparameters: defaults, overridden from the command line.
+    Env env;
+    std::set<std::string> used;
+    for (const ParamDecl &p : m.params) {
+      ParamType type;
+      if (!typeFromName(p, type))
+        return nullptr;
+      std::optional<ParamValue> v;
+      if (auto it = overrides.find(p.name); it != overrides.end()) {
+        used.insert(p.name);
+        v = parseOverride(it->second);
+      } else if (p.defaultValue) {
+        v = eval(*p.defaultValue, env);
+      } else {
+        diag.error(p.loc, "model parameter '" + p.name +
+                              "' has no default; set it with -D " + p.name + "=VALUE");
+        return nullptr;
+      }
+      if (!v || !coerce(*v, type, p.loc, "parameter '" + p.name + "'"))
+        return nullptr;
+      env[p.name] = *v;
+    }
+    for (const auto &[k, v] : overrides)
+      if (!used.count(k)) {
+        diag.error("-D " + k + "=" + v + ": model '" + m.name + "' has no parameter '" + k + "'");
+        return nullptr;
+      }
+
+    // The input.
+    if (m.input.dtype != "f32") {
+      diag.error(m.input.dtypeLoc, "unsupported input dtype '" + m.input.dtype +
+                                       "' (features are f32)");
+      return nullptr;
+    }
+    for (const ExprPtr &d : m.input.dims) {
+      std::optional<ParamValue> v = eval(*d, env);
+      if (!v)
+        return nullptr;
+      if (v->kind != ParamValue::Kind::Int || v->i <= 0) {
+        diag.error(d->loc, "input dimension must be a positive integer, got " + v->str());
+        return nullptr;
+      }
+      model->inputShape.push_back(v->i);
+    }
+    if (model->inputShape.size() != 3) {
+      diag.error(m.input.loc, "the input must be [batch, seq, d_model], got rank " +
+                                  std::to_string(model->inputShape.size()));
+      return nullptr;
+    }
+    std::vector<int64_t> shape = model->inputShape;
+    model->root = stmts(m.body, env, "", shape);
+    if (!model->root || diag.errorCount())
+      return nullptr;
+    model->outputShape = shape;
+    return std::move(model);
+  }
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Errors with the use chain
+  //===--------------------------------------------------------------------===//
+  void error(const SourceLoc &loc, const std::string &msg) {
+    diag.error(loc, msg);
+    for (auto it = stack.rbegin(); it != stack.rend(); ++it)
+      diag.note(it->use, "in block '" + it->block + "' used here");
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Values and types
+  //===--------------------------------------------------------------------===//
+  bool typeFromName(const ParamDecl &p, ParamType &t) {
+    static const std::map<std::string, ParamType> types = {
+        {"int", ParamType::Int()},
+        {"float", ParamType::Float()},
+        {"bool", ParamType::Bool()},
+        {"string", ParamType::String()},
+        {"symbol", ParamType::Enum({})},
+        {"placement", ParamType::Enum({"pre_norm", "post_norm"})},
+        {"block", ParamType::Block(std::nullopt)},
+        {"activation", ParamType::Block(BlockCategory::Activation)},
+        {"norm", ParamType::Block(BlockCategory::Norm)},
+        {"position", ParamType::Block(BlockCategory::Position)},
+    };
+    auto it = types.find(p.type);
+    if (it == types.end()) {
+      error(p.typeLoc, "unknown type '" + p.type +
+                           "' (expected int, float, bool, string, symbol, placement, block, "
+                           "activation, norm or position)");
+      return false;
+    }
+    t = it->second;
+    return true;
+  }
+
+  std::optional<ParamValue> parseOverride(const std::string &text) {
+    if (text == "true" || text == "false")
+      return ParamValue::ofBool(text == "true");
+    char *end = nullptr;
+    long long i = std::strtoll(text.c_str(), &end, 10);
+    if (!text.empty() && *end == '\0')
+      return ParamValue::ofInt(i);
+    double f = std::strtod(text.c_str(), &end);
+    if (!text.empty() && *end == '\0')
+      return ParamValue::ofFloat(f);
+    return ParamValue::ofSymbol(text);
+  }
+
+  bool isBlockName(const std::string &n) const {
+    return blocks.count(n) || PluginRegistry::instance().lookup(n);
+  }
+
+  std::optional<BlockCategory> categoryOf(const std::string &kind) const {
+    if (const BlockPlugin *p = PluginRegistry::instance().lookup(kind))
+      return p->category();
+    return BlockCategory::Layer;
+  }
+
+  /// Checks `v` against `t` (an int is accepted as a float).
+  bool coerce(ParamValue &v, const ParamType &t, const SourceLoc &loc, const std::string &what) {
+    using K = ParamType::Kind;
+    using VK = ParamValue::Kind;
+    auto fail = [&](const std::string &expected) {
+      error(loc, what + " expects " + expected + ", got " + v.str());
+      return false;
+    };
+    switch (t.kind) {
+    case K::Int:
+      return v.kind == VK::Int ? true : fail("an int");
+    case K::Float:
+      if (v.kind == VK::Int) {
+        v = ParamValue::ofFloat(static_cast<double>(v.i));
+        return true;
+      }
+      return v.kind == VK::Float ? true : fail("a float");
+    case K::Bool:
+      return v.kind == VK::Bool ? true : fail("a bool");
+    case K::String:
+      return v.kind == VK::String ? true : fail("a string");
+    case K::Enum: {
+      if (v.kind != VK::Symbol)
+        return fail(t.str());
+      if (t.enumValues.empty() ||
+          std::find(t.enumValues.begin(), t.enumValues.end(), v.s) != t.enumValues.end())
+        return true;
+      return fail(t.str());
+    }
+    case K::Block: {
+      if (v.kind != VK::Block)
+        return fail(t.str());
+      if (t.category && categoryOf(v.block->kind) != t.category)
+        return fail(t.str());
+      return true;
+    }
+    }
+    return false;
+  }
+
+  std::optional<ParamValue> eval(const Expr &e, const Env &env) {
+    using EK = Expr::Kind;
+    switch (e.kind) {
+    case EK::Int:
+      return ParamValue::ofInt(e.intValue);
+    case EK::Float:
+      return ParamValue::ofFloat(e.floatValue);
+    case EK::Bool:
+      return ParamValue::ofBool(e.boolValue);
+    case EK::String:
+      return ParamValue::ofString(e.text);
+    case EK::Neg: {
+      auto v = eval(*e.lhs, env);
+      if (!v)
+        return std::nullopt;
+      if (v->kind == ParamValue::Kind::Int)
+        return ParamValue::ofInt(-v->i);
+      if (v->kind == ParamValue::Kind::Float)
+        return ParamValue::ofFloat(-v->f);
+      error(e.loc, "cannot negate " + v->str());
+      return std::nullopt;
+    }
+    case EK::Binary: {
+      auto l = eval(*e.lhs, env), r = eval(*e.rhs, env);
+      if (!l || !r)
+        return std::nullopt;
+      bool li = l->kind == ParamValue::Kind::Int, ri = r->kind == ParamValue::Kind::Int;
+      bool lf = li || l->kind == ParamValue::Kind::Float, rf = ri || r->kind == ParamValue::Kind::Float;
+      if (!lf || !rf) {
+        error(e.loc, std::string("operator '") + e.op + "' needs numbers, got " + l->str() +
+                         " and " + r->str());
+        return std::nullopt;
+      }
+      if (li && ri) {
+        if ((e.op == '/' || e.op == '%') && r->i == 0) {
+          error(e.loc, "division by zero");
+          return std::nullopt;
+        }
+        switch (e.op) {
+        case '+': return ParamValue::ofInt(l->i + r->i);
+        case '-': return ParamValue::ofInt(l->i - r->i);
+        case '*': return ParamValue::ofInt(l->i * r->i);
+        case '/': return ParamValue::ofInt(l->i / r->i);
+        default: return ParamValue::ofInt(l->i % r->i);
+        }
+      }
+      double a = li ? l->i : l->f, b = ri ? r->i : r->f;
+      switch (e.op) {
+      case '+': return ParamValue::ofFloat(a + b);
+      case '-': return ParamValue::ofFloat(a - b);
+      case '*': return ParamValue::ofFloat(a * b);
+      case '/': return ParamValue::ofFloat(a / b);
+      default:
+        error(e.loc, "'%' needs integers");
+        return std::nullopt;
+      }
+    }
+    case EK::Name: {
+      if (auto it = env.find(e.text); it != env.end()) {
+        if (!e.asName.empty()) {
+          if (it->second.kind != ParamValue::Kind::Block) {
+            error(e.loc, "'as' names a block, but '" + e.text + "' is " + it->second.str());
+            return std::nullopt;
+          }
+          ParamValue v = it->second;
+          v.block = std::make_shared<BlockValue>(*v.block);
+          v.block->asName = e.asName;
+          return v;
+        }
+        return it->second;
+      }
+      if (isBlockName(e.text))
+        return blockValue(e, env);
+      if (!e.asName.empty()) {
+        error(e.loc, "unknown block '" + e.text + "'");
+        return std::nullopt;
+      }
+      return ParamValue::ofSymbol(e.text);
+    }
+    case EK::Call:
+      if (!isBlockName(e.text)) {
+        error(e.loc, "unknown block '" + e.text + "'");
+        return std::nullopt;
+      }
+      return blockValue(e, env);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<ParamValue> blockValue(const Expr &e, const Env &env) {
+    return makeBlockValue(e.text, e.asName, e.loc, e.args, env);
+  }
+
+  std::optional<ParamValue> makeBlockValue(const std::string &kind, const std::string &asName,
+                                           const SourceLoc &loc, const std::vector<Arg> &args,
+                                           const Env &env) {
+    auto bv = std::make_shared<BlockValue>();
+    bv->kind = kind;
+    bv->asName = asName;
+    bv->loc = loc;
+    for (const Arg &a : args) {
+      auto v = eval(*a.value, env);
+      if (!v)
+        return std::nullopt;
+      if (bv->args.count(a.name)) {
+        error(a.loc, "parameter '" + a.name + "' is given twice");
+        return std::nullopt;
+      }
+      bv->args[a.name] = *v;
+      bv->argLocs[a.name] = a.loc;
+    }
+    ParamValue p;
+    p.kind = ParamValue::Kind::Block;
+    p.block = bv;
+    return p;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Statements
+  //===--------------------------------------------------------------------===//
+  std::unique_ptr<Node> stmts(const std::vector<StmtPtr> &body, const Env &env,
+                              const std::string &scope, std::vector<int64_t> &shape) {
+    auto seq = std::make_unique<Node>();
+    seq->kind = Node::Kind::Seq;
+    for (const StmtPtr &s : body) {
+      std::unique_ptr<Node> n = stmt(*s, env, scope, shape);
+      if (!n)
+        return nullptr;
+      seq->children.push_back(std::move(n));
+    }
+    return seq;
+  }
+
+  std::unique_ptr<Node> stmt(const Stmt &s, const Env &env, const std::string &scope,
+                             std::vector<int64_t> &shape) {
+    switch (s.kind) {
+    case Stmt::Kind::Apply: {
+      std::shared_ptr<BlockValue> bv;
+      if (auto it = env.find(s.callee); it != env.end()) {
+        if (it->second.kind != ParamValue::Kind::Block) {
+          error(s.calleeLoc, "'" + s.callee + "' is " + it->second.str() + ", not a block");
+          return nullptr;
+        }
+        if (!s.args.empty()) {
+          error(s.calleeLoc, "block parameter '" + s.callee +
+                                 "' already has its arguments; set them where it is passed");
+          return nullptr;
+        }
+        bv = std::make_shared<BlockValue>(*it->second.block);
+        bv->loc = s.calleeLoc;
+        if (!s.asName.empty())
+          bv->asName = s.asName;
+      } else {
+        if (!isBlockName(s.callee)) {
+          error(s.calleeLoc, "unknown block '" + s.callee + "'");
+          return nullptr;
+        }
+        auto v = makeBlockValue(s.callee, s.asName, s.calleeLoc, s.args, env);
+        if (!v)
+          return nullptr;
+        bv = v->block;
+      }
+      return instantiate(*bv, scope, shape);
+    }
+    case Stmt::Kind::Repeat: {
+      auto c = eval(*s.count, env);
+      if (!c)
+        return nullptr;
+      if (c->kind != ParamValue::Kind::Int || c->i < 1) {
+        error(s.count->loc, "repeat count must be a positive integer, got " + c->str());
+        return nullptr;
+      }
+      if (s.shared) {
+        auto node = std::make_unique<Node>();
+        node->kind = Node::Kind::SharedRepeat;
+        node->loc = s.loc;
+        node->count = c->i;
+        std::vector<int64_t> before = shape;
+        auto body = stmts(s.body, env, join(scope, s.asName), shape);
+        if (!body)
+          return nullptr;
+        if (c->i > 1 && shape != before) {
+          error(s.loc, "a shared repeat's body must keep the shape: " + shapeStr(before) +
+                           " -> " + shapeStr(shape));
+          return nullptr;
+        }
+        node->children.push_back(std::move(body));
+        return node;
+      }
+      auto seq = std::make_unique<Node>();
+      seq->kind = Node::Kind::Seq;
+      for (int64_t i = 0; i < c->i; ++i) {
+        auto body = stmts(s.body, env, join(join(scope, s.asName), std::to_string(i)), shape);
+        if (!body)
+          return nullptr;
+        seq->children.push_back(std::move(body));
+      }
+      return seq;
+    }
+    case Stmt::Kind::Residual: {
+      auto node = std::make_unique<Node>();
+      node->kind = Node::Kind::Residual;
+      node->loc = s.loc;
+      std::shared_ptr<BlockValue> norm;
+      std::string placement = "post_norm";
+      for (const Arg &a : s.args) {
+        auto v = eval(*a.value, env);
+        if (!v)
+          return nullptr;
+        if (a.name == "norm") {
+          if (!coerce(*v, ParamType::Block(BlockCategory::Norm), a.loc, "residual 'norm'"))
+            return nullptr;
+          norm = v->block;
+        } else if (a.name == "placement") {
+          if (!coerce(*v, ParamType::Enum({"pre_norm", "post_norm"}), a.loc,
+                      "residual 'placement'"))
+            return nullptr;
+          placement = v->s;
+        } else {
+          error(a.loc, "unknown parameter '" + a.name +
+                           "' of residual (expected norm, placement)");
+          return nullptr;
+        }
+      }
+      node->preNorm = placement == "pre_norm";
+      std::vector<int64_t> in = shape;
+      if (norm && node->preNorm) {
+        node->norm = instantiate(*norm, scope, shape);
+        if (!node->norm)
+          return nullptr;
+      }
+      node->body = stmts(s.body, env, scope, shape);
+      if (!node->body)
+        return nullptr;
+      if (shape != in) {
+        error(s.loc, "the residual's body changes the shape " + shapeStr(in) + " -> " +
+                         shapeStr(shape) + "; x + f(x) needs equal shapes");
+        return nullptr;
+      }
+      if (norm && !node->preNorm) {
+        node->norm = instantiate(*norm, scope, shape);
+        if (!node->norm)
+          return nullptr;
+      }
+      return node;
+    }
+    }
+    return nullptr;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Instantiation
+  //===--------------------------------------------------------------------===//
+  std::unique_ptr<Node> instantiate(const BlockValue &bv, const std::string &scope,
+                                    std::vector<int64_t> &shape) {
+    if (const BlockPlugin *p = PluginRegistry::instance().lookup(bv.kind))
+      return instantiatePlugin(*p, bv, join(scope, bv.asName.empty() ? p->name() : bv.asName),
+                               shape);
+    auto it = blocks.find(bv.kind);
+    if (it == blocks.end()) {
+      error(bv.loc, "unknown block '" + bv.kind + "'");
+      return nullptr;
+    }
+    const BlockDef &def = *it->second;
+    for (const Frame &f : stack)
+      if (f.block == def.name) {
+        error(bv.loc, "block '" + def.name + "' uses itself");
+        return nullptr;
+      }
+    Env env;
+    for (const auto &[name, loc] : bv.argLocs)
+      if (std::none_of(def.params.begin(), def.params.end(),
+                       [&](const ParamDecl &p) { return p.name == name; })) {
+        error(loc, "unknown parameter '" + name + "' of block '" + def.name + "'");
+        diag.note(def.loc, "'" + def.name + "' is defined here");
+        return nullptr;
+      }
+    for (const ParamDecl &p : def.params) {
+      ParamType type;
+      if (!typeFromName(p, type))
+        return nullptr;
+      ParamValue v;
+      SourceLoc loc;
+      if (auto a = bv.args.find(p.name); a != bv.args.end()) {
+        v = a->second;
+        loc = bv.argLocs.at(p.name);
+      } else if (p.defaultValue) {
+        auto d = eval(*p.defaultValue, env);
+        if (!d)
+          return nullptr;
+        v = *d;
+        loc = p.defaultValue->loc;
+      } else {
+        error(bv.loc, "missing parameter '" + p.name + "' of block '" + def.name + "'");
+        return nullptr;
+      }
+      if (!coerce(v, type, loc, "parameter '" + p.name + "' of '" + def.name + "'"))
+        return nullptr;
+      env[p.name] = v;
+    }
+    stack.push_back(Frame{def.name, bv.loc});
+    auto body = stmts(def.body, env, join(scope, bv.asName), shape);
+    stack.pop_back();
+    if (body)
+      body->loc = bv.loc;
+    return body;
+  }
+
+  struct InferCtx : InferContext {
+    Elaborator &el;
+    Instance &inst;
+    const BlockPlugin &plugin;
+    bool failed = false;
+    InferCtx(Elaborator &el, Instance &inst, const BlockPlugin &p) : el(el), inst(inst), plugin(p) {}
+    void error(const std::string &param, const std::string &message) override {
+      failed = true;
+      auto it = inst.argLocs.find(param);
+      el.error(it != inst.argLocs.end() ? it->second : inst.loc,
+               plugin.name() + ": " + message);
+    }
+    std::optional<std::vector<int64_t>> inferSubBlock(const std::string &param,
+                                                      const std::vector<int64_t> &in) override {
+      const ParamValue &v = inst.param(param);
+      if (v.kind != ParamValue::Kind::Block) {
+        error(param, "parameter '" + param + "' is not a block");
+        return std::nullopt;
+      }
+      std::vector<int64_t> shape = in;
+      BlockValue bv = *v.block;
+      if (bv.asName.empty())
+        bv.asName = param;
+      auto node = el.instantiate(bv, inst.path_, shape);
+      if (!node) {
+        failed = true;
+        return std::nullopt;
+      }
+      inst.subBlocks[param] = std::move(node);
+      return shape;
+    }
+  };
+
+  std::unique_ptr<Node> instantiatePlugin(const BlockPlugin &p, const BlockValue &bv,
+                                          const std::string &path, std::vector<int64_t> &shape) {
+    auto inst = std::make_unique<Instance>();
+    inst->plugin = &p;
+    inst->loc = bv.loc;
+    inst->path_ = path;
+    inst->in = shape;
+    inst->argLocs = bv.argLocs;
+    std::vector<ParamSpec> specs = p.params();
+    for (const auto &[name, loc] : bv.argLocs)
+      if (std::none_of(specs.begin(), specs.end(), [&](const ParamSpec &s) { return s.name == name; })) {
+        std::string known;
+        for (const ParamSpec &s : specs)
+          known += (known.empty() ? "" : ", ") + s.name;
+        error(loc, "unknown parameter '" + name + "' of '" + p.name() + "'" +
+                       (known.empty() ? " (it takes none)" : " (expected " + known + ")"));
+        return nullptr;
+      }
+    for (const ParamSpec &s : specs) {
+      ParamValue v;
+      SourceLoc loc = bv.loc;
+      if (auto a = bv.args.find(s.name); a != bv.args.end()) {
+        v = a->second;
+        loc = bv.argLocs.at(s.name);
+        inst->explicitParams.insert(s.name);
+      } else if (s.defaultValue) {
+        v = *s.defaultValue;
+      } else {
+        error(bv.loc, "missing parameter '" + s.name + "' of '" + p.name() + "'");
+        return nullptr;
+      }
+      if (!coerce(v, s.type, loc, "parameter '" + s.name + "' of '" + p.name() + "'"))
+        return nullptr;
+      inst->params[s.name] = v;
+    }
+    InferCtx ctx(*this, *inst, p);
+    std::vector<WeightSpec> weights;
+    std::vector<int64_t> out;
+    if (!p.infer(*inst, ctx, out, weights) || ctx.failed) {
+      if (!ctx.failed)
+        error(bv.loc, p.name() + ": shape inference failed");
+      return nullptr;
+    }
+    for (const WeightSpec &w : weights) {
+      std::string full = join(path, w.name);
+      if (auto it = weightIndex.find(full); it != weightIndex.end()) {
+        error(bv.loc, "weight '" + full + "' is already defined; give one of the blocks a "
+                                          "different name with 'as'");
+        diag.note(model->weights[it->second].loc, "first defined here");
+        return nullptr;
+      }
+      weightIndex[full] = model->weights.size();
+      model->weights.push_back(Weight{full, w.shape, bv.loc});
+      inst->weightNames[w.name] = full;
+    }
+    inst->out = out;
+    shape = out;
+    auto node = std::make_unique<Node>();
+    node->kind = Node::Kind::Leaf;
+    node->loc = bv.loc;
+    node->leaf = std::move(inst);
+    return node;
+  }
+
+  DiagnosticEngine &diag;
+  std::map<std::string, const BlockDef *> blocks;
+  std::vector<const BlockDef *> models;
+  std::vector<Frame> stack;
+  std::map<std::string, size_t> weightIndex;
+  std::unique_ptr<Model> model;
+};
+
+} // namespace
+
+std::unique_ptr<Model> loom::elaborate(const Program &program,
+                                       const std::map<std::string, std::string> &overrides,
+                                       DiagnosticEngine &diag) {
+  return Elaborator(program, diag).run(overrides);
+}

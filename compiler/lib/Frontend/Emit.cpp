@@ -1,0 +1,113 @@
+//===- Emit.cpp - elaborated model to the loom dialect --------------------===//
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+#include "loom/Frontend/Model.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+using namespace loom;
+using namespace mlir;
+
+namespace {
+
+class Emitter {
+public:
+  Emitter(const Model &model, MLIRContext &ctx) : model(model), ctx(ctx), b(&ctx) {}
+
+  OwningOpRef<ModuleOp> run() {
+    Location unknown = UnknownLoc::get(&ctx);
+    OwningOpRef<ModuleOp> module = ModuleOp::create(unknown);
+    (*module)->setAttr("loom.model", b.getStringAttr(model.name));
+    b.setInsertionPointToEnd(module->getBody());
+    SmallVector<Type> args{tensorType(model.inputShape)};
+    for (const Weight &w : model.weights)
+      args.push_back(tensorType(w.shape));
+    auto fnType = b.getFunctionType(args, {tensorType(model.outputShape)});
+    auto fn = func::FuncOp::create(b, loc(model.root ? model.root->loc : ast::SourceLoc{}),
+                                   "forward", fnType);
+    fn->setAttr("loom.entry", b.getUnitAttr());
+    fn.setArgAttr(0, "loom.input", b.getStringAttr(model.inputName));
+    for (auto [i, w] : llvm::enumerate(model.weights)) {
+      fn.setArgAttr(i + 1, "loom.weight", b.getStringAttr(w.name));
+      weightArgs[w.name] = i + 1;
+    }
+    Block *entry = fn.addEntryBlock();
+    func = fn;
+    b.setInsertionPointToStart(entry);
+    Value out = emit(*model.root, entry->getArgument(0));
+    func::ReturnOp::create(b, unknown, out);
+    return module;
+  }
+
+private:
+  RankedTensorType tensorType(const std::vector<int64_t> &shape) {
+    return RankedTensorType::get(shape, b.getF32Type());
+  }
+  Location loc(const ast::SourceLoc &l) {
+    if (l.file.empty())
+      return UnknownLoc::get(&ctx);
+    return FileLineColLoc::get(&ctx, l.file, l.line, l.col);
+  }
+
+  struct Ctx : EmitContext {
+    Emitter &e;
+    const Instance &inst;
+    Ctx(Emitter &e, const Instance &inst) : e(e), inst(inst) {}
+    OpBuilder &builder() override { return e.b; }
+    Location loc() override {
+      return NameLoc::get(StringAttr::get(&e.ctx, inst.path()), e.loc(inst.loc));
+    }
+    Value weight(const std::string &name) override {
+      auto it = inst.weightNames.find(name);
+      if (it == inst.weightNames.end())
+        llvm::report_fatal_error(llvm::Twine("plugin '") + inst.plugin->name() +
+                                 "' asked for weight '" + name + "' it did not declare");
+      return e.func.getArgument(e.weightArgs.at(it->second));
+    }
+    Value emitSubBlock(const std::string &param, Value input) override {
+      auto it = inst.subBlocks.find(param);
+      if (it == inst.subBlocks.end())
+        llvm::report_fatal_error(llvm::Twine("plugin '") + inst.plugin->name() +
+                                 "' emits sub-block '" + param + "' it did not infer");
+      return e.emit(*it->second, input);
+    }
+  };
+
+  Value emit(const Node &n, Value x) {
+    switch (n.kind) {
+    case Node::Kind::Leaf: {
+      Ctx c(*this, *n.leaf);
+      return n.leaf->plugin->emit(*n.leaf, c, x);
+    }
+    case Node::Kind::Seq:
+      for (const auto &c : n.children)
+        x = emit(*c, x);
+      return x;
+    case Node::Kind::SharedRepeat:
+      for (int64_t i = 0; i < n.count; ++i)
+        x = emit(*n.children[0], x);
+      return x;
+    case Node::Kind::Residual: {
+      // pre_norm: x + f(norm(x)); post_norm: norm(x + f(x))  (Xiong et al. 2020, fig. 1)
+      Value in = (n.norm && n.preNorm) ? emit(*n.norm, x) : x;
+      Value y = emit(*n.body, in);
+      Value sum = AddOp::create(b, loc(n.loc), x, y);
+      return (n.norm && !n.preNorm) ? emit(*n.norm, sum) : sum;
+    }
+    }
+    return x;
+  }
+
+  const Model &model;
+  MLIRContext &ctx;
+  OpBuilder b;
+  func::FuncOp func;
+  std::map<std::string, unsigned> weightArgs;
+};
+
+} // namespace
+
+OwningOpRef<ModuleOp> loom::emitModel(const Model &model, MLIRContext &ctx) {
+  return Emitter(model, ctx).run();
+}

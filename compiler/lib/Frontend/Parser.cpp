@@ -1,0 +1,213 @@
+//===- Parser.cpp - ANTLR parse tree to AST -------------------------------===//
+//
+// The only file that sees ANTLR. It walks the generated parse-tree contexts directly.
+//
+//===----------------------------------------------------------------------===//
+#include "loom/Frontend/Parser.h"
+
+#include "LoomLexer.h"
+#include "LoomParser.h"
+#include "antlr4-runtime.h"
+
+using namespace loom;
+using namespace loom::ast;
+using P = loomgrammar::LoomParser;
+
+namespace {
+
+class ErrorListener : public antlr4::BaseErrorListener {
+public:
+  ErrorListener(const std::string &path, DiagnosticEngine &diag) : path(path), diag(diag) {}
+  void syntaxError(antlr4::Recognizer *, antlr4::Token *, size_t line, size_t col,
+                   const std::string &msg, std::exception_ptr) override {
+    diag.error(SourceLoc{path, static_cast<unsigned>(line), static_cast<unsigned>(col + 1)}, msg);
+  }
+
+private:
+  std::string path;
+  DiagnosticEngine &diag;
+};
+
+class Builder {
+public:
+  explicit Builder(std::string path) : path(std::move(path)) {}
+
+  SourceLoc loc(antlr4::Token *t) const {
+    return SourceLoc{path, static_cast<unsigned>(t->getLine()),
+                     static_cast<unsigned>(t->getCharPositionInLine() + 1)};
+  }
+  SourceLoc loc(antlr4::ParserRuleContext *c) const { return loc(c->getStart()); }
+
+  static std::string unquote(const std::string &s) {
+    std::string out;
+    for (size_t i = 1; i + 1 < s.size(); ++i) {
+      if (s[i] == '\\' && i + 2 < s.size()) {
+        char c = s[++i];
+        out.push_back(c == 'n' ? '\n' : c == 't' ? '\t' : c);
+      } else {
+        out.push_back(s[i]);
+      }
+    }
+    return out;
+  }
+
+  std::vector<Arg> args(P::ArgListContext *list) {
+    std::vector<Arg> out;
+    if (!list)
+      return out;
+    for (P::ArgContext *a : list->arg()) {
+      Arg arg;
+      arg.name = a->name->getText();
+      arg.loc = loc(a->name);
+      arg.value = expr(a->expr());
+      if (a->asName)
+        arg.value->asName = a->asName->getText();
+      out.push_back(std::move(arg));
+    }
+    return out;
+  }
+
+  ExprPtr expr(P::ExprContext *ctx) {
+    auto e = std::make_unique<Expr>();
+    e->loc = loc(ctx);
+    if (auto *c = dynamic_cast<P::ParenExprContext *>(ctx))
+      return expr(c->expr());
+    if (auto *c = dynamic_cast<P::NegExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Neg;
+      e->lhs = expr(c->expr());
+    } else if (auto *c = dynamic_cast<P::BinaryExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Binary;
+      e->op = c->op->getText()[0];
+      e->loc = loc(c->op);
+      e->lhs = expr(c->lhs);
+      e->rhs = expr(c->rhs);
+    } else if (auto *c = dynamic_cast<P::IntExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Int;
+      try {
+        e->intValue = std::stoll(c->getText());
+      } catch (...) {
+        e->kind = Expr::Kind::Float; // out of range: reported by sema as a non-integer
+        e->floatValue = std::stod(c->getText());
+      }
+    } else if (auto *c = dynamic_cast<P::FloatExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Float;
+      e->floatValue = std::stod(c->getText());
+    } else if (auto *c = dynamic_cast<P::BoolExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Bool;
+      e->boolValue = c->value->getText() == "true";
+    } else if (auto *c = dynamic_cast<P::StringExprContext *>(ctx)) {
+      e->kind = Expr::Kind::String;
+      e->text = unquote(c->getText());
+    } else if (auto *c = dynamic_cast<P::CallExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Call;
+      e->text = c->callee->getText();
+      e->args = args(c->argList());
+    } else if (auto *c = dynamic_cast<P::NameExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Name;
+      e->text = c->ref->getText();
+    }
+    return e;
+  }
+
+  StmtPtr stmt(P::StmtContext *ctx) {
+    auto s = std::make_unique<Stmt>();
+    s->loc = loc(ctx);
+    if (auto *c = dynamic_cast<P::RepeatStmtContext *>(ctx)) {
+      s->kind = Stmt::Kind::Repeat;
+      s->count = expr(c->count);
+      s->shared = c->shared != nullptr;
+      if (c->name)
+        s->asName = c->name->getText();
+      body(c->body(), s->body);
+    } else if (auto *c = dynamic_cast<P::ResidualStmtContext *>(ctx)) {
+      s->kind = Stmt::Kind::Residual;
+      s->args = args(c->argList());
+      body(c->body(), s->body);
+    } else if (auto *c = dynamic_cast<P::ApplyStmtContext *>(ctx)) {
+      s->kind = Stmt::Kind::Apply;
+      s->callee = c->callee->getText();
+      s->calleeLoc = loc(c->callee);
+      s->hasParens = c->argList() != nullptr || c->children.size() > 2;
+      s->args = args(c->argList());
+      if (c->name)
+        s->asName = c->name->getText();
+    }
+    return s;
+  }
+
+  void body(P::BodyContext *ctx, std::vector<StmtPtr> &out) {
+    for (P::StmtContext *s : ctx->stmt())
+      out.push_back(stmt(s));
+  }
+
+  void params(P::ParamListContext *list, std::vector<ParamDecl> &out) {
+    if (!list)
+      return;
+    for (P::ParamContext *p : list->param()) {
+      ParamDecl d;
+      d.name = p->name->getText();
+      d.loc = loc(p->name);
+      d.type = p->type->getText();
+      d.typeLoc = loc(p->type);
+      if (p->expr())
+        d.defaultValue = expr(p->expr());
+      out.push_back(std::move(d));
+    }
+  }
+
+  std::unique_ptr<File> file(P::FileContext *ctx) {
+    auto f = std::make_unique<File>();
+    f->path = path;
+    for (P::ImportDeclContext *i : ctx->importDecl())
+      f->imports.push_back(Import{unquote(i->path->getText()), loc(i)});
+    for (P::BlockDefContext *b : ctx->blockDef()) {
+      auto def = std::make_unique<BlockDef>();
+      def->name = b->name->getText();
+      def->loc = loc(b->name);
+      params(b->paramList(), def->params);
+      body(b->body(), def->body);
+      f->blocks.push_back(std::move(def));
+    }
+    for (P::ModelDefContext *m : ctx->modelDef()) {
+      auto def = std::make_unique<BlockDef>();
+      def->isModel = true;
+      def->name = m->name->getText();
+      def->loc = loc(m->name);
+      params(m->paramList(), def->params);
+      P::InputDeclContext *in = m->inputDecl();
+      def->input.name = in->name->getText();
+      def->input.loc = loc(in->name);
+      def->input.dtype = in->dtype->getText();
+      def->input.dtypeLoc = loc(in->dtype);
+      for (P::ExprContext *d : in->expr())
+        def->input.dims.push_back(expr(d));
+      for (P::StmtContext *s : m->stmt())
+        def->body.push_back(stmt(s));
+      f->blocks.push_back(std::move(def));
+    }
+    return f;
+  }
+
+private:
+  std::string path;
+};
+
+} // namespace
+
+std::unique_ptr<File> loom::parseLoom(const std::string &path, const std::string &text,
+                                      DiagnosticEngine &diag) {
+  unsigned before = diag.errorCount();
+  antlr4::ANTLRInputStream input(text);
+  loomgrammar::LoomLexer lexer(&input);
+  ErrorListener listener(path, diag);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&listener);
+  antlr4::CommonTokenStream tokens(&lexer);
+  P parser(&tokens);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&listener);
+  P::FileContext *tree = parser.file();
+  if (diag.errorCount() != before)
+    return nullptr;
+  return Builder(path).file(tree);
+}

@@ -1,0 +1,87 @@
+//===- Plugin.cpp - the plugin registry -----------------------------------===//
+#include "loom/Plugin/Plugin.h"
+
+#include <dlfcn.h>
+#include <sstream>
+
+using namespace loom;
+
+const char *loom::categoryName(BlockCategory c) {
+  switch (c) {
+  case BlockCategory::Layer: return "layer";
+  case BlockCategory::Activation: return "activation";
+  case BlockCategory::Norm: return "norm";
+  case BlockCategory::Position: return "position";
+  }
+  return "?";
+}
+
+std::string ParamValue::str() const {
+  std::ostringstream os;
+  switch (kind) {
+  case Kind::Int: os << "int " << i; break;
+  case Kind::Float: os << "float " << f; break;
+  case Kind::Bool: os << "bool " << (b ? "true" : "false"); break;
+  case Kind::String: os << "string \"" << s << "\""; break;
+  case Kind::Symbol: os << "'" << s << "'"; break;
+  case Kind::Block: os << "block '" << block->kind << "'"; break;
+  }
+  return os.str();
+}
+
+std::string ParamType::str() const {
+  switch (kind) {
+  case Kind::Int: return "an int";
+  case Kind::Float: return "a float";
+  case Kind::Bool: return "a bool";
+  case Kind::String: return "a string";
+  case Kind::Enum: {
+    if (enumValues.empty())
+      return "a symbol";
+    std::string s = "one of ";
+    for (size_t i = 0; i < enumValues.size(); ++i)
+      s += (i ? " | " : "") + enumValues[i];
+    return s;
+  }
+  case Kind::Block:
+    return category ? std::string("a block of category '") + categoryName(*category) + "'"
+                    : "a block";
+  }
+  return "?";
+}
+
+PluginRegistry &PluginRegistry::instance() {
+  static PluginRegistry registry;
+  return registry;
+}
+
+bool PluginRegistry::add(std::unique_ptr<BlockPlugin> plugin) {
+  std::string name = plugin->name();
+  return plugins.emplace(name, std::move(plugin)).second;
+}
+
+const BlockPlugin *PluginRegistry::lookup(const std::string &name) const {
+  auto it = plugins.find(name);
+  return it == plugins.end() ? nullptr : it->second.get();
+}
+
+std::vector<const BlockPlugin *> PluginRegistry::all() const {
+  std::vector<const BlockPlugin *> out;
+  for (const auto &[n, p] : plugins)
+    out.push_back(p.get());
+  return out;
+}
+
+bool PluginRegistry::loadLibrary(const std::string &path, std::string &error) {
+  size_t before = plugins.size();
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (!handle) {
+    error = dlerror();
+    return false;
+  }
+  if (plugins.size() == before) {
+    error = "'" + path + "' registered no plugin (use LOOM_REGISTER_PLUGIN)";
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,100 @@
+//===- Attention.cpp - `attention`: multi-head self-attention -------------===//
+//
+// Vaswani et al. 2017, sec. 3.2.2; weights named as torch.nn.MultiheadAttention
+// (`qkv = packed`: in_proj_weight [3*d_model, d_model], in_proj_bias, out_proj.weight,
+// out_proj.bias) or with one projection each (`qkv = separate`: q_proj, k_proj, v_proj,
+// out_proj, each with .weight and .bias, as Hugging Face BART/LLaMA name them).
+//
+//===----------------------------------------------------------------------===//
+#include "Common.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace loom;
+using namespace mlir;
+
+namespace {
+class AttentionPlugin : public BlockPlugin {
+public:
+  std::string name() const override { return "attention"; }
+  BlockCategory category() const override { return BlockCategory::Layer; }
+  std::string summary() const override {
+    return "multi-head self-attention softmax(Q K^T / sqrt(d_head)) V "
+           "(Vaswani et al. 2017 sec. 3.2; torch.nn.MultiheadAttention)";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"n_heads", ParamType::Int(), std::nullopt, "number of heads"},
+            {"d_model", ParamType::Int(), ParamValue::ofInt(0),
+             "model width; 0 takes the input's, any other value must equal it"},
+            {"causal", ParamType::Bool(), ParamValue::ofBool(false),
+             "mask keys after the query position"},
+            {"qkv", ParamType::Enum({"packed", "separate"}), ParamValue::ofSymbol("packed"),
+             "one packed in_proj (PyTorch) or separate q/k/v projections"},
+            {"bias", ParamType::Bool(), ParamValue::ofBool(true), "projection biases"}};
+  }
+  bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
+             std::vector<WeightSpec> &weights) const override {
+    int64_t d = inst.inputShape().back();
+    int64_t h = inst.getInt("n_heads");
+    if (inst.getInt("d_model") != 0 && inst.getInt("d_model") != d) {
+      ctx.error("d_model", "d_model is " + std::to_string(inst.getInt("d_model")) +
+                               " but the input has " + std::to_string(d) + " features");
+      return false;
+    }
+    if (h <= 0) {
+      ctx.error("n_heads", "n_heads must be positive, got " + std::to_string(h));
+      return false;
+    }
+    if (d % h != 0) {
+      ctx.error("n_heads", "d_model (" + std::to_string(d) + ") is not divisible by n_heads (" +
+                               std::to_string(h) + ")");
+      return false;
+    }
+    bool bias = inst.getBool("bias");
+    if (inst.getSymbol("qkv") == "packed") {
+      weights.push_back({"in_proj_weight", {3 * d, d}});
+      if (bias)
+        weights.push_back({"in_proj_bias", {3 * d}});
+    } else {
+      for (const char *p : {"q_proj", "k_proj", "v_proj"}) {
+        weights.push_back({std::string(p) + ".weight", {d, d}});
+        if (bias)
+          weights.push_back({std::string(p) + ".bias", {d}});
+      }
+    }
+    weights.push_back({"out_proj.weight", {d, d}});
+    if (bias)
+      weights.push_back({"out_proj.bias", {d}});
+    out = inst.inputShape();
+    return true;
+  }
+  Value emit(const BlockInstance &inst, EmitContext &ctx, Value x) const override {
+    OpBuilder &b = ctx.builder();
+    int64_t d = inst.inputShape().back();
+    bool bias = inst.getBool("bias");
+    Value q, k, v;
+    if (inst.getSymbol("qkv") == "packed") {
+      Value qkv = plugins::emitLinear(ctx, x, "in_proj_weight", bias ? "in_proj_bias" : "", 3 * d);
+      auto slice = [&](int64_t i) -> Value {
+        auto t = cast<RankedTensorType>(x.getType());
+        SmallVector<OpFoldResult> offs(3, b.getIndexAttr(0)), sizes, strides(3, b.getIndexAttr(1));
+        for (int64_t s : t.getShape())
+          sizes.push_back(b.getIndexAttr(s));
+        offs[2] = b.getIndexAttr(i * d);
+        return tensor::ExtractSliceOp::create(b, ctx.loc(), t, qkv, offs, sizes, strides);
+      };
+      q = slice(0), k = slice(1), v = slice(2);
+    } else {
+      q = plugins::emitLinear(ctx, x, "q_proj.weight", bias ? "q_proj.bias" : "", d);
+      k = plugins::emitLinear(ctx, x, "k_proj.weight", bias ? "k_proj.bias" : "", d);
+      v = plugins::emitLinear(ctx, x, "v_proj.weight", bias ? "v_proj.bias" : "", d);
+    }
+    Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v,
+                                  b.getI64IntegerAttr(inst.getInt("n_heads")),
+                                  b.getBoolAttr(inst.getBool("causal")), FloatAttr());
+    return plugins::emitLinear(ctx, a, "out_proj.weight", bias ? "out_proj.bias" : "", d);
+  }
+};
+} // namespace
+
+LOOM_REGISTER_PLUGIN(AttentionPlugin)

@@ -1,0 +1,56 @@
+// Loom: a declarative language for Transformer-family models.
+//
+//   import "transformer.loom";
+//   model Encoder(batch: int = 1, seq: int = 16) {
+//     input x: f32[batch, seq, 64];
+//     sinusoidal_pe;
+//     repeat 2 as layers { TransformerEncoderLayer(d_model = 64, n_heads = 4, d_ff = 128); }
+//   }
+grammar Loom;
+
+file : (importDecl | blockDef | modelDef)* EOF ;
+
+importDecl : 'import' path=STRING ';' ;
+
+blockDef : 'block' name=ID '(' paramList? ')' body ;
+
+modelDef : 'model' name=ID ('(' paramList? ')')? '{' inputDecl stmt* '}' ;
+
+paramList : param (',' param)* ','? ;
+param     : name=ID ':' type=ID ('=' expr)? ;
+
+inputDecl : 'input' name=ID ':' dtype=ID '[' expr (',' expr)* ']' ';' ;
+
+body : '{' stmt* '}' ;
+
+stmt
+  : 'repeat' count=expr shared='shared'? ('as' name=ID)? body   # repeatStmt
+  | 'residual' ('(' argList? ')')? body                          # residualStmt
+  | callee=ID ('(' argList? ')')? ('as' name=ID)? ';'            # applyStmt
+  ;
+
+argList : arg (',' arg)* ','? ;
+arg     : name=ID '=' expr ('as' asName=ID)? ;   // `as` names a block-valued argument
+
+expr
+  : '(' expr ')'                                   # parenExpr
+  | '-' expr                                       # negExpr
+  | lhs=expr op=('*' | '/' | '%') rhs=expr         # binaryExpr
+  | lhs=expr op=('+' | '-') rhs=expr               # binaryExpr
+  | INT                                            # intExpr
+  | FLOAT                                          # floatExpr
+  | value=('true' | 'false')                       # boolExpr
+  | STRING                                         # stringExpr
+  | callee=ID '(' argList? ')'                     # callExpr
+  | ref=ID                                         # nameExpr
+  ;
+
+ID     : [a-zA-Z_] [a-zA-Z_0-9]* ;
+FLOAT  : [0-9]+ '.' [0-9]* EXPONENT? | [0-9]+ EXPONENT | '.' [0-9]+ EXPONENT? ;
+INT    : [0-9]+ ;
+STRING : '"' (~["\\\r\n] | '\\' .)* '"' ;
+fragment EXPONENT : [eE] [+-]? [0-9]+ ;
+
+LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+WS            : [ \t\r\n]+ -> skip ;

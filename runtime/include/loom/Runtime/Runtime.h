@@ -1,0 +1,85 @@
+//===- Runtime.h - weights, arrays and the model manifest -------*- C++ -*-===//
+//
+// Loading never trusts a file: every size, offset, dtype and shape is checked, and a
+// problem is reported as a loom::RuntimeError naming the file and the tensor.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_RUNTIME_RUNTIME_H
+#define LOOM_RUNTIME_RUNTIME_H
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace loom::rt {
+
+struct RuntimeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+using Shape = std::vector<int64_t>;
+std::string shapeStr(const Shape &s);
+int64_t numElements(const Shape &s);
+
+/// One buffer the compiled model expects.
+struct TensorSpec {
+  std::string name;
+  Shape shape;
+  std::string dtype; ///< safetensors spelling, e.g. "F32"
+};
+
+/// The manifest embedded in a compiled model.
+struct Manifest {
+  std::string model;
+  TensorSpec input, output;
+  std::vector<TensorSpec> weights, prepared;
+  static Manifest parse(const char *json);
+};
+
+/// A read-only memory-mapped safetensors file (https://github.com/huggingface/safetensors).
+class SafeTensors {
+public:
+  struct Entry {
+    std::string dtype;
+    Shape shape;
+    const void *data = nullptr;
+    size_t bytes = 0;
+  };
+  /// Maps and validates `path`: header length, JSON, dtypes, shapes and data offsets.
+  explicit SafeTensors(const std::string &path);
+  ~SafeTensors();
+  SafeTensors(const SafeTensors &) = delete;
+  SafeTensors &operator=(const SafeTensors &) = delete;
+  const std::map<std::string, Entry> &entries() const { return tensors; }
+
+  /// Checks names, dtypes and shapes against `expected` (missing and unexpected tensors are
+  /// errors) and returns the data pointers in `expected`'s order.
+  std::vector<void *> bind(const std::vector<TensorSpec> &expected);
+
+private:
+  std::string path;
+  void *map = nullptr;
+  size_t size = 0;
+  std::map<std::string, Entry> tensors;
+  std::vector<std::unique_ptr<float[]>> realigned; ///< copies of misaligned tensors
+};
+
+/// A dense f32 array, 64-byte aligned.
+struct Array {
+  Shape shape;
+  std::shared_ptr<float> data;
+  static Array zeros(const Shape &shape);
+};
+
+/// Reads a little-endian f32, C-order `.npy` file (format versions 1-3).
+Array readNpy(const std::string &path);
+/// Writes `a` as a version 1.0 `.npy` file.
+void writeNpy(const std::string &path, const Array &a);
+
+} // namespace loom::rt
+
+#endif

@@ -1,0 +1,114 @@
+//===- Main.cpp - the main() of every compiled Loom executable ------------===//
+//
+//   MODEL --weights W.safetensors --input X.npy --output Y.npy
+//         [--threads N] [--repeat R] [--warmup K] [--print-manifest]
+//
+//===----------------------------------------------------------------------===//
+#include "loom/Runtime/Abi.h"
+#include "loom/Runtime/Runtime.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+using namespace loom::rt;
+
+namespace {
+void usage(const char *argv0) {
+  std::fprintf(stderr,
+               "usage: %s --weights W.safetensors --input X.npy --output Y.npy\n"
+               "          [--threads N] [--repeat R] [--warmup K] [--print-manifest]\n",
+               argv0);
+}
+
+int64_t parsePositive(const std::string &flag, const char *v) {
+  char *end = nullptr;
+  long long n = std::strtoll(v, &end, 10);
+  if (*v == '\0' || *end != '\0' || n < 1)
+    throw RuntimeError(flag + " expects a positive integer, got '" + std::string(v) + "'");
+  return n;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  try {
+    std::string weightsPath, inputPath, outputPath;
+    int64_t threads = 0, repeat = 1, warmup = 0;
+    bool printManifest = false;
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      auto value = [&]() -> const char * {
+        if (i + 1 >= argc)
+          throw RuntimeError(a + " needs a value");
+        return argv[++i];
+      };
+      if (a == "--weights") weightsPath = value();
+      else if (a == "--input") inputPath = value();
+      else if (a == "--output") outputPath = value();
+      else if (a == "--threads") threads = parsePositive(a, value());
+      else if (a == "--repeat") repeat = parsePositive(a, value());
+      else if (a == "--warmup") warmup = std::stoll(value());
+      else if (a == "--print-manifest") printManifest = true;
+      else if (a == "--help" || a == "-h") { usage(argv[0]); return 0; }
+      else throw RuntimeError("unknown option '" + a + "'");
+    }
+    if (printManifest) {
+      std::cout << loom_manifest << "\n";
+      return 0;
+    }
+    if (weightsPath.empty() || inputPath.empty() || outputPath.empty()) {
+      usage(argv[0]);
+      return 2;
+    }
+    Manifest m = Manifest::parse(loom_manifest);
+    SafeTensors weights(weightsPath);
+    std::vector<void *> w = weights.bind(m.weights);
+    Array input = readNpy(inputPath);
+    if (input.shape != m.input.shape)
+      throw RuntimeError(inputPath + ": input '" + m.input.name + "' has shape " +
+                         shapeStr(input.shape) + ", the model was compiled for " +
+                         shapeStr(m.input.shape) + " (recompile with loomc -D to change it)");
+    std::vector<Array> prepared;
+    std::vector<void *> p;
+    for (const TensorSpec &s : m.prepared) {
+      prepared.push_back(Array::zeros(s.shape));
+      p.push_back(prepared.back().data.get());
+    }
+    Array output = Array::zeros(m.output.shape);
+    if (threads > 0)
+      omp_set_num_threads(static_cast<int>(threads));
+
+    loom_prepare(w.data(), p.data());
+    for (int64_t i = 0; i < warmup; ++i)
+      loom_forward(input.data.get(), w.data(), p.data(), output.data.get());
+    std::vector<double> ms;
+    for (int64_t i = 0; i < repeat; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      loom_forward(input.data.get(), w.data(), p.data(), output.data.get());
+      auto t1 = std::chrono::steady_clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::vector<double> sorted = ms;
+    std::sort(sorted.begin(), sorted.end());
+    double median = sorted[sorted.size() / 2];
+    if (sorted.size() % 2 == 0)
+      median = 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]);
+    std::fprintf(stderr, "loom: %s forward: median %.3f ms, min %.3f ms over %lld run(s), %d thread(s)\n",
+                 m.model.c_str(), median, sorted.front(), static_cast<long long>(repeat),
+                 omp_get_max_threads());
+    writeNpy(outputPath, output);
+    return 0;
+  } catch (const RuntimeError &e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}

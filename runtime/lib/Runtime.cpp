@@ -1,0 +1,307 @@
+//===- Runtime.cpp - safetensors, .npy, manifest --------------------------===//
+#include "loom/Runtime/Runtime.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using json = nlohmann::json;
+using namespace loom::rt;
+
+std::string loom::rt::shapeStr(const Shape &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+int64_t loom::rt::numElements(const Shape &s) {
+  int64_t n = 1;
+  for (int64_t d : s)
+    n *= d;
+  return n;
+}
+
+//===----------------------------------------------------------------------===//
+// Manifest
+//===----------------------------------------------------------------------===//
+namespace {
+TensorSpec specFrom(const json &j) {
+  return TensorSpec{j.at("name").get<std::string>(), j.at("shape").get<Shape>(),
+                    j.at("dtype").get<std::string>()};
+}
+} // namespace
+
+Manifest Manifest::parse(const char *text) {
+  try {
+    json j = json::parse(text);
+    Manifest m;
+    m.model = j.at("model").get<std::string>();
+    m.input = specFrom(j.at("input"));
+    m.output = specFrom(j.at("output"));
+    for (const json &w : j.at("weights"))
+      m.weights.push_back(specFrom(w));
+    for (const json &p : j.at("prepared"))
+      m.prepared.push_back(specFrom(p));
+    return m;
+  } catch (const json::exception &e) {
+    throw RuntimeError(std::string("corrupt model manifest: ") + e.what());
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// safetensors
+//===----------------------------------------------------------------------===//
+namespace {
+size_t dtypeSize(const std::string &d) {
+  static const std::map<std::string, size_t> sizes = {
+      {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8}, {"I32", 4},
+      {"I16", 2}, {"I8", 1},  {"U8", 1},  {"BOOL", 1}, {"U16", 2}, {"U32", 4},
+      {"U64", 8}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
+  auto it = sizes.find(d);
+  return it == sizes.end() ? 0 : it->second;
+}
+} // namespace
+
+SafeTensors::SafeTensors(const std::string &p) : path(p) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0)
+    throw RuntimeError("cannot open weights '" + path + "': " + std::strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    ::close(fd);
+    throw RuntimeError("cannot stat '" + path + "'");
+  }
+  size = static_cast<size_t>(st.st_size);
+  if (size < 8) {
+    ::close(fd);
+    throw RuntimeError(path + ": truncated safetensors file (" + std::to_string(size) +
+                       " bytes, the header length alone needs 8)");
+  }
+  map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) {
+    map = nullptr;
+    throw RuntimeError("cannot map '" + path + "'");
+  }
+  const auto *bytes = static_cast<const unsigned char *>(map);
+  uint64_t headerLen = 0;
+  for (int i = 7; i >= 0; --i)
+    headerLen = (headerLen << 8) | bytes[i];
+  if (headerLen > size - 8)
+    throw RuntimeError(path + ": header length " + std::to_string(headerLen) +
+                       " exceeds the file (" + std::to_string(size) + " bytes): truncated or not safetensors");
+  size_t dataStart = 8 + headerLen, dataSize = size - dataStart;
+  json header;
+  try {
+    header = json::parse(bytes + 8, bytes + dataStart);
+  } catch (const json::exception &e) {
+    throw RuntimeError(path + ": malformed safetensors header: " + e.what());
+  }
+  if (!header.is_object())
+    throw RuntimeError(path + ": safetensors header is not a JSON object");
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__")
+      continue;
+    const std::string &name = it.key();
+    const json &e = it.value();
+    auto bad = [&](const std::string &why) {
+      return RuntimeError(path + ": tensor '" + name + "': " + why);
+    };
+    if (!e.is_object() || !e.contains("dtype") || !e.contains("shape") ||
+        !e.contains("data_offsets"))
+      throw bad("header entry needs dtype, shape and data_offsets");
+    Entry entry;
+    try {
+      entry.dtype = e.at("dtype").get<std::string>();
+      for (const json &d : e.at("shape")) {
+        if (!d.is_number_integer() || d.get<int64_t>() < 0)
+          throw bad("shape has a negative or non-integer dimension");
+        entry.shape.push_back(d.get<int64_t>());
+      }
+      const json &offs = e.at("data_offsets");
+      if (!offs.is_array() || offs.size() != 2 || !offs[0].is_number_unsigned() ||
+          !offs[1].is_number_unsigned())
+        throw bad("data_offsets must be [begin, end]");
+      uint64_t begin = offs[0].get<uint64_t>(), end = offs[1].get<uint64_t>();
+      size_t esize = dtypeSize(entry.dtype);
+      if (esize == 0)
+        throw bad("unknown dtype '" + entry.dtype + "'");
+      if (begin > end || end > dataSize)
+        throw bad("data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                  "] lie outside the data section (" + std::to_string(dataSize) +
+                  " bytes): the file is truncated or its header lies");
+      long double expected = esize;
+      for (int64_t d : entry.shape)
+        expected *= static_cast<long double>(d);
+      if (expected != static_cast<long double>(end - begin))
+        throw bad("shape " + shapeStr(entry.shape) + " of " + entry.dtype + " needs " +
+                  std::to_string(static_cast<uint64_t>(expected)) + " bytes but data_offsets span " +
+                  std::to_string(end - begin));
+      entry.data = bytes + dataStart + begin;
+      entry.bytes = end - begin;
+    } catch (const json::exception &ex) {
+      throw bad(std::string("malformed header entry: ") + ex.what());
+    }
+    tensors.emplace(name, std::move(entry));
+  }
+}
+
+SafeTensors::~SafeTensors() {
+  if (map)
+    munmap(map, size);
+}
+
+std::vector<void *> SafeTensors::bind(const std::vector<TensorSpec> &expected) {
+  std::vector<void *> out;
+  std::map<std::string, bool> wanted;
+  for (const TensorSpec &s : expected)
+    wanted[s.name] = true;
+  for (const auto &[name, e] : tensors)
+    if (!wanted.count(name))
+      throw RuntimeError(path + ": unexpected tensor '" + name + "' " + shapeStr(e.shape) +
+                         " (the model has no weight of that name; see loomc --list-weights)");
+  for (const TensorSpec &s : expected) {
+    auto it = tensors.find(s.name);
+    if (it == tensors.end())
+      throw RuntimeError(path + ": missing tensor '" + s.name + "' " + shapeStr(s.shape) + " " +
+                         s.dtype);
+    const Entry &e = it->second;
+    if (e.dtype != s.dtype)
+      throw RuntimeError(path + ": tensor '" + s.name + "' has dtype " + e.dtype +
+                         ", the model expects " + s.dtype);
+    if (e.shape != s.shape)
+      throw RuntimeError(path + ": tensor '" + s.name + "' has shape " + shapeStr(e.shape) +
+                         ", the model expects " + shapeStr(s.shape));
+    if (reinterpret_cast<uintptr_t>(e.data) % alignof(float) != 0) {
+      realigned.emplace_back(new float[e.bytes / sizeof(float) + 1]);
+      std::memcpy(realigned.back().get(), e.data, e.bytes);
+      out.push_back(realigned.back().get());
+    } else {
+      out.push_back(const_cast<void *>(e.data));
+    }
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// .npy
+//===----------------------------------------------------------------------===//
+Array Array::zeros(const Shape &shape) {
+  Array a;
+  a.shape = shape;
+  size_t bytes = static_cast<size_t>(std::max<int64_t>(numElements(shape), 1)) * sizeof(float);
+  bytes = (bytes + 63) / 64 * 64;
+  void *p = std::aligned_alloc(64, bytes);
+  if (!p)
+    throw RuntimeError("out of memory allocating " + std::to_string(bytes) + " bytes");
+  std::memset(p, 0, bytes);
+  a.data.reset(static_cast<float *>(p), [](float *f) { std::free(f); });
+  return a;
+}
+
+namespace {
+/// Extracts the value of 'key' from a .npy header dict (a Python literal).
+std::string dictValue(const std::string &h, const std::string &key, const std::string &path) {
+  size_t k = h.find("'" + key + "'");
+  if (k == std::string::npos)
+    throw RuntimeError(path + ": .npy header has no '" + key + "'");
+  size_t colon = h.find(':', k);
+  if (colon == std::string::npos)
+    throw RuntimeError(path + ": malformed .npy header");
+  size_t start = h.find_first_not_of(' ', colon + 1);
+  if (start == std::string::npos)
+    throw RuntimeError(path + ": malformed .npy header");
+  size_t end;
+  if (h[start] == '(') {
+    end = h.find(')', start);
+    if (end == std::string::npos)
+      throw RuntimeError(path + ": malformed .npy shape");
+    return h.substr(start, end - start + 1);
+  }
+  end = h.find_first_of(",}", start);
+  return h.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+} // namespace
+
+Array loom::rt::readNpy(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw RuntimeError("cannot open input '" + path + "'");
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (all.size() < 10 || all.compare(0, 6, "\x93NUMPY") != 0)
+    throw RuntimeError(path + ": not a .npy file");
+  unsigned major = static_cast<unsigned char>(all[6]);
+  size_t headerLen, pos;
+  if (major == 1) {
+    headerLen = static_cast<unsigned char>(all[8]) | (static_cast<unsigned char>(all[9]) << 8);
+    pos = 10;
+  } else if (major == 2 || major == 3) {
+    if (all.size() < 12)
+      throw RuntimeError(path + ": truncated .npy header");
+    headerLen = 0;
+    for (int i = 3; i >= 0; --i)
+      headerLen = (headerLen << 8) | static_cast<unsigned char>(all[8 + i]);
+    pos = 12;
+  } else {
+    throw RuntimeError(path + ": unsupported .npy version " + std::to_string(major));
+  }
+  if (pos + headerLen > all.size())
+    throw RuntimeError(path + ": truncated .npy header");
+  std::string h = all.substr(pos, headerLen);
+  std::string descr = dictValue(h, "descr", path);
+  if (descr != "'<f4'" && descr != "'=f4'" && descr != "'f4'")
+    throw RuntimeError(path + ": dtype " + descr + " is not supported (the model takes float32 '<f4')");
+  if (dictValue(h, "fortran_order", path) != "False")
+    throw RuntimeError(path + ": Fortran-order arrays are not supported (use C order)");
+  std::string shapeText = dictValue(h, "shape", path);
+  Shape shape;
+  std::string num;
+  for (char c : shapeText) {
+    if (std::isdigit(static_cast<unsigned char>(c)))
+      num += c;
+    else if (!num.empty()) {
+      shape.push_back(std::stoll(num));
+      num.clear();
+    }
+  }
+  Array a = Array::zeros(shape);
+  size_t bytes = static_cast<size_t>(numElements(shape)) * sizeof(float);
+  if (all.size() - pos - headerLen != bytes)
+    throw RuntimeError(path + ": shape " + shapeStr(shape) + " needs " + std::to_string(bytes) +
+                       " data bytes, the file has " + std::to_string(all.size() - pos - headerLen));
+  std::memcpy(a.data.get(), all.data() + pos + headerLen, bytes);
+  return a;
+}
+
+void loom::rt::writeNpy(const std::string &path, const Array &a) {
+  std::string shape = "(";
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    shape += std::to_string(a.shape[i]) + (a.shape.size() == 1 || i + 1 < a.shape.size() ? "," : "");
+  shape += ")";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  if (!out)
+    throw RuntimeError("cannot write '" + path + "'");
+  out.write("\x93NUMPY\x01\x00", 8);
+  uint16_t len = static_cast<uint16_t>(header.size());
+  char lenBytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
+  out.write(lenBytes, 2);
+  out << header;
+  out.write(reinterpret_cast<const char *>(a.data.get()),
+            static_cast<std::streamsize>(numElements(a.shape) * sizeof(float)));
+  if (!out)
+    throw RuntimeError("error writing '" + path + "'");
+}

@@ -1,0 +1,58 @@
+"""Reference models and file writers for Loom's end-to-end tests.
+
+Everything here uses Debian's python3-torch / python3-numpy only. Safetensors files are
+written by hand from the format's definition (8-byte little-endian header length, a JSON
+header, then the raw data), so no safetensors package is needed.
+"""
+import json
+import math
+import struct
+
+import numpy as np
+import torch
+
+
+def write_safetensors(path, tensors):
+    """Writes {name: tensor} as F32 safetensors, in name order, 8-byte aligned."""
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        a = tensors[name].detach().cpu().contiguous().numpy().astype("<f4")
+        b = a.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(a.shape),
+                        "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+def save_npy(path, t):
+    np.save(path, t.detach().cpu().numpy().astype(np.float32))
+
+
+def sinusoidal_pe(seq, d_model, base=10000.0):
+    """PE of Vaswani et al. 2017 sec. 3.5, as the PyTorch tutorial's PositionalEncoding."""
+    position = torch.arange(seq, dtype=torch.float32).unsqueeze(1)
+    div_term = torch.exp(torch.arange(0, d_model, 2, dtype=torch.float32) * (-math.log(base) / d_model))
+    pe = torch.zeros(seq, d_model)
+    pe[:, 0::2] = torch.sin(position * div_term)
+    pe[:, 1::2] = torch.cos(position * div_term)
+    return pe
+
+
+def reinit_(module, seed):
+    """Gives every parameter its own random values (nn.TransformerEncoder deep-copies one
+    layer, so without this all layers would be identical and a naming bug would hide)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            if p.dim() == 1:
+                p.copy_(0.1 * torch.randn(p.shape, generator=g) + (1.0 if "norm" in name and name.endswith("weight") else 0.0))
+            else:
+                fan_in = p.shape[1]
+                p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(fan_in))

@@ -1,0 +1,48 @@
+"""Builds torch.nn.TransformerEncoder, runs it on sinusoidal-encoded input and saves
+weights.safetensors, input.npy, expected.npy into OUTDIR.
+
+usage: make_encoder_ref.py OUTDIR --layers 2 --d-model 64 --heads 4 --d-ff 128 --seq 16
+       --batch 2 [--norm-first] [--activation relu|gelu] [--causal] [--seed 0]
+"""
+import argparse
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loomref  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("outdir")
+    ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument("--d-model", type=int, default=64)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--d-ff", type=int, default=128)
+    ap.add_argument("--seq", type=int, default=16)
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--norm-first", action="store_true")
+    ap.add_argument("--activation", default="relu")
+    ap.add_argument("--causal", action="store_true")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    torch.manual_seed(a.seed)
+    layer = torch.nn.TransformerEncoderLayer(a.d_model, a.heads, a.d_ff, dropout=0.0,
+                                             activation=a.activation, batch_first=True,
+                                             norm_first=a.norm_first)
+    enc = torch.nn.TransformerEncoder(layer, a.layers, enable_nested_tensor=False).eval()
+    loomref.reinit_(enc, a.seed + 1)
+    x = torch.randn(a.batch, a.seq, a.d_model, generator=torch.Generator().manual_seed(a.seed + 2))
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(a.seq) if a.causal else None
+    with torch.no_grad():
+        y = enc(x + loomref.sinusoidal_pe(a.seq, a.d_model), mask=mask)
+    os.makedirs(a.outdir, exist_ok=True)
+    loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), enc.state_dict())
+    loomref.save_npy(os.path.join(a.outdir, "input.npy"), x)
+    loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+//===- loomc.cpp - the Loom compiler driver -------------------------------===//
+//
+//   loomc model.loom -o model            # native executable (default)
+//   loomc model.loom --emit=loom|linalg|loops|llvm|obj [-o FILE]
+//   loomc model.loom --list-weights      # name, shape, dtype of every expected weight
+//   loomc --list-plugins [--plugin lib.so]
+//
+//===----------------------------------------------------------------------===//
+#include "loom/Dialect/Loom/IR/LoomDialect.h"
+#include "loom/Dialect/Loom/Transforms/Passes.h"
+#include "loom/Driver/Codegen.h"
+#include "loom/Frontend/Model.h"
+#include "loom/Plugin/Plugin.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <iostream>
+
+using namespace llvm;
+
+namespace {
+enum class Emit { Loom, Linalg, Loops, LLVMIR, Obj, Exe };
+
+cl::OptionCategory cat("loomc options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<spec.loom>"), cl::cat(cat));
+cl::opt<std::string> outputFile("o", cl::desc("output file"), cl::value_desc("file"), cl::cat(cat));
+cl::opt<Emit> emitKind(
+    "emit", cl::desc("what to produce"), cl::init(Emit::Exe),
+    cl::values(clEnumValN(Emit::Loom, "loom", "loom dialect after loom-level fusion"),
+               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors, weight prep outlined"),
+               clEnumValN(Emit::Loops, "loops", "bufferized, tiled, vectorized parallel loops"),
+               clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR"),
+               clEnumValN(Emit::Obj, "obj", "object file exporting the loom C ABI"),
+               clEnumValN(Emit::Exe, "exe", "executable linked with the runtime")),
+    cl::cat(cat));
+cl::list<std::string> plugins("plugin", cl::desc("load block plugins from a shared library"),
+                              cl::value_desc("lib.so"), cl::cat(cat));
+cl::list<std::string> includeDirs("I", cl::desc("directory searched by 'import'"), cl::Prefix,
+                                  cl::cat(cat));
+cl::list<std::string> defines("D", cl::desc("set a model hyperparameter: -D seq=256"), cl::Prefix,
+                              cl::cat(cat));
+cl::opt<bool> listWeights("list-weights", cl::desc("print the expected weights and exit"),
+                          cl::cat(cat));
+cl::opt<bool> listPlugins("list-plugins", cl::desc("print the registered blocks and exit"),
+                          cl::cat(cat));
+cl::opt<bool> noFusion("no-fusion", cl::desc("skip the loom-level fusion passes"), cl::cat(cat));
+cl::opt<bool> noVectorize("no-vectorize", cl::desc("do not tile/vectorize matmuls"), cl::cat(cat));
+cl::opt<std::string> cxx("cxx", cl::desc("C++ compiler used to link executables"),
+                         cl::init(LOOM_DEFAULT_CXX), cl::cat(cat));
+cl::opt<std::string> runtimeLib("runtime-lib", cl::desc("the runtime archive to link"),
+                                cl::init(LOOM_DEFAULT_RUNTIME_LIB), cl::cat(cat));
+cl::opt<std::string> ompDir("omp-dir", cl::desc("directory of libomp.so (linked and rpath'd)"),
+                            cl::init(LOOM_DEFAULT_OMP_DIR), cl::cat(cat));
+
+int fail(const Twine &msg) {
+  errs() << "loomc: error: " << msg << "\n";
+  return 1;
+}
+
+std::string defaultOutput(Emit e) {
+  if (e != Emit::Exe && e != Emit::Obj)
+    return "-";
+  std::string stem = sys::path::stem(inputFile).str();
+  return e == Emit::Obj ? stem + ".o" : stem;
+}
+
+int writeText(const std::string &path, function_ref<void(raw_ostream &)> fn) {
+  std::string err;
+  auto out = mlir::openOutputFile(path, &err);
+  if (!out)
+    return fail(err);
+  fn(out->os());
+  out->keep();
+  return 0;
+}
+
+std::string shapeStr(const std::vector<int64_t> &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+
+  cl::ParseCommandLineOptions(argc, argv, "Loom: compiles a .loom model to native code\n");
+
+  for (const std::string &p : plugins) {
+    std::string err;
+    if (!loom::PluginRegistry::instance().loadLibrary(p, err))
+      return fail("cannot load plugin '" + p + "': " + err);
+  }
+  if (listPlugins) {
+    for (const loom::BlockPlugin *p : loom::PluginRegistry::instance().all()) {
+      outs() << p->name() << " (" << loom::categoryName(p->category()) << "): " << p->summary()
+             << "\n";
+      for (const loom::ParamSpec &s : p->params())
+        outs() << "    " << s.name << ": " << s.type.str()
+               << (s.defaultValue ? " = " + s.defaultValue->str() : std::string(" (required)"))
+               << "  " << s.doc << "\n";
+    }
+    return 0;
+  }
+  if (inputFile.empty())
+    return fail("no input file (see --help)");
+
+  std::map<std::string, std::string> overrides;
+  for (const std::string &d : defines) {
+    size_t eq = d.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return fail("-D expects NAME=VALUE, got '" + d + "'");
+    overrides[d.substr(0, eq)] = d.substr(eq + 1);
+  }
+
+  // Frontend: parse, check, elaborate.
+  loom::DiagnosticEngine diag(std::cerr);
+  loom::Program program;
+  std::vector<std::string> dirs(includeDirs.begin(), includeDirs.end());
+  dirs.push_back(LOOM_DEFAULT_STDLIB_DIR);
+  if (!loom::loadProgram(inputFile, dirs, diag, program))
+    return 1;
+  std::unique_ptr<loom::Model> model = loom::elaborate(program, overrides, diag);
+  if (!model)
+    return 1;
+  if (listWeights) {
+    for (const loom::Weight &w : model->weights)
+      outs() << w.name << " " << shapeStr(w.shape) << " F32\n";
+    return 0;
+  }
+
+  // MLIR.
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<loom::LoomDialect>();
+  mlir::registerAllPasses();
+  loom::registerLoomPasses();
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module = loom::emitModel(*model, ctx);
+  if (failed(mlir::verify(*module)))
+    return fail("internal error: the emitted loom IR does not verify");
+
+  auto run = [&](function_ref<void(mlir::OpPassManager &)> build) {
+    mlir::PassManager pm(&ctx);
+    if (failed(mlir::applyPassManagerCLOptions(pm)))
+      return false;
+    build(pm);
+    return succeeded(pm.run(*module));
+  };
+  std::string out = outputFile.empty() ? defaultOutput(emitKind) : outputFile;
+
+  if (!noFusion && !run([](mlir::OpPassManager &pm) { loom::buildLoomFusionPipeline(pm); }))
+    return fail("loom-level passes failed");
+  if (emitKind == Emit::Loom)
+    return writeText(out, [&](raw_ostream &os) { module->print(os); });
+
+  if (!run([](mlir::OpPassManager &pm) { loom::buildLoomToLinalgPipeline(pm); }))
+    return fail("lowering to linalg failed");
+  loom::Manifest manifest;
+  std::string err;
+  if (!loom::collectManifest(*module, manifest, err))
+    return fail(err);
+  if (emitKind == Emit::Linalg)
+    return writeText(out, [&](raw_ostream &os) { module->print(os); });
+
+  loom::LowerToLLVMOptions opts;
+  opts.vectorize = !noVectorize;
+  if (!run([&](mlir::OpPassManager &pm) { loom::buildLinalgToLoopsPipeline(pm, opts); }))
+    return fail("lowering to loops failed");
+  if (emitKind == Emit::Loops)
+    return writeText(out, [&](raw_ostream &os) { module->print(os); });
+
+  if (!run([](mlir::OpPassManager &pm) { loom::buildLoopsToLLVMPipeline(pm); }))
+    return fail("lowering to the LLVM dialect failed");
+  llvm::LLVMContext llvmCtx;
+  std::unique_ptr<llvm::Module> llvmModule = loom::translateToLLVMIR(*module, manifest, llvmCtx, err);
+  if (!llvmModule)
+    return fail(err);
+  if (emitKind == Emit::LLVMIR) {
+    if (!loom::optimizeForHost(*llvmModule, err))
+      return fail(err);
+    return writeText(out, [&](raw_ostream &os) { llvmModule->print(os, nullptr); });
+  }
+
+  std::string objPath = out;
+  SmallString<128> tmp;
+  if (emitKind == Emit::Exe) {
+    if (sys::fs::createTemporaryFile("loom", "o", tmp))
+      return fail("cannot create a temporary file");
+    objPath = tmp.str().str();
+  }
+  if (!loom::emitObject(*llvmModule, objPath, err))
+    return fail(err);
+  if (emitKind == Emit::Obj)
+    return 0;
+
+  std::vector<std::string> linkArgs{cxx, "-O2", objPath, runtimeLib, "-fopenmp",
+                                    "-L" + ompDir, "-Wl,-rpath," + ompDir, "-lm", "-o", out};
+  std::vector<StringRef> refs(linkArgs.begin(), linkArgs.end());
+  std::string linkErr;
+  int rc = sys::ExecuteAndWait(cxx, refs, std::nullopt, {}, 0, 0, &linkErr);
+  sys::fs::remove(objPath);
+  if (rc != 0)
+    return fail("linking with '" + cxx + "' failed" + (linkErr.empty() ? "" : ": " + linkErr));
+  return 0;
+}
