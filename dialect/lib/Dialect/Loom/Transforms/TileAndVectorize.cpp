@@ -110,11 +110,13 @@ struct TileAndVectorizePass
       rewriter.replaceOp(op, res->replacements);
       for (Operation *tiled : res->tiledOps) {
         rewriter.setInsertionPoint(tiled);
-        if (failed(linalg::vectorize(rewriter, tiled, {}, {}, false, false, false,
-                                     /*createNamedContraction=*/true))) {
+        FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(
+            rewriter, tiled, {}, {}, false, false, false, /*createNamedContraction=*/true);
+        if (failed(vec)) {
           tiled->emitError("vectorization of the register tile failed");
           return signalPassFailure();
         }
+        rewriter.replaceOp(tiled, vec->replacements);
       }
     }
     // The fused fills of the accumulator tiles.
@@ -125,7 +127,9 @@ struct TileAndVectorizePass
     });
     for (linalg::FillOp f : fills) {
       rewriter.setInsertionPoint(f);
-      (void)linalg::vectorize(rewriter, f);
+      FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(rewriter, f);
+      if (succeeded(vec))
+        rewriter.replaceOp(f, vec->replacements);
     }
     // Cleanup: fold the tiling's slices and vector transfers.
     RewritePatternSet patterns(ctx);

@@ -1,0 +1,102 @@
+// RUN: %loom-opt %s -split-input-file -verify-diagnostics
+
+func.func @heads_do_not_divide(%x: tensor<1x4x10xf32>) -> tensor<1x4x10xf32> {
+  // expected-error @+1 {{d_model (10) must be divisible by n_heads (4)}}
+  %a = loom.attention %x, %x, %x {n_heads = 4 : i64} : (tensor<1x4x10xf32>, tensor<1x4x10xf32>, tensor<1x4x10xf32>) -> tensor<1x4x10xf32>
+  return %a : tensor<1x4x10xf32>
+}
+
+// -----
+
+func.func @kv_mismatch(%q: tensor<1x4x8xf32>, %k: tensor<1x5x8xf32>, %v: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  // expected-error @+1 {{key and value must have the same shape}}
+  %a = loom.attention %q, %k, %v {n_heads = 2 : i64} : (tensor<1x4x8xf32>, tensor<1x5x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  return %a : tensor<1x4x8xf32>
+}
+
+// -----
+
+func.func @causal_longer_query(%q: tensor<1x6x8xf32>, %k: tensor<1x4x8xf32>) -> tensor<1x6x8xf32> {
+  // expected-error @+1 {{causal attention needs seq_q <= seq_k}}
+  %a = loom.attention %q, %k, %k {n_heads = 2 : i64, causal = true} : (tensor<1x6x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x6x8xf32>
+  return %a : tensor<1x6x8xf32>
+}
+
+// -----
+
+func.func @linear_in_features(%x: tensor<2x8x16xf32>, %w: tensor<32x15xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{input features (16) do not match weight in_features (15)}}
+  %y = loom.linear %x, %w : (tensor<2x8x16xf32>, tensor<32x15xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}
+
+// -----
+
+func.func @linear_bias(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<16xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{bias must be [32]}}
+  %y = loom.linear %x, %w, %b : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<16xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}
+
+// -----
+
+func.func @linear_result(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{result shape must be the input shape with the last dimension replaced by out_features (32)}}
+  %y = loom.linear %x, %w : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}
+
+// -----
+
+func.func @epilogue_args(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{epilogue must take exactly one f32 argument}}
+  %y = loom.linear %x, %w epilogue {
+  ^bb0(%v: f32, %u: f32):
+    loom.yield %v : f32
+  } : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}
+
+// -----
+
+func.func @layer_norm_weight(%x: tensor<2x8x16xf32>, %g: tensor<8xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{weight and bias must be [16] (the normalised dimension)}}
+  %n = loom.layer_norm %x, %g, %g : (tensor<2x8x16xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8x16xf32>
+  return %n : tensor<2x8x16xf32>
+}
+
+// -----
+
+func.func @layer_norm_eps(%x: tensor<2x8x16xf32>, %g: tensor<16xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{epsilon must be positive}}
+  %n = loom.layer_norm %x, %g, %g {epsilon = 0.0 : f32} : (tensor<2x8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  return %n : tensor<2x8x16xf32>
+}
+
+// -----
+
+func.func @pe_odd(%x: tensor<1x4x7xf32>) -> tensor<1x4x7xf32> {
+  // expected-error @+1 {{d_model must be even for sinusoidal encoding, got 7}}
+  %p = loom.sinusoidal_pe %x : tensor<1x4x7xf32>
+  return %p : tensor<1x4x7xf32>
+}
+
+// -----
+
+func.func @gelu_mode(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{approximate must be "none" or "tanh", got "fast"}}
+  %y = loom.gelu %x {approximate = "fast"} : tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @pointwise_yield(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{body must end in a loom.yield of one f32}}
+  %y = loom.pointwise %x : tensor<4xf32> {
+  ^bb0(%v: f32):
+    %i = arith.fptosi %v : f32 to i32
+    loom.yield %i : i32
+  }
+  return %y : tensor<4xf32>
+}

@@ -1,0 +1,96 @@
+// RUN: %loom-opt %s -convert-loom-to-linalg | FileCheck %s
+
+// linear: transpose of the [out, in] weight, matmul into a zero fill, then ONE generic for
+// bias + epilogue (the consumer loop the activation is folded into).
+// CHECK-LABEL: func @linear
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x8xf32>, %[[W:.*]]: tensor<16x8xf32>, %[[B:.*]]: tensor<16xf32>)
+// CHECK: %[[X2:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]]
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]] : tensor<16x8xf32>) outs(%{{.*}} : tensor<8x16xf32>) permutation = [1, 0]
+// CHECK: %[[ZERO:.*]] = linalg.fill
+// CHECK: %[[MM:.*]] = linalg.matmul ins(%[[X2]], %[[WT]] : tensor<8x8xf32>, tensor<8x16xf32>) outs(%[[ZERO]]
+// CHECK: %[[EPI:.*]] = linalg.generic {{.*}} ins(%[[MM]], %[[B]] : tensor<8x16xf32>, tensor<16xf32>)
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: linalg.yield
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.expand_shape %[[EPI]]
+func.func @linear(%x: tensor<2x4x8xf32>, %w: tensor<16x8xf32>, %b: tensor<16xf32>) -> tensor<2x4x16xf32> {
+  %cst = arith.constant 0.0 : f32
+  %y = loom.linear %x, %w, %b epilogue {
+  ^bb0(%v: f32):
+    %r = arith.maximumf %v, %cst : f32
+    loom.yield %r : f32
+  } : (tensor<2x4x8xf32>, tensor<16x8xf32>, tensor<16xf32>) -> tensor<2x4x16xf32>
+  return %y : tensor<2x4x16xf32>
+}
+
+// A linear with neither bias nor epilogue is just the matmul.
+// CHECK-LABEL: func @linear_plain
+// CHECK: linalg.matmul
+// CHECK-NOT: linalg.generic
+func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x16xf32> {
+  %y = loom.linear %x, %w : (tensor<8x8xf32>, tensor<16x8xf32>) -> tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}
+
+// attention: heads split to [B*H, S, dh], Q K^T and P V as batch matmuls, the causal mask
+// from indices (j > i), the row max/exp/sum softmax, normalised while merging heads.
+// CHECK-LABEL: func @attention
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1, 3]
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 3, 1]
+// CHECK: %[[S:.*]] = linalg.batch_matmul {{.*}} -> tensor<4x4x4xf32>
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[S]]
+// CHECK: linalg.index 1
+// CHECK: linalg.index 2
+// CHECK: arith.cmpi ugt
+// CHECK: arith.maximumf
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[MAX]]
+// CHECK: math.exp
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[P]]
+// CHECK: %[[CTX:.*]] = linalg.batch_matmul ins(%[[P]],
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x2x4x4xf32>, tensor<2x2x4xf32>)
+// CHECK: arith.divf
+func.func @attention(%q: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %a = loom.attention %q, %q, %q {n_heads = 2 : i64, causal = true} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %a : tensor<2x4x8xf32>
+}
+
+// Without the causal flag there is no mask.
+// CHECK-LABEL: func @attention_full
+// CHECK-NOT: arith.cmpi
+// CHECK: return
+func.func @attention_full(%q: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %a = loom.attention %q, %q, %q {n_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %a : tensor<2x4x8xf32>
+}
+
+// layer_norm: row sum, centred sum of squares, normalise with rsqrt(var + eps).
+// CHECK-LABEL: func @layer_norm
+// CHECK: linalg.generic {{.*}}["parallel", "reduction"]
+// CHECK: linalg.generic {{.*}}["parallel", "reduction"]
+// CHECK: linalg.generic {{.*}}["parallel", "parallel"]
+// CHECK: math.rsqrt
+func.func @layer_norm(%x: tensor<2x4x8xf32>, %g: tensor<8xf32>) -> tensor<2x4x8xf32> {
+  %n = loom.layer_norm %x, %g, %g : (tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x4x8xf32>
+  return %n : tensor<2x4x8xf32>
+}
+
+// sinusoidal_pe: computed from indices, no table.
+// CHECK-LABEL: func @pe
+// CHECK: linalg.generic
+// CHECK: math.cos
+// CHECK: math.sin
+// CHECK: arith.select
+func.func @pe(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %p = loom.sinusoidal_pe %x : tensor<2x4x8xf32>
+  return %p : tensor<2x4x8xf32>
+}
+
+// gelu's scalar body is the exact erf form by default.
+// CHECK-LABEL: func @gelu
+// CHECK: linalg.generic
+// CHECK: math.erf
+func.func @gelu(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %g = loom.gelu %x : tensor<2x4x8xf32>
+  return %g : tensor<2x4x8xf32>
+}

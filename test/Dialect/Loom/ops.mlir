@@ -1,0 +1,34 @@
+// RUN: %loom-opt %s | %loom-opt | FileCheck %s
+// Every op prints and parses back unchanged.
+
+// CHECK-LABEL: func @ops
+func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>,
+               %g: tensor<16xf32>) -> tensor<2x8x32xf32> {
+  // CHECK: loom.sinusoidal_pe %{{.*}} : tensor<2x8x16xf32>
+  %p = loom.sinusoidal_pe %x : tensor<2x8x16xf32>
+  // CHECK: loom.attention %{{.*}}, %{{.*}}, %{{.*}} {causal = true, n_heads = 4 : i64}
+  %a = loom.attention %p, %p, %p {n_heads = 4 : i64, causal = true} : (tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  // CHECK: loom.add
+  %r = loom.add %a, %x : tensor<2x8x16xf32>
+  // CHECK: loom.layer_norm %{{.*}} {epsilon = 9.99999997E-7 : f32}
+  %n = loom.layer_norm %r, %g, %g {epsilon = 1.0e-6 : f32} : (tensor<2x8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  // CHECK: loom.linear %{{.*}}, %{{.*}}, %{{.*}} epilogue {
+  // CHECK-NEXT: ^bb0(%[[V:.*]]: f32):
+  // CHECK: loom.yield
+  %y = loom.linear %n, %w, %b epilogue {
+  ^bb0(%v: f32):
+    %e = math.exp %v : f32
+    loom.yield %e : f32
+  } : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<32xf32>) -> tensor<2x8x32xf32>
+  // CHECK: loom.relu
+  %z = loom.relu %y : tensor<2x8x32xf32>
+  // CHECK: loom.gelu %{{.*}} {approximate = "tanh"}
+  %t = loom.gelu %z {approximate = "tanh"} : tensor<2x8x32xf32>
+  // CHECK: loom.pointwise
+  %u = loom.pointwise %t : tensor<2x8x32xf32> {
+  ^bb0(%v: f32):
+    %e = math.tanh %v : f32
+    loom.yield %e : f32
+  }
+  return %u : tensor<2x8x32xf32>
+}

@@ -1,0 +1,58 @@
+// RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize{thread-tile-m=8 thread-tile-n=32 reg-tile-m=4 reg-tile-n=16}))' | FileCheck %s
+
+// The matmul becomes an scf.forall over 8x32 output blocks (the fill fused in), inner
+// scf.for loops over 4x16 register tiles with k step 1, and vector.contract.
+// CHECK-LABEL: func @matmul
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (16, 64) step (8, 32)
+// CHECK: vector.transfer_write
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: vector.contract {{.*}} vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: tensor<16x8xf32>, %b: tensor<8x64xf32>) -> tensor<16x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<16x8xf32>, tensor<8x64xf32>) outs(%f : tensor<16x64xf32>) -> tensor<16x64xf32>
+  return %m : tensor<16x64xf32>
+}
+
+// Tile sizes are divisors of the shape: 12 rows give thread tiles of 6 and register tiles
+// of 3 (never a partial tile).
+// CHECK-LABEL: func @odd_rows
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (12, 64) step (6, 32)
+// CHECK: vector.contract {{.*}} into vector<3x16xf32>
+func.func @odd_rows(%a: tensor<12x8xf32>, %b: tensor<8x64xf32>) -> tensor<12x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<12x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<12x64xf32>) -> tensor<12x64xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<12x8xf32>, tensor<8x64xf32>) outs(%f : tensor<12x64xf32>) -> tensor<12x64xf32>
+  return %m : tensor<12x64xf32>
+}
+
+// batch_matmul: one batch per task, reduced to a plain matmul, then vectorized.
+// CHECK-LABEL: func @batch
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (2, 8, 32) step (1, 8, 32)
+// CHECK: vector.contract
+// CHECK-NOT: linalg.batch_matmul
+func.func @batch(%a: tensor<2x8x4xf32>, %b: tensor<2x4x32xf32>, %c: tensor<2x8x32xf32>) -> tensor<2x8x32xf32> {
+  %m = linalg.batch_matmul ins(%a, %b : tensor<2x8x4xf32>, tensor<2x4x32xf32>) outs(%c : tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
+  return %m : tensor<2x8x32xf32>
+}
+
+// Element-wise generics are not this pass's business.
+// CHECK-LABEL: func @elementwise
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic
+func.func @elementwise(%a: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %e = tensor.empty() : tensor<16x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<16x64xf32>) outs(%e : tensor<16x64xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.addf %x, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<16x64xf32>
+  return %r : tensor<16x64xf32>
+}

@@ -1,0 +1,28 @@
+# lit configuration for Loom: compiler tests (.mlir, .loom) and end-to-end tests (.test).
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "Loom"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".loom", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "plugins", "e2e/inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.loom_obj_root, "test")
+
+bin_dir = os.path.join(config.loom_obj_root, "bin")
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", bin_dir, append_path=False)
+llvm_config.use_default_substitutions()
+
+config.substitutions.append(("%loomc", os.path.join(bin_dir, "loomc")))
+config.substitutions.append(("%loom-opt", os.path.join(bin_dir, "loom-opt")))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%e2e", os.path.join(config.loom_src_root, "test", "e2e")))
+config.substitutions.append(("%examples", os.path.join(config.loom_src_root, "examples")))
+config.substitutions.append(("%stdlib", os.path.join(config.loom_src_root, "stdlib")))
+config.substitutions.append(("%softplus_plugin",
+                             os.path.join(config.loom_obj_root, "test", "softplus_plugin.so")))
+# Reference numerics need many threads' worth of BLAS for nothing: keep runs predictable.
+config.environment["OMP_NUM_THREADS"] = "2"
