@@ -7,14 +7,15 @@ from lit.llvm import llvm_config
 config.name = "Loom"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".loom", ".test"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "plugins", "e2e/inputs"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "plugins", "inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.loom_obj_root, "test")
 
 bin_dir = os.path.join(config.loom_obj_root, "bin")
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.with_environment("PATH", bin_dir, append_path=False)
+llvm_config.with_environment("PATH", bin_dir, append_path=True)
 llvm_config.use_default_substitutions()
+llvm_config.add_tool_substitutions(["split-file", "not", "count"], [config.llvm_tools_dir])
 
 config.substitutions.append(("%loomc", os.path.join(bin_dir, "loomc")))
 config.substitutions.append(("%loom-opt", os.path.join(bin_dir, "loom-opt")))
