@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The same set-up as scripts/setup.sh, then every test (lit: dialect, passes, frontend
+# errors, plugins, runtime errors, end-to-end numerics against PyTorch).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bash "$root/scripts/build.sh"
+lit=/usr/lib/llvm-22/bin/lit
+log="$(mktemp)"
+set +e
+"$lit" -v "$root/build/test" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+count() { awk -v re="^ *($1) *: *[0-9]+" '$0 ~ re { sub(/^[^:]*: */, ""); n += $1 } END { print n + 0 }' "$log"; }
+passed=$(count 'Passed')
+failed=$(count 'Failed|Unresolved|Timed Out')
+rm -f "$log"
+echo "$passed passed, $failed failed"
+exit "$rc"
