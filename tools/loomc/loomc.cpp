@@ -30,6 +30,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <iostream>
 
@@ -101,6 +102,9 @@ std::string shapeStr(const std::vector<int64_t> &s) {
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
+  // Passes first: --mlir-print-ir-before=<pass> needs their names.
+  mlir::registerAllPasses();
+  loom::registerLoomPasses();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
@@ -155,8 +159,6 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<loom::LoomDialect>();
-  mlir::registerAllPasses();
-  loom::registerLoomPasses();
   mlir::MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
@@ -191,6 +193,11 @@ int main(int argc, char **argv) {
 
   loom::LowerToLLVMOptions opts;
   opts.vectorize = !noVectorize;
+  // The micro-kernel's register tile, for the host's vector registers.
+  if (llvm::sys::getHostCPUFeatures().lookup("avx512f")) {
+    opts.regTileM = 8;
+    opts.regTileN = 32;
+  }
   if (!run([&](mlir::OpPassManager &pm) { loom::buildLinalgToLoopsPipeline(pm, opts); }))
     return fail("lowering to loops failed");
   if (emitKind == Emit::Loops)

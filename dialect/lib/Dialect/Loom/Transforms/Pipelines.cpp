@@ -16,7 +16,7 @@
 using namespace mlir;
 
 namespace {
-void addPipeline(OpPassManager &pm, StringRef text) {
+void addPipeline(OpPassManager &pm, const std::string &text) {
   std::string err;
   llvm::raw_string_ostream os(err);
   if (failed(parsePassPipeline(text, pm, os)))
@@ -41,14 +41,17 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
   // Tile matmuls first: elementwise fusion's reshape propagation would turn the named
   // matmuls into generics.
   if (opts.vectorize)
-    addPipeline(pm, "func.func(loom-tile-and-vectorize),canonicalize,cse");
+    addPipeline(pm, "func.func(loom-tile-and-vectorize{reg-tile-m=" +
+                        std::to_string(opts.regTileM) + " reg-tile-n=" +
+                        std::to_string(opts.regTileN) +
+                        "}),canonicalize,cse,loop-invariant-subset-hoisting,canonicalize");
   addPipeline(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
   addPipeline(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
               "buffer-deallocation-pipeline,"
-              "func.func(fold-memref-alias-ops),canonicalize,loop-invariant-code-motion,"
+              "func.func(fold-memref-alias-ops),canonicalize,cse,loop-invariant-code-motion,"
               "func.func(loom-hoist-vector-transfers,loom-strided-copy-to-linalg),"
               "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
               "canonicalize,cse");

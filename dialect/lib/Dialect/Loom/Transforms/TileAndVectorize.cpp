@@ -119,17 +119,35 @@ struct TileAndVectorizePass
         rewriter.replaceOp(tiled, vec->replacements);
       }
     }
-    // The fused fills of the accumulator tiles.
+    // The fused fills of the accumulator tiles, in register-sized pieces (one huge vector
+    // would be slow to compile and spill).
     SmallVector<linalg::FillOp> fills;
     func.walk([&](linalg::FillOp f) {
-      if (f->getParentOfType<scf::ForallOp>() && f.hasPureTensorSemantics())
+      if (f->getParentOfType<scf::ForallOp>() && f.hasPureTensorSemantics() &&
+          !cast<linalg::LinalgOp>(f.getOperation()).hasDynamicShape())
         fills.push_back(f);
     });
     for (linalg::FillOp f : fills) {
+      SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(f.getOperation()).getStaticLoopRanges();
+      SmallVector<int64_t> sizes(bounds.size(), 1);
+      if (!bounds.empty())
+        sizes.back() = divisorAtMost(bounds.back(), regTileN);
+      if (bounds.size() >= 2)
+        sizes[bounds.size() - 2] = divisorAtMost(bounds[bounds.size() - 2], regTileM);
+      scf::SCFTilingOptions opts;
+      opts.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
       rewriter.setInsertionPoint(f);
-      FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(rewriter, f);
-      if (succeeded(vec))
-        rewriter.replaceOp(f, vec->replacements);
+      FailureOr<scf::SCFTilingResult> res =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(f.getOperation()), opts);
+      if (failed(res))
+        continue;
+      rewriter.replaceOp(f, res->replacements);
+      for (Operation *tiled : res->tiledOps) {
+        rewriter.setInsertionPoint(tiled);
+        FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(rewriter, tiled);
+        if (succeeded(vec))
+          rewriter.replaceOp(tiled, vec->replacements);
+      }
     }
     // Cleanup: fold the tiling's slices and vector transfers.
     RewritePatternSet patterns(ctx);

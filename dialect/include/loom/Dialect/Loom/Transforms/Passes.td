@@ -60,10 +60,10 @@ def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp
     Tile sizes are divisors of the dimensions, so every tile is full and vectorizes.
   }];
   let options = [
-    Option<"threadTileM", "thread-tile-m", "int64_t", "64", "rows of C per parallel task">,
+    Option<"threadTileM", "thread-tile-m", "int64_t", "32", "rows of C per parallel task">,
     Option<"threadTileN", "thread-tile-n", "int64_t", "128", "columns of C per parallel task">,
-    Option<"regTileM", "reg-tile-m", "int64_t", "8", "rows of the register tile">,
-    Option<"regTileN", "reg-tile-n", "int64_t", "32", "columns of the register tile">,
+    Option<"regTileM", "reg-tile-m", "int64_t", "4", "rows of the register tile">,
+    Option<"regTileN", "reg-tile-n", "int64_t", "16", "columns of the register tile">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::linalg::LinalgDialect"];
