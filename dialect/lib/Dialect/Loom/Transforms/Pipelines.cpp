@@ -52,7 +52,7 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
               "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
               "buffer-deallocation-pipeline,"
               "func.func(fold-memref-alias-ops),canonicalize,cse,loop-invariant-code-motion,"
-              "func.func(loom-hoist-vector-transfers,loom-strided-copy-to-linalg),"
+              "func.func(loom-strided-copy-to-linalg),"
               "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
               "canonicalize,cse");
 }

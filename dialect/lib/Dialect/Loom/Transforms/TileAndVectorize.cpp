@@ -1,7 +1,6 @@
 //===- TileAndVectorize.cpp - tiled, vectorized matmuls -------------------===//
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
-#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -9,7 +8,6 @@
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMTILEANDVECTORIZE
-#define GEN_PASS_DEF_LOOMHOISTVECTORTRANSFERS
 #include "loom/Dialect/Loom/Transforms/Passes.h.inc"
 } // namespace loom
 
@@ -157,11 +155,6 @@ struct TileAndVectorizePass
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
   }
-};
-
-struct HoistVectorTransfersPass
-    : public loom::impl::LoomHoistVectorTransfersBase<HoistVectorTransfersPass> {
-  void runOnOperation() override { linalg::hoistRedundantVectorTransfers(getOperation()); }
 };
 
 } // namespace

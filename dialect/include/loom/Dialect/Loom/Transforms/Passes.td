@@ -69,17 +69,6 @@ def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp
                            "::mlir::linalg::LinalgDialect"];
 }
 
-def LoomHoistVectorTransfers : Pass<"loom-hoist-vector-transfers", "::mlir::func::FuncOp"> {
-  let summary = "Keeps loop-carried vector accumulators in registers (on buffers)";
-  let description = [{
-    Runs linalg's redundant vector-transfer hoisting: a `vector.transfer_read` /
-    `vector.transfer_write` pair of the same buffer slice inside a loop (the matmul
-    accumulator of a register tile) moves out of the loop and becomes an iter_arg.
-    Run after bufferization, `fold-memref-alias-ops` and `loop-invariant-code-motion`.
-  }];
-  let dependentDialects = ["::mlir::vector::VectorDialect"];
-}
-
 def LoomStridedCopyToLinalg : Pass<"loom-strided-copy-to-linalg", "::mlir::func::FuncOp"> {
   let summary = "Turns memref.copy of non-contiguous buffers into linalg.copy";
   let description = [{
