@@ -94,3 +94,12 @@ func.func @gelu(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
   %g = loom.gelu %x : tensor<2x4x8xf32>
   return %g : tensor<2x4x8xf32>
 }
+
+// Ops of other dialects pass through untouched.
+// CHECK-LABEL: func @untouched
+// CHECK-NEXT: %[[S:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT: return %[[S]]
+func.func @untouched(%a: f32) -> f32 {
+  %s = arith.addf %a, %a : f32
+  return %s : f32
+}
