@@ -30,6 +30,30 @@ bool isStaticMatmul(Operation *op) {
          !l.hasDynamicShape();
 }
 
+/// Tiles `op` with scf.for loops of `sizes` (full tiles: sizes divide the shape) and
+/// vectorizes each tile to the tile's static shape.
+LogicalResult tileAndVectorize(IRRewriter &rewriter, Operation *op, ArrayRef<int64_t> sizes,
+                               bool namedContraction) {
+  scf::SCFTilingOptions opts;
+  opts.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
+  opts.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> res =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), opts);
+  if (failed(res))
+    return op->emitError("register-level tiling failed");
+  rewriter.replaceOp(op, res->replacements);
+  for (Operation *tiled : res->tiledOps) {
+    rewriter.setInsertionPoint(tiled);
+    FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(
+        rewriter, tiled, {}, {}, false, false, false, namedContraction);
+    if (failed(vec))
+      return tiled->emitError("vectorization of the register tile failed");
+    rewriter.replaceOp(tiled, vec->replacements);
+  }
+  return success();
+}
+
 struct TileAndVectorizePass
     : public loom::impl::LoomTileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
@@ -95,27 +119,8 @@ struct TileAndVectorizePass
       SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(op).getStaticLoopRanges();
       SmallVector<int64_t> sizes{divisorAtMost(bounds[0], regTileM),
                                  divisorAtMost(bounds[1], regTileN), 1};
-      scf::SCFTilingOptions opts;
-      opts.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
-      opts.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> res =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), opts);
-      if (failed(res)) {
-        op->emitError("register-level tiling failed");
+      if (failed(tileAndVectorize(rewriter, op, sizes, /*namedContraction=*/true)))
         return signalPassFailure();
-      }
-      rewriter.replaceOp(op, res->replacements);
-      for (Operation *tiled : res->tiledOps) {
-        rewriter.setInsertionPoint(tiled);
-        FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(
-            rewriter, tiled, {}, {}, false, false, false, /*createNamedContraction=*/true);
-        if (failed(vec)) {
-          tiled->emitError("vectorization of the register tile failed");
-          return signalPassFailure();
-        }
-        rewriter.replaceOp(tiled, vec->replacements);
-      }
     }
     // The fused fills of the accumulator tiles, in register-sized pieces (one huge vector
     // would be slow to compile and spill).
@@ -132,20 +137,8 @@ struct TileAndVectorizePass
         sizes.back() = divisorAtMost(bounds.back(), regTileN);
       if (bounds.size() >= 2)
         sizes[bounds.size() - 2] = divisorAtMost(bounds[bounds.size() - 2], regTileM);
-      scf::SCFTilingOptions opts;
-      opts.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
-      rewriter.setInsertionPoint(f);
-      FailureOr<scf::SCFTilingResult> res =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(f.getOperation()), opts);
-      if (failed(res))
-        continue;
-      rewriter.replaceOp(f, res->replacements);
-      for (Operation *tiled : res->tiledOps) {
-        rewriter.setInsertionPoint(tiled);
-        FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(rewriter, tiled);
-        if (succeeded(vec))
-          rewriter.replaceOp(tiled, vec->replacements);
-      }
+      if (failed(tileAndVectorize(rewriter, f, sizes, /*namedContraction=*/false)))
+        return signalPassFailure();
     }
     // Cleanup: fold the tiling's slices and vector transfers.
     RewritePatternSet patterns(ctx);
