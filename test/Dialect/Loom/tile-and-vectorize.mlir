@@ -1,4 +1,16 @@
 // RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize{thread-tile-m=8 thread-tile-n=32 reg-tile-m=4 reg-tile-n=16}))' | FileCheck %s
+// RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize{thread-tile-m=8 thread-tile-n=32 reg-tile-m=4 reg-tile-n=16 k-block=4}))' | FileCheck %s --check-prefix=KBLOCK
+
+// With k-block=4 (K = 8): after the fill's tiles, a k-block loop (step 4 over K = 8),
+// then the register tiles with n (step 16) outside m (step 4), then k (step 1).
+// KBLOCK-LABEL: func @matmul
+// KBLOCK: scf.forall
+// KBLOCK: vector.transfer_write
+// KBLOCK: scf.for %{{.*}} = %c0 to %c8 step %c4 iter_args
+// KBLOCK-NEXT: scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
+// KBLOCK-NEXT: scf.for %{{.*}} = %c0 to %c8 step %c4 iter_args
+// KBLOCK-NEXT: scf.for %{{.*}} = %c0 to %c4 step %c1 iter_args
+// KBLOCK: vector.contract
 
 // The matmul becomes an scf.forall over 8x32 output blocks (the fill fused in), inner
 // scf.for loops over 4x16 register tiles with k step 1, and vector.contract.

@@ -33,10 +33,12 @@ bool isStaticMatmul(Operation *op) {
 /// Tiles `op` with scf.for loops of `sizes` (full tiles: sizes divide the shape) and
 /// vectorizes each tile to the tile's static shape.
 LogicalResult tileAndVectorize(IRRewriter &rewriter, Operation *op, ArrayRef<int64_t> sizes,
-                               bool namedContraction) {
+                               bool namedContraction, ArrayRef<int64_t> interchange = {}) {
   scf::SCFTilingOptions opts;
   opts.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
   opts.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  if (!interchange.empty())
+    opts.setInterchange(interchange);
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> res =
       scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), opts);
@@ -117,9 +119,26 @@ struct TileAndVectorizePass
     });
     for (Operation *op : inner) {
       SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(op).getStaticLoopRanges();
+      // k blocks: a kc x regTileN slice of B and a thread tile's rows of A stay in L1 while
+      // the register tiles sweep them.
+      int64_t kc = divisorAtMost(bounds[2], kBlock);
+      if (kc < bounds[2]) {
+        scf::SCFTilingOptions opts;
+        opts.setTileSizes(getAsIndexOpFoldResult(ctx, {0, 0, kc}));
+        rewriter.setInsertionPoint(op);
+        FailureOr<scf::SCFTilingResult> res =
+            scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), opts);
+        if (failed(res)) {
+          op->emitError("k-block tiling failed");
+          return signalPassFailure();
+        }
+        rewriter.replaceOp(op, res->replacements);
+        op = res->tiledOps.front();
+      }
       SmallVector<int64_t> sizes{divisorAtMost(bounds[0], regTileM),
                                  divisorAtMost(bounds[1], regTileN), 1};
-      if (failed(tileAndVectorize(rewriter, op, sizes, /*namedContraction=*/true)))
+      // Loop order n, m, k: one B slice is reused by every row tile before moving on.
+      if (failed(tileAndVectorize(rewriter, op, sizes, /*namedContraction=*/true, {1, 0, 2})))
         return signalPassFailure();
     }
     // The fused fills of the accumulator tiles, in register-sized pieces (one huge vector

@@ -64,6 +64,7 @@ def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp
     Option<"threadTileN", "thread-tile-n", "int64_t", "128", "columns of C per parallel task">,
     Option<"regTileM", "reg-tile-m", "int64_t", "4", "rows of the register tile">,
     Option<"regTileN", "reg-tile-n", "int64_t", "16", "columns of the register tile">,
+    Option<"kBlock", "k-block", "int64_t", "256", "reduction block (k) size">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::linalg::LinalgDialect"];
