@@ -89,9 +89,10 @@ public:
       k = plugins::emitLinear(ctx, x, "k_proj.weight", bias ? "k_proj.bias" : "", d);
       v = plugins::emitLinear(ctx, x, "v_proj.weight", bias ? "v_proj.bias" : "", d);
     }
-    Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v,
+    Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v, Value(),
                                   b.getI64IntegerAttr(inst.getInt("n_heads")),
-                                  b.getBoolAttr(inst.getBool("causal")), FloatAttr());
+                                  b.getBoolAttr(inst.getBool("causal")), b.getI64IntegerAttr(0),
+                                  b.getI64IntegerAttr(0), FloatAttr());
     return plugins::emitLinear(ctx, a, "out_proj.weight", bias ? "out_proj.bias" : "", d);
   }
 };

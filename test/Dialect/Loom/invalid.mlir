@@ -100,3 +100,43 @@ func.func @pointwise_yield(%x: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %y : tensor<4xf32>
 }
+
+// -----
+
+func.func @bias_shape(%x: tensor<1x4x8xf32>, %b: tensor<2x4x5xf32>) -> tensor<1x4x8xf32> {
+  // expected-error @+1 {{bias must be [n_heads, seq_q, seq_k] or [batch, n_heads, seq_q, seq_k]}}
+  %a = loom.attention %x, %x, %x bias %b {n_heads = 2 : i64} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<2x4x5xf32>) -> tensor<1x4x8xf32>
+  return %a : tensor<1x4x8xf32>
+}
+
+// -----
+
+func.func @negative_window(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  // expected-error @+1 {{window and block_size must be >= 0 (0 disables them)}}
+  %a = loom.attention %x, %x, %x {n_heads = 2 : i64, window = -1 : i64} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  return %a : tensor<1x4x8xf32>
+}
+
+// -----
+
+func.func @rope_odd(%x: tensor<1x4x12xf32>) -> tensor<1x4x12xf32> {
+  // expected-error @+1 {{rotary_dim must be even and in (0, d_head = 6], got 3}}
+  %r = loom.rope %x {n_heads = 2 : i64, rotary_dim = 3 : i64} : tensor<1x4x12xf32>
+  return %r : tensor<1x4x12xf32>
+}
+
+// -----
+
+func.func @rope_heads(%x: tensor<1x4x12xf32>) -> tensor<1x4x12xf32> {
+  // expected-error @+1 {{d_model (12) must be divisible by n_heads (5)}}
+  %r = loom.rope %x {n_heads = 5 : i64, rotary_dim = 2 : i64} : tensor<1x4x12xf32>
+  return %r : tensor<1x4x12xf32>
+}
+
+// -----
+
+func.func @alibi_heads() -> tensor<4x4x4xf32> {
+  // expected-error @+1 {{result must be [n_heads, seq_q, seq_k] with n_heads = 3}}
+  %b = loom.alibi_bias {n_heads = 3 : i64} : tensor<4x4x4xf32>
+  return %b : tensor<4x4x4xf32>
+}

@@ -1,5 +1,8 @@
 // RUN: %loom-opt %s -convert-loom-to-linalg | FileCheck %s
 
+// The shared attention bias map of @attention_bias_masks (maps print first).
+// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1, d2) -> (d0 mod 2, d1, d2)>
+
 // linear: transpose of the [out, in] weight, matmul into a zero fill, then ONE generic for
 // bias + epilogue (the consumer loop the activation is folded into).
 // CHECK-LABEL: func @linear
@@ -42,7 +45,7 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
 // CHECK: %[[MAX:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[S]]
 // CHECK: linalg.index 1
 // CHECK: linalg.index 2
-// CHECK: arith.cmpi ugt
+// CHECK: arith.cmpi sgt
 // CHECK: arith.maximumf
 // CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[MAX]]
 // CHECK: math.exp
@@ -102,4 +105,43 @@ func.func @gelu(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
 func.func @untouched(%a: f32) -> f32 {
   %s = arith.addf %a, %a : f32
   return %s : f32
+}
+
+// A shared [H, Sq, Sk] bias is read at (bh mod H, i, j) in both softmax passes; window and
+// block masks compare distances and block indices.
+// CHECK-LABEL: func @attention_bias_masks
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS]], #{{.*}}]
+// CHECK: arith.subi
+// CHECK: arith.cmpi sge
+// CHECK: arith.divsi
+// CHECK: arith.cmpi ne
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS]], #{{.*}}, #{{.*}}]
+// CHECK: math.exp
+func.func @attention_bias_masks(%q: tensor<2x4x8xf32>, %bias: tensor<2x4x4xf32>) -> tensor<2x4x8xf32> {
+  %a = loom.attention %q, %q, %q bias %bias {n_heads = 2 : i64, window = 2 : i64, block_size = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x4xf32>) -> tensor<2x4x8xf32>
+  return %a : tensor<2x4x8xf32>
+}
+
+// rope: one element-wise generic that reads the pair partner with tensor.extract and
+// rotates by cos/sin of (pos * theta).
+// CHECK-LABEL: func @rope
+// CHECK: linalg.generic
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x4x8xf32>
+// CHECK: math.cos
+// CHECK: math.sin
+func.func @rope(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %r = loom.rope %x {n_heads = 2 : i64, rotary_dim = 4 : i64} : tensor<1x4x8xf32>
+  return %r : tensor<1x4x8xf32>
+}
+
+// alibi_bias: the slopes are a constant (3 heads: 2^-4, 2^-8, then 2^-2 from the 4-head
+// sequence), times -|p - j|.
+// CHECK-LABEL: func @alibi
+// CHECK: arith.constant dense<[6.250000e-02, 3.906250e-03, 2.500000e-01]> : tensor<3xf32>
+// CHECK: linalg.generic
+// CHECK: math.absf
+// CHECK: arith.negf
+func.func @alibi() -> tensor<3x4x4xf32> {
+  %b = loom.alibi_bias {n_heads = 3 : i64} : tensor<3x4x4xf32>
+  return %b : tensor<3x4x4xf32>
 }

@@ -8,8 +8,15 @@ func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>
   %p = loom.sinusoidal_pe %x : tensor<2x8x16xf32>
   // CHECK: loom.attention %{{.*}}, %{{.*}}, %{{.*}} {causal = true, n_heads = 4 : i64}
   %a = loom.attention %p, %p, %p {n_heads = 4 : i64, causal = true} : (tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  // CHECK: loom.rope %{{.*}} {interleaved = true, n_heads = 4 : i64, rotary_dim = 2 : i64}
+  %rq = loom.rope %p {n_heads = 4 : i64, rotary_dim = 2 : i64, interleaved = true} : tensor<2x8x16xf32>
+  // CHECK: loom.alibi_bias {n_heads = 4 : i64} : tensor<4x8x8xf32>
+  %ab = loom.alibi_bias {n_heads = 4 : i64} : tensor<4x8x8xf32>
+  // CHECK: loom.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} {n_heads = 4 : i64, window = 3 : i64}
+  %ba = loom.attention %rq, %rq, %p bias %ab {n_heads = 4 : i64, window = 3 : i64} : (tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<4x8x8xf32>) -> tensor<2x8x16xf32>
   // CHECK: loom.add
-  %r = loom.add %a, %x : tensor<2x8x16xf32>
+  %r0 = loom.add %a, %x : tensor<2x8x16xf32>
+  %r = loom.add %r0, %ba : tensor<2x8x16xf32>
   // CHECK: loom.layer_norm %{{.*}} {epsilon = 9.99999997E-7 : f32}
   %n = loom.layer_norm %r, %g, %g {epsilon = 1.0e-6 : f32} : (tensor<2x8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
   // CHECK: loom.linear %{{.*}}, %{{.*}}, %{{.*}} epilogue {

@@ -197,7 +197,7 @@ LogicalResult AttentionOp::verify() {
   for (RankedTensorType t : {q, k, v})
     if (t.getRank() != 3)
       return emitOpError("query, key and value must be [batch, seq, d_model]");
-  if (getNHeads() <= 0)
+  if (static_cast<int64_t>(getNHeads()) <= 0)
     return emitOpError("n_heads must be positive");
   int64_t d = q.getDimSize(2);
   if (d % getNHeads() != 0)
@@ -209,6 +209,16 @@ LogicalResult AttentionOp::verify() {
     return emitOpError("key/value must share batch and d_model with the query");
   if (getCausal() && q.getDimSize(1) > k.getDimSize(1))
     return emitOpError("causal attention needs seq_q <= seq_k");
+  if (static_cast<int64_t>(getWindow()) < 0 || static_cast<int64_t>(getBlockSize()) < 0)
+    return emitOpError("window and block_size must be >= 0 (0 disables them)");
+  if (Value bias = getBias()) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    int64_t h = static_cast<int64_t>(getNHeads());
+    SmallVector<int64_t> shared{h, q.getDimSize(1), k.getDimSize(1)};
+    SmallVector<int64_t> batched{q.getDimSize(0), h, q.getDimSize(1), k.getDimSize(1)};
+    if (bt.getShape() != ArrayRef<int64_t>(shared) && bt.getShape() != ArrayRef<int64_t>(batched))
+      return emitOpError("bias must be [n_heads, seq_q, seq_k] or [batch, n_heads, seq_q, seq_k]");
+  }
   if (getResult().getType() != q)
     return emitOpError("result type must equal the query type");
   if (auto s = getScale(); s && !(s->convertToFloat() > 0.0f))
@@ -220,6 +230,58 @@ float AttentionOp::getEffectiveScale() {
   if (auto s = getScale())
     return s->convertToFloat();
   return 1.0f / std::sqrt(static_cast<float>(getDHead()));
+}
+
+//===----------------------------------------------------------------------===//
+// RopeOp, AlibiBiasOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RopeOp::verify() {
+  RankedTensorType t = getInput().getType();
+  if (t.getRank() != 3)
+    return emitOpError("input must be [batch, seq, d_model]");
+  int64_t heads = static_cast<int64_t>(getNHeads());
+  if (heads <= 0 || t.getDimSize(2) % heads != 0)
+    return emitOpError("d_model (") << t.getDimSize(2) << ") must be divisible by n_heads ("
+                                    << getNHeads() << ")";
+  int64_t dHead = t.getDimSize(2) / heads;
+  int64_t rot = static_cast<int64_t>(getRotaryDim());
+  if (rot <= 0 || rot % 2 != 0 || rot > dHead)
+    return emitOpError("rotary_dim must be even and in (0, d_head = ") << dHead << "], got "
+                                                                       << getRotaryDim();
+  if (getBase().convertToDouble() <= 1.0)
+    return emitOpError("base must be > 1");
+  if (static_cast<int64_t>(getPositionOffset()) < 0)
+    return emitOpError("position_offset must be >= 0");
+  return success();
+}
+
+LogicalResult AlibiBiasOp::verify() {
+  RankedTensorType t = getResult().getType();
+  if (static_cast<int64_t>(getNHeads()) <= 0)
+    return emitOpError("n_heads must be positive");
+  if (t.getRank() != 3 || t.getDimSize(0) != getNHeads())
+    return emitOpError("result must be [n_heads, seq_q, seq_k] with n_heads = ") << getNHeads();
+  return success();
+}
+
+SmallVector<double> AlibiBiasOp::slopes(int64_t n) {
+  auto powerOf2 = [](int64_t p) {
+    SmallVector<double> s;
+    for (int64_t h = 0; h < p; ++h)
+      s.push_back(std::pow(2.0, -8.0 * static_cast<double>(h + 1) / static_cast<double>(p)));
+    return s;
+  };
+  int64_t p = 1;
+  while (p * 2 <= n)
+    p *= 2;
+  SmallVector<double> s = powerOf2(p);
+  if (p == n)
+    return s;
+  SmallVector<double> extra = slopes(2 * p);
+  for (int64_t h = 0; static_cast<int64_t>(s.size()) < n; h += 2)
+    s.push_back(extra[h]);
+  return s;
 }
 
 #define GET_OP_CLASSES

@@ -170,17 +170,59 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
                                                ValueRange{q, k}, ValueRange{scoresInit})
                      .getResult(0);
 
-  // Masked iff causal and key j is after query i (queries are the last sq of sk positions).
+  // The mask, from the indices (i: query row, j: key column; p = i + sk - sq).
+  int64_t window = op.getWindow(), blockSize = op.getBlockSize();
+  bool anyMask = causal || window > 0 || blockSize > 0;
   auto isMasked = [&](OpBuilder &nb, Location nl) -> Value {
-    if (!causal)
+    if (!anyMask)
       return Value();
-    Value i = linalg::IndexOp::create(nb, nl, 1);
-    Value j = linalg::IndexOp::create(nb, nl, 2);
-    Value shift = arith::ConstantIndexOp::create(nb, nl, sk - sq);
-    Value limit = arith::AddIOp::create(nb, nl, i, shift);
-    return arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ugt, j, limit);
+    Type i64 = nb.getI64Type();
+    auto idx = [&](unsigned d) {
+      return arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, d));
+    };
+    auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
+    Value p = arith::AddIOp::create(nb, nl, idx(1), cst(sk - sq));
+    Value j = idx(2);
+    Value masked = arith::ConstantIntOp::create(nb, nl, nb.getI1Type(), 0);
+    auto orWith = [&](Value c) { masked = arith::OrIOp::create(nb, nl, masked, c); };
+    if (causal)
+      orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sgt, j, p));
+    if (window > 0) {
+      orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
+                                   arith::SubIOp::create(nb, nl, p, j), cst(window)));
+      if (!causal)
+        orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
+                                     arith::SubIOp::create(nb, nl, j, p), cst(window)));
+    }
+    if (blockSize > 0)
+      orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne,
+                                   arith::DivSIOp::create(nb, nl, p, cst(blockSize)),
+                                   arith::DivSIOp::create(nb, nl, j, cst(blockSize))));
+    return masked;
   };
 
+  // The additive bias, indexed by (b*H + h, i, j): a shared [H, Sq, Sk] bias is read at
+  // (bh mod H, i, j); a per-example [B, H, Sq, Sk] one is collapsed to [B*H, Sq, Sk].
+  Value bias = op.getBias();
+  AffineMap biasMap;
+  if (bias) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (bt.getRank() == 4) {
+      bias = tensor::CollapseShapeOp::create(b, loc, bias,
+                                             ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
+      biasMap = b.getMultiDimIdentityMap(3);
+    } else {
+      biasMap = AffineMap::get(3, 0, {b.getAffineDimExpr(0) % h, b.getAffineDimExpr(1),
+                                      b.getAffineDimExpr(2)}, ctx);
+    }
+  }
+  // scale * s (+ bias), then -inf where masked.
+  auto scoreOf = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+    Value s = arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
+    if (bias)
+      s = arith::AddFOp::create(nb, nl, s, a[1]);
+    return s;
+  };
   AffineMap id3 = b.getMultiDimIdentityMap(3);
   AffineMap row3 = AffineMap::get(3, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)}, ctx);
   SmallVector<IteratorType> redIters{IteratorType::parallel, IteratorType::parallel,
@@ -188,21 +230,35 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
   SmallVector<IteratorType> parIters(3, IteratorType::parallel);
   double negInf = -std::numeric_limits<double>::infinity();
 
-  // Row maximum of the scaled, masked scores (for a stable softmax).
+  SmallVector<Value> scoreInputs{scores};
+  SmallVector<AffineMap> scoreMaps{id3};
+  if (bias) {
+    scoreInputs.push_back(bias);
+    scoreMaps.push_back(biasMap);
+  }
+  unsigned nIn = scoreInputs.size();
+  // Row maximum of the scaled, biased, masked scores (for a stable softmax).
+  SmallVector<AffineMap> maxMaps(scoreMaps);
+  maxMaps.push_back(row3);
   Value rowMax = generic(
-      b, loc, {bh, sq}, ValueRange{scores}, filled(b, loc, {bh, sq}, negInf), {id3, row3},
-      redIters, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value s = arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
+      b, loc, {bh, sq}, scoreInputs, filled(b, loc, {bh, sq}, negInf), maxMaps, redIters,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value s = scoreOf(nb, nl, a);
         if (Value masked = isMasked(nb, nl))
           s = arith::SelectOp::create(nb, nl, masked, f32Const(nb, nl, negInf), s);
-        return arith::MaximumFOp::create(nb, nl, a[1], s);
+        return arith::MaximumFOp::create(nb, nl, a[nIn], s);
       });
-  // e = exp(scale * s - max) (0 where masked).
+  // e = exp(score - max) (0 where masked).
+  SmallVector<Value> expInputs(scoreInputs);
+  expInputs.push_back(rowMax);
+  SmallVector<AffineMap> expMaps(scoreMaps);
+  expMaps.push_back(row3);
+  expMaps.push_back(id3);
   Value probs = generic(
-      b, loc, {bh, sq, sk}, ValueRange{scores, rowMax}, emptyTensor(b, loc, {bh, sq, sk}),
-      {id3, row3, id3}, parIters, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value s = arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
-        Value e = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, s, a[1]));
+      b, loc, {bh, sq, sk}, expInputs, emptyTensor(b, loc, {bh, sq, sk}), expMaps, parIters,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value s = scoreOf(nb, nl, a);
+        Value e = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, s, a[nIn]));
         if (Value masked = isMasked(nb, nl))
           e = arith::SelectOp::create(nb, nl, masked, f32Const(nb, nl, 0.0), e);
         return e;
@@ -232,7 +288,11 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
       b, loc, {bs, sq, h, dh}, ValueRange{ctx4, sum3}, emptyTensor(b, loc, {bs, sq, h, dh}),
       {ctxMap, sumMap, b.getMultiDimIdentityMap(4)}, SmallVector<IteratorType>(4, IteratorType::parallel),
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        return arith::DivFOp::create(nb, nl, a[0], a[1]);
+        // A row with no visible key (sum 0) yields zeros, not 0/0.
+        Value zero = f32Const(nb, nl, 0.0);
+        Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+        return arith::SelectOp::create(nb, nl, empty, zero,
+                                       arith::DivFOp::create(nb, nl, a[0], a[1]));
       });
   return tensor::CollapseShapeOp::create(b, loc, merged,
                                          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
@@ -315,6 +375,89 @@ Value lowerSinusoidalPE(OpBuilder &b, SinusoidalPEOp op) {
                      });
 }
 
+//===----------------------------------------------------------------------===//
+// loom.rope: each output element reads its own feature and its pair partner.
+//===----------------------------------------------------------------------===//
+Value lowerRope(OpBuilder &b, RopeOp op) {
+  Location loc = op.getLoc();
+  Value x = op.getInput();
+  auto t = op.getInput().getType();
+  int64_t dHead = t.getDimSize(2) / op.getNHeads(), rot = op.getRotaryDim();
+  bool interleaved = op.getInterleaved();
+  double logBase = std::log(op.getBase().convertToDouble());
+  int64_t offset = op.getPositionOffset();
+  return elementwise(b, loc, ValueRange{x}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+    Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
+    auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
+    Value bIdx = linalg::IndexOp::create(nb, nl, 0);
+    Value sIdx = linalg::IndexOp::create(nb, nl, 1);
+    Value fIdx = linalg::IndexOp::create(nb, nl, 2);
+    Value f = arith::IndexCastOp::create(nb, nl, i64, fIdx);
+    Value within = arith::RemSIOp::create(nb, nl, f, cst(dHead)); // feature in its head
+    Value rotated = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, within, cst(rot));
+    // Pair index i (frequency), partner feature, and whether this is the first of the pair.
+    Value freqIdx, partner, first;
+    if (interleaved) {
+      freqIdx = arith::DivSIOp::create(nb, nl, within, cst(2));
+      Value odd = arith::AndIOp::create(nb, nl, within, cst(1));
+      first = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, odd, cst(0));
+      partner = arith::SelectOp::create(nb, nl, first, arith::AddIOp::create(nb, nl, f, cst(1)),
+                                        arith::SubIOp::create(nb, nl, f, cst(1)));
+    } else {
+      first = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, within, cst(rot / 2));
+      freqIdx = arith::SelectOp::create(nb, nl, first, within,
+                                        arith::SubIOp::create(nb, nl, within, cst(rot / 2)));
+      partner = arith::SelectOp::create(nb, nl, first, arith::AddIOp::create(nb, nl, f, cst(rot / 2)),
+                                        arith::SubIOp::create(nb, nl, f, cst(rot / 2)));
+    }
+    // Outside the rotary part the partner is the feature itself (and is not used).
+    partner = arith::SelectOp::create(nb, nl, rotated, partner, f);
+    Value other = tensor::ExtractOp::create(
+        nb, nl, x, ValueRange{bIdx, sIdx, arith::IndexCastOp::create(nb, nl, nb.getIndexType(), partner)});
+    // theta_i = base^(-2i/rot) = exp(-2i * ln(base) / rot); angle = (offset + pos) * theta_i.
+    Value twoI = arith::SIToFPOp::create(nb, nl, f32, arith::MulIOp::create(nb, nl, freqIdx, cst(2)));
+    Value theta = math::ExpOp::create(
+        nb, nl, arith::MulFOp::create(nb, nl, twoI, f32Const(nb, nl, -logBase / static_cast<double>(rot))));
+    Value pos = arith::SIToFPOp::create(
+        nb, nl, f32, arith::AddIOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, i64, sIdx), cst(offset)));
+    Value angle = arith::MulFOp::create(nb, nl, pos, theta);
+    Value c = math::CosOp::create(nb, nl, angle), sn = math::SinOp::create(nb, nl, angle);
+    // first: a cos - b sin; second: b cos + a sin (a = first of the pair, b = second).
+    Value sinTerm = arith::MulFOp::create(nb, nl, other, sn);
+    Value signedSin = arith::SelectOp::create(nb, nl, first, arith::NegFOp::create(nb, nl, sinTerm), sinTerm);
+    Value out = arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], c), signedSin);
+    return arith::SelectOp::create(nb, nl, rotated, out, a[0]);
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// loom.alibi_bias: -m_h * |p - j| with the slopes as a constant vector.
+//===----------------------------------------------------------------------===//
+Value lowerAlibiBias(OpBuilder &b, AlibiBiasOp op) {
+  Location loc = op.getLoc();
+  auto t = op.getResult().getType();
+  int64_t h = t.getDimSize(0), sq = t.getDimSize(1), sk = t.getDimSize(2);
+  SmallVector<float> slopes;
+  for (double m : AlibiBiasOp::slopes(h))
+    slopes.push_back(static_cast<float>(m));
+  auto slopeType = RankedTensorType::get({h}, b.getF32Type());
+  Value slopeTensor = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(slopeType, ArrayRef<float>(slopes)));
+  MLIRContext *ctx = b.getContext();
+  AffineMap headMap = AffineMap::get(3, 0, {b.getAffineDimExpr(0)}, ctx);
+  return generic(b, loc, {h, sq, sk}, ValueRange{slopeTensor}, emptyTensor(b, loc, {h, sq, sk}),
+                 {headMap, b.getMultiDimIdentityMap(3)}, SmallVector<IteratorType>(3, IteratorType::parallel),
+                 [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                   Type i64 = nb.getI64Type();
+                   Value i = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
+                   Value j = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 2));
+                   Value p = arith::AddIOp::create(nb, nl, i, arith::ConstantIntOp::create(nb, nl, i64, sk - sq));
+                   Value d = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), arith::SubIOp::create(nb, nl, p, j));
+                   Value dist = math::AbsFOp::create(nb, nl, d);
+                   return arith::NegFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], dist));
+                 });
+}
+
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
   void runOnOperation() override {
@@ -333,6 +476,8 @@ struct ConvertLoomToLinalgPass
               .Case<AttentionOp>([&](auto o) { return lowerAttention(rewriter, o); })
               .Case<LayerNormOp>([&](auto o) { return lowerLayerNorm(rewriter, o); })
               .Case<SinusoidalPEOp>([&](auto o) { return lowerSinusoidalPE(rewriter, o); })
+              .Case<RopeOp>([&](auto o) { return lowerRope(rewriter, o); })
+              .Case<AlibiBiasOp>([&](auto o) { return lowerAlibiBias(rewriter, o); })
               .Case<AddOp>([&](auto o) {
                 return elementwise(rewriter, o.getLoc(), ValueRange{o.getLhs(), o.getRhs()},
                                    [](OpBuilder &nb, Location nl, ValueRange a) -> Value {

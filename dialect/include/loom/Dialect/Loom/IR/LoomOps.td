@@ -156,16 +156,30 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure]> {
     `query` is `[batch, seq_q, d_model]`, `key` and `value` are `[batch, seq_k, d_model]`,
     already projected. Each is split into `n_heads` heads of `d_head = d_model / n_heads`
     (head h owns features `[h*d_head, (h+1)*d_head)`, as in torch.nn.MultiheadAttention).
-    Per head: softmax(Q K^T * scale + mask) V, with `scale` = 1/sqrt(d_head) unless given.
-    `causal` masks key j > query i. The heads are concatenated: result `[batch, seq_q, d_model]`.
+    Per head: softmax(Q K^T * scale + bias + mask) V, with `scale` = 1/sqrt(d_head) unless
+    given. The heads are concatenated: result `[batch, seq_q, d_model]`.
+
+    `bias` (optional) is added to the scaled scores: `[n_heads, seq_q, seq_k]` (shared by the
+    batch, e.g. ALiBi or T5 biases) or `[batch, n_heads, seq_q, seq_k]`.
+
+    Masks, with query i at absolute position p = i + seq_k - seq_q (queries are the last
+    seq_q positions) and key j; a masked key gets probability 0:
+    - `causal`: j > p is masked.
+    - `window` (> 0): sliding-window (local) attention; j is visible only if p - j < window
+      and, unless causal, j - p < window.
+    - `block_size` (> 0): block-diagonal; j is visible only if p / block_size == j / block_size.
+    A query row with no visible key yields zeros.
   }];
   let arguments = (ins Loom_F32Tensor:$query, Loom_F32Tensor:$key, Loom_F32Tensor:$value,
+                       Optional<Loom_F32Tensor>:$bias,
                        I64Attr:$n_heads,
                        DefaultValuedAttr<BoolAttr, "false">:$causal,
+                       DefaultValuedAttr<I64Attr, "0">:$window,
+                       DefaultValuedAttr<I64Attr, "0">:$block_size,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs Loom_F32Tensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value attr-dict `:` functional-type(operands, results)
+    $query `,` $key `,` $value (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -174,6 +188,48 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure]> {
     }
     /// The scale applied to Q K^T: the attribute, or 1/sqrt(d_head).
     float getEffectiveScale();
+  }];
+}
+
+def Loom_RopeOp : Loom_Op<"rope", [Pure, SameOperandsAndResultType]> {
+  let summary = "Rotary position embedding of queries or keys (Su et al. 2021, RoFormer, sec. 3.4)";
+  let description = [{
+    `input` is `[batch, seq, d_model]` split into `n_heads` heads of `d_head`. In each head
+    the first `rotary_dim` features (even, <= d_head) are rotated by the angle
+    `(position_offset + pos) * theta_i`, `theta_i = base^(-2i / rotary_dim)` for
+    `i < rotary_dim / 2`; the other features pass through (partial rotary, GPT-NeoX).
+    Pairing of the rotated features:
+    - `interleaved = false` (default; GPT-NeoX and Hugging Face `rotate_half`): feature i is
+      paired with i + rotary_dim/2.
+    - `interleaved = true` (RoFormer, GPT-J, Meta LLaMA): features 2i and 2i+1 are paired.
+    A pair (a, b) becomes (a cos - b sin, b cos + a sin).
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, I64Attr:$n_heads, I64Attr:$rotary_dim,
+                       DefaultValuedAttr<F64Attr, "10000.0">:$base,
+                       DefaultValuedAttr<BoolAttr, "false">:$interleaved,
+                       DefaultValuedAttr<I64Attr, "0">:$position_offset);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Loom_AlibiBiasOp : Loom_Op<"alibi_bias", [Pure]> {
+  let summary = "ALiBi attention bias (Press et al. 2022, sec. 3)";
+  let description = [{
+    Result `[n_heads, seq_q, seq_k]`: bias[h, i, j] = -m_h * |p - j| with p = i + seq_k - seq_q.
+    With a causal mask this is the paper's -m_h * (p - j); without one it is the symmetric
+    variant. Slopes: for n_heads a power of two, m_h = 2^(-8 (h+1) / n_heads); otherwise,
+    with P the largest power of two below n_heads, the P slopes for P heads followed by the
+    first n_heads - P slopes at even positions (h = 0, 2, 4, ...) of the 2P-head sequence,
+    as in the paper's reference code.
+  }];
+  let arguments = (ins I64Attr:$n_heads);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The slope m_h of every head.
+    static llvm::SmallVector<double> slopes(int64_t nHeads);
   }];
 }
 
