@@ -492,10 +492,11 @@ private:
   // Instantiation
   //===--------------------------------------------------------------------===//
   std::unique_ptr<Node> instantiate(const BlockValue &bv, const std::string &scope,
-                                    std::vector<int64_t> &shape) {
+                                    std::vector<int64_t> &shape,
+                                    const std::map<std::string, ParamValue> *context = nullptr) {
     if (const BlockPlugin *p = PluginRegistry::instance().lookup(bv.kind))
       return instantiatePlugin(*p, bv, join(scope, bv.asName.empty() ? p->name() : bv.asName),
-                               shape);
+                               shape, context);
     auto it = blocks.find(bv.kind);
     if (it == blocks.end()) {
       error(bv.loc, "unknown block '" + bv.kind + "'");
@@ -558,8 +559,9 @@ private:
       el.error(it != inst.argLocs.end() ? it->second : inst.loc,
                plugin.name() + ": " + message);
     }
-    std::optional<std::vector<int64_t>> inferSubBlock(const std::string &param,
-                                                      const std::vector<int64_t> &in) override {
+    std::optional<std::vector<int64_t>>
+    inferSubBlock(const std::string &param, const std::vector<int64_t> &in,
+                  const std::map<std::string, ParamValue> &context) override {
       const ParamValue &v = inst.param(param);
       if (v.kind != ParamValue::Kind::Block) {
         error(param, "parameter '" + param + "' is not a block");
@@ -569,7 +571,7 @@ private:
       BlockValue bv = *v.block;
       if (bv.asName.empty())
         bv.asName = param;
-      auto node = el.instantiate(bv, inst.path_, shape);
+      auto node = el.instantiate(bv, inst.path_, shape, &context);
       if (!node) {
         failed = true;
         return std::nullopt;
@@ -580,8 +582,11 @@ private:
   };
 
   std::unique_ptr<Node> instantiatePlugin(const BlockPlugin &p, const BlockValue &bv,
-                                          const std::string &path, std::vector<int64_t> &shape) {
+                                          const std::string &path, std::vector<int64_t> &shape,
+                                          const std::map<std::string, ParamValue> *context) {
     auto inst = std::make_unique<Instance>();
+    if (context)
+      inst->contextValues = *context;
     inst->plugin = &p;
     inst->loc = bv.loc;
     inst->path_ = path;

@@ -65,12 +65,24 @@ private:
                                  "' asked for weight '" + name + "' it did not declare");
       return e.func.getArgument(e.weightArgs.at(it->second));
     }
-    Value emitSubBlock(const std::string &param, Value input) override {
+    const Node &sub(const std::string &param) {
       auto it = inst.subBlocks.find(param);
       if (it == inst.subBlocks.end())
         llvm::report_fatal_error(llvm::Twine("plugin '") + inst.plugin->name() +
                                  "' emits sub-block '" + param + "' it did not infer");
-      return e.emit(*it->second, input);
+      return *it->second;
+    }
+    Value emitSubBlock(const std::string &param, Value input) override {
+      return e.emit(sub(param), input);
+    }
+    void withSubBlock(const std::string &param,
+                      llvm::function_ref<void(const BlockPlugin &, const BlockInstance &,
+                                              EmitContext &)> fn) override {
+      const Node &n = sub(param);
+      if (n.kind != Node::Kind::Leaf)
+        llvm::report_fatal_error(llvm::Twine("sub-block '") + param + "' is not a plugin");
+      Ctx c(e, *n.leaf);
+      fn(*n.leaf->plugin, *n.leaf, c);
     }
   };
 

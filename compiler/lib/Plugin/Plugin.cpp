@@ -50,6 +50,39 @@ std::string ParamType::str() const {
   return "?";
 }
 
+ParamValue ParamValue::ofBlock(const std::string &kind) {
+  ParamValue p;
+  p.kind = Kind::Block;
+  p.block = std::make_shared<BlockValue>();
+  p.block->kind = kind;
+  return p;
+}
+
+AttentionGeometry AttentionPositionPlugin::geometry(const BlockInstance &inst) {
+  AttentionGeometry g;
+  const std::vector<int64_t> &in = inst.inputShape();
+  g.batch = in[0];
+  g.seqQ = in[1];
+  g.dModel = in[2];
+  g.seqK = inst.context("seq_k") ? inst.context("seq_k")->i : in[1];
+  g.nHeads = inst.context("n_heads")->i;
+  g.dHead = g.dModel / g.nHeads;
+  g.causal = inst.context("causal") && inst.context("causal")->b;
+  return g;
+}
+
+bool AttentionPositionPlugin::infer(const BlockInstance &inst, InferContext &ctx,
+                                    std::vector<int64_t> &outShape,
+                                    std::vector<WeightSpec> &weights) const {
+  if (!inst.context("n_heads")) {
+    ctx.error("", "'" + name() + "' is a position scheme inside attention; use it as " +
+                      "attention(..., position = " + name() + ")");
+    return false;
+  }
+  outShape = inst.inputShape();
+  return inferInAttention(inst, geometry(inst), ctx, weights);
+}
+
 PluginRegistry &PluginRegistry::instance() {
   static PluginRegistry registry;
   return registry;

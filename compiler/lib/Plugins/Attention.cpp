@@ -30,7 +30,13 @@ public:
              "mask keys after the query position"},
             {"qkv", ParamType::Enum({"packed", "separate"}), ParamValue::ofSymbol("packed"),
              "one packed in_proj (PyTorch) or separate q/k/v projections"},
-            {"bias", ParamType::Bool(), ParamValue::ofBool(true), "projection biases"}};
+            {"bias", ParamType::Bool(), ParamValue::ofBool(true), "projection biases"},
+            {"position", ParamType::Block(BlockCategory::Position), ParamValue::ofBlock("none"),
+             "position scheme inside attention: none | rope(...) | alibi"},
+            {"window", ParamType::Int(), ParamValue::ofInt(0),
+             "sliding-window (local) attention: keys within this distance; 0 = all"},
+            {"block_size", ParamType::Int(), ParamValue::ofInt(0),
+             "block-diagonal attention: keys in the same block of this size; 0 = all"}};
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &weights) const override {
@@ -65,6 +71,22 @@ public:
     weights.push_back({"out_proj.weight", {d, d}});
     if (bias)
       weights.push_back({"out_proj.bias", {d}});
+    for (const char *p : {"window", "block_size"})
+      if (inst.getInt(p) < 0) {
+        ctx.error(p, std::string(p) + " must be >= 0 (0 disables it)");
+        return false;
+      }
+    const std::string &scheme = inst.param("position").block->kind;
+    if (!dynamic_cast<const AttentionPositionPlugin *>(PluginRegistry::instance().lookup(scheme))) {
+      ctx.error("position", "'" + scheme + "' is an absolute position encoding: add it to the " +
+                                "input (a `" + scheme + ";` statement before the layers), not " +
+                                "inside attention");
+      return false;
+    }
+    if (!ctx.inferSubBlock("position", inst.inputShape(),
+                           {{"n_heads", ParamValue::ofInt(h)},
+                            {"causal", ParamValue::ofBool(inst.getBool("causal"))}}))
+      return false;
     out = inst.inputShape();
     return true;
   }
@@ -89,10 +111,18 @@ public:
       k = plugins::emitLinear(ctx, x, "k_proj.weight", bias ? "k_proj.bias" : "", d);
       v = plugins::emitLinear(ctx, x, "v_proj.weight", bias ? "v_proj.bias" : "", d);
     }
-    Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v, Value(),
+    Value scoreBias;
+    ctx.withSubBlock("position", [&](const BlockPlugin &p, const BlockInstance &pi, EmitContext &pc) {
+      const auto &scheme = static_cast<const AttentionPositionPlugin &>(p);
+      AttentionGeometry g = AttentionPositionPlugin::geometry(pi);
+      scheme.transformQK(pi, pc, g, q, k);
+      scoreBias = scheme.scoreBias(pi, pc, g);
+    });
+    Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v, scoreBias,
                                   b.getI64IntegerAttr(inst.getInt("n_heads")),
-                                  b.getBoolAttr(inst.getBool("causal")), b.getI64IntegerAttr(0),
-                                  b.getI64IntegerAttr(0), FloatAttr());
+                                  b.getBoolAttr(inst.getBool("causal")),
+                                  b.getI64IntegerAttr(inst.getInt("window")),
+                                  b.getI64IntegerAttr(inst.getInt("block_size")), FloatAttr());
     return plugins::emitLinear(ctx, a, "out_proj.weight", bias ? "out_proj.bias" : "", d);
   }
 };

@@ -26,6 +26,10 @@ public:
   bool isExplicit(const std::string &name) const override { return explicitParams.count(name); }
   const std::vector<int64_t> &inputShape() const override { return in; }
   const std::string &path() const override { return path_; }
+  const ParamValue *context(const std::string &name) const override {
+    auto it = contextValues.find(name);
+    return it == contextValues.end() ? nullptr : &it->second;
+  }
 
   const BlockPlugin *plugin = nullptr;
   std::map<std::string, ParamValue> params;
@@ -36,6 +40,7 @@ public:
   ast::SourceLoc loc;
   std::map<std::string, std::unique_ptr<Node>> subBlocks; ///< block-valued parameters
   std::map<std::string, std::string> weightNames;         ///< local name -> full name
+  std::map<std::string, ParamValue> contextValues;        ///< passed down by the parent
 };
 
 /// The elaborated model tree.

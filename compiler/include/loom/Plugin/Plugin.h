@@ -47,6 +47,8 @@ struct ParamValue {
   static ParamValue ofBool(bool v) { ParamValue p; p.kind = Kind::Bool; p.b = v; return p; }
   static ParamValue ofString(std::string v) { ParamValue p; p.kind = Kind::String; p.s = std::move(v); return p; }
   static ParamValue ofSymbol(std::string v) { ParamValue p; p.kind = Kind::Symbol; p.s = std::move(v); return p; }
+  /// A block value naming `kind` with no arguments (e.g. a default `position = none`).
+  static ParamValue ofBlock(const std::string &kind);
   std::string str() const;
 };
 
@@ -99,6 +101,8 @@ public:
   virtual const std::vector<int64_t> &inputShape() const = 0;
   /// The weight path prefix of this instance, e.g. `layers.0.self_attn`.
   virtual const std::string &path() const = 0;
+  /// A value the enclosing block passed down (see InferContext::inferSubBlock), or null.
+  virtual const ParamValue *context(const std::string &name) const = 0;
 
   int64_t getInt(const std::string &n) const { return param(n).i; }
   double getFloat(const std::string &n) const { return param(n).f; }
@@ -113,9 +117,11 @@ public:
   /// Reports an error at the argument `param` if it was written, else at the use site.
   virtual void error(const std::string &param, const std::string &message) = 0;
   /// Infers a block-valued parameter (e.g. an activation) applied to `inShape`; its weights
-  /// are named under this instance. Returns nullopt after reporting an error.
-  virtual std::optional<std::vector<int64_t>> inferSubBlock(const std::string &param,
-                                                            const std::vector<int64_t> &inShape) = 0;
+  /// are named under this instance. `context` is visible to the sub-block through
+  /// BlockInstance::context. Returns nullopt after reporting an error.
+  virtual std::optional<std::vector<int64_t>>
+  inferSubBlock(const std::string &param, const std::vector<int64_t> &inShape,
+                const std::map<std::string, ParamValue> &context = {}) = 0;
 };
 
 /// Emission's view of the module being built.
@@ -129,6 +135,11 @@ public:
   virtual mlir::Value weight(const std::string &name) = 0;
   /// Emits a block-valued parameter applied to `input`.
   virtual mlir::Value emitSubBlock(const std::string &param, mlir::Value input) = 0;
+  /// Gives `fn` the plugin, instance and emission context of a block-valued parameter, for
+  /// plugins that call a sub-block through a richer interface than tensor -> tensor.
+  virtual void withSubBlock(
+      const std::string &param,
+      llvm::function_ref<void(const class BlockPlugin &, const BlockInstance &, EmitContext &)> fn) = 0;
 };
 
 class BlockPlugin {
@@ -146,6 +157,43 @@ public:
                      std::vector<WeightSpec> &weights) const = 0;
   /// Emits `loom` ops computing the block on `input`.
   virtual mlir::Value emit(const BlockInstance &inst, EmitContext &ctx, mlir::Value input) const = 0;
+};
+
+/// What attention tells the position scheme it uses. Shapes: q is [batch, seq_q, d_model],
+/// k and v are [batch, seq_k, d_model], d_model = n_heads * d_head.
+struct AttentionGeometry {
+  int64_t batch = 0, seqQ = 0, seqK = 0, dModel = 0, nHeads = 0, dHead = 0;
+  bool causal = false;
+};
+
+/// A position scheme that works inside attention (RoPE, ALiBi, ...), used as
+/// `attention(position = rope(...))`. Absolute encodings (added to the input) are plain
+/// BlockPlugins of category Position instead.
+class AttentionPositionPlugin : public BlockPlugin {
+public:
+  BlockCategory category() const override { return BlockCategory::Position; }
+  /// Checks the scheme against attention's geometry and lists its weights (named under the
+  /// scheme's instance). Reports errors through `ctx`.
+  virtual bool inferInAttention(const BlockInstance &inst, const AttentionGeometry &g,
+                                InferContext &ctx, std::vector<WeightSpec> &weights) const = 0;
+  /// Transforms the projected queries and keys before the scores. Default: none.
+  virtual void transformQK(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g,
+                           mlir::Value &q, mlir::Value &k) const {}
+  /// An additive score bias, [n_heads, seq_q, seq_k] or [batch, n_heads, seq_q, seq_k], or
+  /// null. Default: none.
+  virtual mlir::Value scoreBias(const BlockInstance &inst, EmitContext &ctx,
+                                const AttentionGeometry &g) const {
+    return {};
+  }
+
+  /// As a block: valid only inside attention (reads the geometry attention passes down).
+  bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &outShape,
+             std::vector<WeightSpec> &weights) const final;
+  mlir::Value emit(const BlockInstance &, EmitContext &, mlir::Value input) const final {
+    return input;
+  }
+  /// The geometry attention passed down to `inst`.
+  static AttentionGeometry geometry(const BlockInstance &inst);
 };
 
 /// The process-wide set of plugins.

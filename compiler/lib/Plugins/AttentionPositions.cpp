@@ -1,0 +1,102 @@
+//===- AttentionPositions.cpp - position schemes inside attention ---------===//
+//
+//   none   no position information inside attention
+//   rope   rotary embedding of q and k (Su et al. 2021, RoFormer)
+//   alibi  linear distance bias on the scores (Press et al. 2022)
+//
+//===----------------------------------------------------------------------===//
+#include "Common.h"
+
+using namespace loom;
+using namespace mlir;
+
+namespace {
+
+class NoPositionPlugin : public AttentionPositionPlugin {
+public:
+  std::string name() const override { return "none"; }
+  std::string summary() const override { return "no position information inside attention"; }
+  std::vector<ParamSpec> params() const override { return {}; }
+  bool inferInAttention(const BlockInstance &, const AttentionGeometry &, InferContext &,
+                        std::vector<WeightSpec> &) const override {
+    return true;
+  }
+};
+
+class RopePlugin : public AttentionPositionPlugin {
+public:
+  std::string name() const override { return "rope"; }
+  std::string summary() const override {
+    return "rotary position embedding of q and k (Su et al. 2021, RoFormer sec. 3.4)";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"base", ParamType::Float(), ParamValue::ofFloat(10000.0), "theta_i = base^(-2i/rotary_dim)"},
+            {"rotary_dim", ParamType::Int(), ParamValue::ofInt(0),
+             "rotated features per head (even); 0 = all of d_head (partial rotary otherwise)"},
+            {"convention", ParamType::Enum({"rotate_half", "interleaved"}),
+             ParamValue::ofSymbol("rotate_half"),
+             "rotate_half: pairs (i, i + rotary_dim/2), GPT-NeoX / Hugging Face (default); "
+             "interleaved: pairs (2i, 2i+1), RoFormer / GPT-J / Meta LLaMA"}};
+  }
+  static int64_t rotaryDim(const BlockInstance &inst, const AttentionGeometry &g) {
+    return inst.getInt("rotary_dim") == 0 ? g.dHead : inst.getInt("rotary_dim");
+  }
+  bool inferInAttention(const BlockInstance &inst, const AttentionGeometry &g, InferContext &ctx,
+                        std::vector<WeightSpec> &) const override {
+    int64_t rot = rotaryDim(inst, g);
+    if (inst.getInt("rotary_dim") == 0 && g.dHead % 2 != 0) {
+      ctx.error("", "RoPE rotates feature pairs, but d_head = " + std::to_string(g.dHead) +
+                        " (d_model " + std::to_string(g.dModel) + " / " +
+                        std::to_string(g.nHeads) + " heads) is odd; set an even rotary_dim");
+      return false;
+    }
+    if (rot <= 0 || rot % 2 != 0 || rot > g.dHead) {
+      ctx.error("rotary_dim", "rotary_dim must be even and in (0, d_head = " +
+                                  std::to_string(g.dHead) + "], got " + std::to_string(rot));
+      return false;
+    }
+    if (!(inst.getFloat("base") > 1.0)) {
+      ctx.error("base", "base must be > 1");
+      return false;
+    }
+    return true;
+  }
+  void transformQK(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g,
+                   Value &q, Value &k) const override {
+    OpBuilder &b = ctx.builder();
+    auto rope = [&](Value x, int64_t offset) -> Value {
+      return RopeOp::create(b, ctx.loc(), x, b.getI64IntegerAttr(g.nHeads),
+                            b.getI64IntegerAttr(rotaryDim(inst, g)),
+                            b.getF64FloatAttr(inst.getFloat("base")),
+                            b.getBoolAttr(inst.getSymbol("convention") == "interleaved"),
+                            b.getI64IntegerAttr(offset));
+    };
+    // Queries are the last seq_q of the seq_k positions.
+    q = rope(q, g.seqK - g.seqQ);
+    k = rope(k, 0);
+  }
+};
+
+class AlibiPlugin : public AttentionPositionPlugin {
+public:
+  std::string name() const override { return "alibi"; }
+  std::string summary() const override {
+    return "linear distance bias -m_h |i - j| on the scores, the paper's slopes (Press et al. 2022)";
+  }
+  std::vector<ParamSpec> params() const override { return {}; }
+  bool inferInAttention(const BlockInstance &, const AttentionGeometry &, InferContext &,
+                        std::vector<WeightSpec> &) const override {
+    return true;
+  }
+  Value scoreBias(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &g) const override {
+    OpBuilder &b = ctx.builder();
+    return AlibiBiasOp::create(b, ctx.loc(), plugins::f32Tensor(b, {g.nHeads, g.seqQ, g.seqK}),
+                               b.getI64IntegerAttr(g.nHeads));
+  }
+};
+
+} // namespace
+
+LOOM_REGISTER_PLUGIN(NoPositionPlugin)
+LOOM_REGISTER_PLUGIN(RopePlugin)
+LOOM_REGISTER_PLUGIN(AlibiPlugin)

@@ -1,0 +1,135 @@
+"""Reference for attention position schemes and masks, written from the papers' equations
+(no Loom code involved). A stack of post-norm encoder layers whose attention is a
+re-implementation of torch.nn.MultiheadAttention (same weight names: in_proj_weight,
+in_proj_bias, out_proj.*) with:
+  --position none | rope | alibi
+  --convention rotate_half | interleaved   RoPE pairing (Hugging Face rotate_half; RoFormer/GPT-J)
+  --rotary-dim N                           partial rotary (0 = d_head)
+  --causal, --window W, --block-size B     masks
+
+usage: make_position_ref.py OUTDIR [options]; writes weights.safetensors, input.npy, expected.npy
+"""
+import argparse
+import math
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loomref  # noqa: E402
+
+
+def alibi_slopes(n):
+    """Press et al. 2022: 2^(-8/n) geometric slopes; non-powers of two interleave 2n's."""
+    def power_of_2(p):
+        start = 2 ** (-8 / p)
+        return [start ** (i + 1) for i in range(p)]
+    if math.log2(n).is_integer():
+        return power_of_2(n)
+    p = 2 ** math.floor(math.log2(n))
+    return power_of_2(p) + alibi_slopes(2 * p)[0::2][:n - p]
+
+
+def rope(x, rot, base, convention):
+    """x: [batch, heads, seq, d_head]; rotates the first `rot` features of each head."""
+    seq = x.shape[2]
+    inv_freq = 1.0 / (base ** (torch.arange(0, rot, 2, dtype=torch.float32) / rot))
+    freqs = torch.outer(torch.arange(seq, dtype=torch.float32), inv_freq)  # [seq, rot/2]
+    xr, xp = x[..., :rot], x[..., rot:]
+    if convention == "rotate_half":
+        emb = torch.cat([freqs, freqs], dim=-1)
+        x1, x2 = xr[..., :rot // 2], xr[..., rot // 2:]
+        rotated = xr * emb.cos() + torch.cat([-x2, x1], dim=-1) * emb.sin()
+    else:
+        a, b = xr[..., 0::2], xr[..., 1::2]
+        c, s = freqs.cos(), freqs.sin()
+        rotated = torch.stack([a * c - b * s, a * s + b * c], dim=-1).flatten(-2)
+    return torch.cat([rotated, xp], dim=-1)
+
+
+class Attention(torch.nn.Module):
+    def __init__(self, d, h, a):
+        super().__init__()
+        self.h, self.a = h, a
+        self.in_proj_weight = torch.nn.Parameter(torch.empty(3 * d, d))
+        self.in_proj_bias = torch.nn.Parameter(torch.empty(3 * d))
+        self.out_proj = torch.nn.Linear(d, d)
+
+    def forward(self, x):
+        bsz, s, d = x.shape
+        h, dh, a = self.h, d // self.h, self.a
+        q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1)
+        q, k, v = (t.view(bsz, s, h, dh).transpose(1, 2) for t in (q, k, v))
+        if a.position == "rope":
+            rot = a.rotary_dim or dh
+            q, k = rope(q, rot, a.base, a.convention), rope(k, rot, a.base, a.convention)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(dh)
+        i = torch.arange(s).view(s, 1)
+        j = torch.arange(s).view(1, s)
+        if a.position == "alibi":
+            m = torch.tensor(alibi_slopes(h)).view(h, 1, 1)
+            scores = scores - m * (i - j).abs().float()
+        masked = torch.zeros(s, s, dtype=torch.bool)
+        if a.causal:
+            masked |= j > i
+        if a.window:
+            masked |= (i - j) >= a.window
+            if not a.causal:
+                masked |= (j - i) >= a.window
+        if a.block_size:
+            masked |= (i // a.block_size) != (j // a.block_size)
+        scores = scores.masked_fill(masked, float("-inf"))
+        out = torch.softmax(scores, dim=-1) @ v
+        return self.out_proj(out.transpose(1, 2).reshape(bsz, s, d))
+
+
+class Layer(torch.nn.Module):
+    """Post-norm layer with nn.TransformerEncoderLayer's weight names."""
+    def __init__(self, d, h, dff, a):
+        super().__init__()
+        self.self_attn = Attention(d, h, a)
+        self.linear1, self.linear2 = torch.nn.Linear(d, dff), torch.nn.Linear(dff, d)
+        self.norm1, self.norm2 = torch.nn.LayerNorm(d), torch.nn.LayerNorm(d)
+
+    def forward(self, x):
+        x = self.norm1(x + self.self_attn(x))
+        return self.norm2(x + self.linear2(torch.relu(self.linear1(x))))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("outdir")
+    ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument("--d-model", type=int, default=48)
+    ap.add_argument("--heads", type=int, default=6)
+    ap.add_argument("--d-ff", type=int, default=96)
+    ap.add_argument("--seq", type=int, default=16)
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--position", default="none", choices=["none", "rope", "alibi"])
+    ap.add_argument("--convention", default="rotate_half", choices=["rotate_half", "interleaved"])
+    ap.add_argument("--rotary-dim", type=int, default=0)
+    ap.add_argument("--base", type=float, default=10000.0)
+    ap.add_argument("--causal", action="store_true")
+    ap.add_argument("--window", type=int, default=0)
+    ap.add_argument("--block-size", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    torch.manual_seed(a.seed)
+    model = torch.nn.Module()
+    model.layers = torch.nn.ModuleList(Layer(a.d_model, a.heads, a.d_ff, a) for _ in range(a.layers))
+    loomref.reinit_(model, a.seed + 1)
+    x = torch.randn(a.batch, a.seq, a.d_model, generator=torch.Generator().manual_seed(a.seed + 2))
+    with torch.no_grad():
+        y = x
+        for layer in model.layers:
+            y = layer(y)
+    os.makedirs(a.outdir, exist_ok=True)
+    loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), model.state_dict())
+    loomref.save_npy(os.path.join(a.outdir, "input.npy"), x)
+    loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)
+
+
+if __name__ == "__main__":
+    main()
