@@ -27,6 +27,9 @@ def main():
     ap.add_argument("--activation", default="relu")
     ap.add_argument("--causal", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--learned-pe", type=int, default=0, metavar="MAX_LEN",
+                    help="add a learned nn.Embedding(MAX_LEN, d_model) table named "
+                         "position_embeddings instead of the sinusoidal encoding")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     layer = torch.nn.TransformerEncoderLayer(a.d_model, a.heads, a.d_ff, dropout=0.0,
@@ -36,10 +39,18 @@ def main():
     loomref.reinit_(enc, a.seed + 1)
     x = torch.randn(a.batch, a.seq, a.d_model, generator=torch.Generator().manual_seed(a.seed + 2))
     mask = torch.nn.Transformer.generate_square_subsequent_mask(a.seq) if a.causal else None
+    weights = dict(enc.state_dict())
+    if a.learned_pe:
+        table = torch.nn.Embedding(a.learned_pe, a.d_model)
+        with torch.no_grad():
+            pe = table(torch.arange(a.seq))
+        weights["position_embeddings.weight"] = table.weight
+    else:
+        pe = loomref.sinusoidal_pe(a.seq, a.d_model)
     with torch.no_grad():
-        y = enc(x + loomref.sinusoidal_pe(a.seq, a.d_model), mask=mask)
+        y = enc(x + pe, mask=mask)
     os.makedirs(a.outdir, exist_ok=True)
-    loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), enc.state_dict())
+    loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), weights)
     loomref.save_npy(os.path.join(a.outdir, "input.npy"), x)
     loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)
 

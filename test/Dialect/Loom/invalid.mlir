@@ -140,3 +140,11 @@ func.func @alibi_heads() -> tensor<4x4x4xf32> {
   %b = loom.alibi_bias {n_heads = 3 : i64} : tensor<4x4x4xf32>
   return %b : tensor<4x4x4xf32>
 }
+
+// -----
+
+func.func @table_short(%x: tensor<1x8x4xf32>, %t: tensor<6x4xf32>) -> tensor<1x8x4xf32> {
+  // expected-error @+1 {{sequence length 8 exceeds the table's 6 positions}}
+  %y = loom.add_position_table %x, %t : (tensor<1x8x4xf32>, tensor<6x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}

@@ -145,3 +145,13 @@ func.func @alibi() -> tensor<3x4x4xf32> {
   %b = loom.alibi_bias {n_heads = 3 : i64} : tensor<3x4x4xf32>
   return %b : tensor<3x4x4xf32>
 }
+
+// add_position_table: the table's first seq rows, read at (s, d).
+// CHECK-LABEL: func @position_table
+// CHECK: %[[ROWS:.*]] = tensor.extract_slice %{{.*}}[0, 0] [4, 8] [1, 1] : tensor<16x8xf32> to tensor<4x8xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[ROWS]] : tensor<2x4x8xf32>, tensor<4x8xf32>)
+// CHECK: arith.addf
+func.func @position_table(%x: tensor<2x4x8xf32>, %t: tensor<16x8xf32>) -> tensor<2x4x8xf32> {
+  %y = loom.add_position_table %x, %t : (tensor<2x4x8xf32>, tensor<16x8xf32>) -> tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
+}

@@ -188,6 +188,20 @@ LogicalResult SinusoidalPEOp::verify() {
   return success();
 }
 
+LogicalResult AddPositionTableOp::verify() {
+  RankedTensorType in = getInput().getType(), table = getTable().getType();
+  if (in.getRank() != 3)
+    return emitOpError("input must be [batch, seq, d_model]");
+  if (table.getRank() != 2 || table.getDimSize(1) != in.getDimSize(2))
+    return emitOpError("table must be [max_len, ") << in.getDimSize(2) << "]";
+  if (table.getDimSize(0) < in.getDimSize(1))
+    return emitOpError("sequence length ") << in.getDimSize(1) << " exceeds the table's "
+                                           << table.getDimSize(0) << " positions";
+  if (getResult().getType() != in)
+    return emitOpError("result type must equal the input type");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // AttentionOp
 //===----------------------------------------------------------------------===//

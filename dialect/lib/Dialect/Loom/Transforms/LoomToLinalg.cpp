@@ -458,6 +458,29 @@ Value lowerAlibiBias(OpBuilder &b, AlibiBiasOp op) {
                  });
 }
 
+//===----------------------------------------------------------------------===//
+// loom.add_position_table: x[b, s, d] + table[s, d] over the table's first seq rows.
+//===----------------------------------------------------------------------===//
+Value lowerAddPositionTable(OpBuilder &b, AddPositionTableOp op) {
+  Location loc = op.getLoc();
+  auto t = op.getInput().getType();
+  MLIRContext *ctx = b.getContext();
+  AffineMap id3 = b.getMultiDimIdentityMap(3);
+  AffineMap rowMap = AffineMap::get(3, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(2)}, ctx);
+  // The first seq rows of the table.
+  Value rows = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({t.getDimSize(1), t.getDimSize(2)}, b.getF32Type()),
+      op.getTable(), ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(t.getDimSize(1)), b.getIndexAttr(t.getDimSize(2))},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  return generic(b, loc, t.getShape(), ValueRange{op.getInput(), rows},
+                 emptyTensor(b, loc, t.getShape()), {id3, rowMap, id3},
+                 SmallVector<IteratorType>(3, IteratorType::parallel),
+                 [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                   return arith::AddFOp::create(nb, nl, a[0], a[1]);
+                 });
+}
+
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
   void runOnOperation() override {
@@ -477,6 +500,7 @@ struct ConvertLoomToLinalgPass
               .Case<LayerNormOp>([&](auto o) { return lowerLayerNorm(rewriter, o); })
               .Case<SinusoidalPEOp>([&](auto o) { return lowerSinusoidalPE(rewriter, o); })
               .Case<RopeOp>([&](auto o) { return lowerRope(rewriter, o); })
+              .Case<AddPositionTableOp>([&](auto o) { return lowerAddPositionTable(rewriter, o); })
               .Case<AlibiBiasOp>([&](auto o) { return lowerAlibiBias(rewriter, o); })
               .Case<AddOp>([&](auto o) {
                 return elementwise(rewriter, o.getLoc(), ValueRange{o.getLhs(), o.getRhs()},

@@ -146,6 +146,18 @@ def Loom_SinusoidalPEOp : Loom_Op<"sinusoidal_pe", [Pure, SameOperandsAndResultT
   let hasVerifier = 1;
 }
 
+def Loom_AddPositionTableOp : Loom_Op<"add_position_table", [Pure]> {
+  let summary = "Adds a learned absolute position table (BERT; Devlin et al. 2019, sec. 3)";
+  let description = [{
+    `input` is `[batch, seq, d_model]`, `table` is `[max_len, d_model]` (an nn.Embedding
+    weight); the result is input[b, s, :] + table[s, :]. Needs seq <= max_len.
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$table);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $table attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//
