@@ -2,7 +2,9 @@
 (no Loom code involved). A stack of post-norm encoder layers whose attention is a
 re-implementation of torch.nn.MultiheadAttention (same weight names: in_proj_weight,
 in_proj_bias, out_proj.*) with:
-  --position none | rope | alibi
+  --position none | rope | alibi | t5
+  --num-buckets, --max-distance, --unidirectional   T5 buckets (Hugging Face _relative_position_bucket)
+  --scale S                                score scale (0 = 1/sqrt(d_head); T5 uses 1)
   --convention rotate_half | interleaved   RoPE pairing (Hugging Face rotate_half; RoFormer/GPT-J)
   --rotary-dim N                           partial rotary (0 = d_head)
   --causal, --window W, --block-size B     masks
@@ -32,6 +34,23 @@ def alibi_slopes(n):
     return power_of_2(p) + alibi_slopes(2 * p)[0::2][:n - p]
 
 
+def t5_bucket(rel, bidirectional, num_buckets, max_distance):
+    """Raffel et al. 2020 / Hugging Face T5 _relative_position_bucket; rel = key - query."""
+    ret = torch.zeros_like(rel)
+    if bidirectional:
+        num_buckets //= 2
+        ret += (rel > 0).long() * num_buckets
+        n = rel.abs()
+    else:
+        n = -torch.min(rel, torch.zeros_like(rel))
+    max_exact = num_buckets // 2
+    is_small = n < max_exact
+    large = max_exact + (torch.log(n.float() / max_exact) / math.log(max_distance / max_exact)
+                         * (num_buckets - max_exact)).long()
+    large = torch.min(large, torch.full_like(large, num_buckets - 1))
+    return ret + torch.where(is_small, n, large)
+
+
 def rope(x, rot, base, convention):
     """x: [batch, heads, seq, d_head]; rotates the first `rot` features of each head."""
     seq = x.shape[2]
@@ -56,6 +75,8 @@ class Attention(torch.nn.Module):
         self.in_proj_weight = torch.nn.Parameter(torch.empty(3 * d, d))
         self.in_proj_bias = torch.nn.Parameter(torch.empty(3 * d))
         self.out_proj = torch.nn.Linear(d, d)
+        if a.position == "t5":
+            self.position = torch.nn.Embedding(a.num_buckets, h)
 
     def forward(self, x):
         bsz, s, d = x.shape
@@ -65,9 +86,12 @@ class Attention(torch.nn.Module):
         if a.position == "rope":
             rot = a.rotary_dim or dh
             q, k = rope(q, rot, a.base, a.convention), rope(k, rot, a.base, a.convention)
-        scores = q @ k.transpose(-1, -2) / math.sqrt(dh)
+        scores = (q @ k.transpose(-1, -2)) * (a.scale or 1.0 / math.sqrt(dh))
         i = torch.arange(s).view(s, 1)
         j = torch.arange(s).view(1, s)
+        if a.position == "t5":
+            buckets = t5_bucket(j - i, not a.unidirectional, a.num_buckets, a.max_distance)
+            scores = scores + self.position(buckets).permute(2, 0, 1)  # [h, s, s]
         if a.position == "alibi":
             m = torch.tensor(alibi_slopes(h)).view(h, 1, 1)
             scores = scores - m * (i - j).abs().float()
@@ -107,7 +131,11 @@ def main():
     ap.add_argument("--d-ff", type=int, default=96)
     ap.add_argument("--seq", type=int, default=16)
     ap.add_argument("--batch", type=int, default=2)
-    ap.add_argument("--position", default="none", choices=["none", "rope", "alibi"])
+    ap.add_argument("--position", default="none", choices=["none", "rope", "alibi", "t5"])
+    ap.add_argument("--num-buckets", type=int, default=32)
+    ap.add_argument("--max-distance", type=int, default=128)
+    ap.add_argument("--unidirectional", action="store_true")
+    ap.add_argument("--scale", type=float, default=0.0)
     ap.add_argument("--convention", default="rotate_half", choices=["rotate_half", "interleaved"])
     ap.add_argument("--rotary-dim", type=int, default=0)
     ap.add_argument("--base", type=float, default=10000.0)

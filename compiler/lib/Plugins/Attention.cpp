@@ -36,7 +36,9 @@ public:
             {"window", ParamType::Int(), ParamValue::ofInt(0),
              "sliding-window (local) attention: keys within this distance; 0 = all"},
             {"block_size", ParamType::Int(), ParamValue::ofInt(0),
-             "block-diagonal attention: keys in the same block of this size; 0 = all"}};
+             "block-diagonal attention: keys in the same block of this size; 0 = all"},
+            {"scale", ParamType::Float(), ParamValue::ofFloat(0.0),
+             "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"}};
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &weights) const override {
@@ -71,6 +73,10 @@ public:
     weights.push_back({"out_proj.weight", {d, d}});
     if (bias)
       weights.push_back({"out_proj.bias", {d}});
+    if (inst.getFloat("scale") < 0) {
+      ctx.error("scale", "scale must be >= 0 (0 = 1/sqrt(d_head))");
+      return false;
+    }
     for (const char *p : {"window", "block_size"})
       if (inst.getInt(p) < 0) {
         ctx.error(p, std::string(p) + " must be >= 0 (0 disables it)");
@@ -122,7 +128,10 @@ public:
                                   b.getI64IntegerAttr(inst.getInt("n_heads")),
                                   b.getBoolAttr(inst.getBool("causal")),
                                   b.getI64IntegerAttr(inst.getInt("window")),
-                                  b.getI64IntegerAttr(inst.getInt("block_size")), FloatAttr());
+                                  b.getI64IntegerAttr(inst.getInt("block_size")),
+                                  inst.getFloat("scale") > 0
+                                      ? b.getF32FloatAttr(static_cast<float>(inst.getFloat("scale")))
+                                      : FloatAttr());
     return plugins::emitLinear(ctx, a, "out_proj.weight", bias ? "out_proj.bias" : "", d);
   }
 };

@@ -95,8 +95,48 @@ public:
   }
 };
 
+class T5Plugin : public AttentionPositionPlugin {
+public:
+  std::string name() const override { return "t5"; }
+  std::string summary() const override {
+    return "learned bucketed relative position bias (Raffel et al. 2020 sec. 2.1; Hugging Face "
+           "_relative_position_bucket)";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"num_buckets", ParamType::Int(), ParamValue::ofInt(32), "rows of the bias table"},
+            {"max_distance", ParamType::Int(), ParamValue::ofInt(128),
+             "distances beyond share the last bucket"},
+            {"bidirectional", ParamType::Bool(), ParamValue::ofBool(true),
+             "true: encoder buckets (before/after); false: decoder (causal) buckets"}};
+  }
+  bool inferInAttention(const BlockInstance &inst, const AttentionGeometry &g, InferContext &ctx,
+                        std::vector<WeightSpec> &weights) const override {
+    int64_t buckets = inst.getInt("num_buckets");
+    int64_t per = buckets / (inst.getBool("bidirectional") ? 2 : 1);
+    if (per < 2 || (inst.getBool("bidirectional") && buckets % 2 != 0)) {
+      ctx.error("num_buckets", "num_buckets must be >= 2 (an even number >= 4 when bidirectional)");
+      return false;
+    }
+    if (inst.getInt("max_distance") <= per / 2) {
+      ctx.error("max_distance", "max_distance must exceed the " + std::to_string(per / 2) +
+                                    " exact buckets");
+      return false;
+    }
+    // nn.Embedding(num_buckets, n_heads), as Hugging Face's relative_attention_bias.
+    weights.push_back({"weight", {buckets, g.nHeads}});
+    return true;
+  }
+  Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g) const override {
+    OpBuilder &b = ctx.builder();
+    return T5BiasOp::create(b, ctx.loc(), plugins::f32Tensor(b, {g.nHeads, g.seqQ, g.seqK}),
+                            ctx.weight("weight"), b.getI64IntegerAttr(inst.getInt("max_distance")),
+                            b.getBoolAttr(inst.getBool("bidirectional")));
+  }
+};
+
 } // namespace
 
+LOOM_REGISTER_PLUGIN(T5Plugin)
 LOOM_REGISTER_PLUGIN(NoPositionPlugin)
 LOOM_REGISTER_PLUGIN(RopePlugin)
 LOOM_REGISTER_PLUGIN(AlibiPlugin)

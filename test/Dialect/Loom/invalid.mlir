@@ -148,3 +148,19 @@ func.func @table_short(%x: tensor<1x8x4xf32>, %t: tensor<6x4xf32>) -> tensor<1x8
   %y = loom.add_position_table %x, %t : (tensor<1x8x4xf32>, tensor<6x4xf32>) -> tensor<1x8x4xf32>
   return %y : tensor<1x8x4xf32>
 }
+
+// -----
+
+func.func @t5_heads(%t: tensor<32x4xf32>) -> tensor<6x8x8xf32> {
+  // expected-error @+1 {{result must be [n_heads, seq_q, seq_k] with n_heads = 4}}
+  %b = loom.t5_bias %t {max_distance = 128 : i64} : (tensor<32x4xf32>) -> tensor<6x8x8xf32>
+  return %b : tensor<6x8x8xf32>
+}
+
+// -----
+
+func.func @t5_distance(%t: tensor<32x4xf32>) -> tensor<4x8x8xf32> {
+  // expected-error @+1 {{max_distance must exceed the exact buckets (8)}}
+  %b = loom.t5_bias %t {max_distance = 8 : i64} : (tensor<32x4xf32>) -> tensor<4x8x8xf32>
+  return %b : tensor<4x8x8xf32>
+}

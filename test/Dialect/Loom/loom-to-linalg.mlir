@@ -155,3 +155,16 @@ func.func @position_table(%x: tensor<2x4x8xf32>, %t: tensor<16x8xf32>) -> tensor
   %y = loom.add_position_table %x, %t : (tensor<2x4x8xf32>, tensor<16x8xf32>) -> tensor<2x4x8xf32>
   return %y : tensor<2x4x8xf32>
 }
+
+// t5_bias: the bucket from the indices (log-spaced beyond the exact range), then a gather
+// of table[bucket, h].
+// CHECK-LABEL: func @t5
+// CHECK: linalg.generic
+// CHECK: math.absi
+// CHECK: math.log
+// CHECK: arith.minsi
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}] : tensor<32x4xf32>
+func.func @t5(%t: tensor<32x4xf32>) -> tensor<4x8x8xf32> {
+  %b = loom.t5_bias %t {max_distance = 128 : i64} : (tensor<32x4xf32>) -> tensor<4x8x8xf32>
+  return %b : tensor<4x8x8xf32>
+}

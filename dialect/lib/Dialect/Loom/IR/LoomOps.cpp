@@ -279,6 +279,21 @@ LogicalResult AlibiBiasOp::verify() {
   return success();
 }
 
+LogicalResult T5BiasOp::verify() {
+  RankedTensorType table = getTable().getType(), t = getResult().getType();
+  if (table.getRank() != 2)
+    return emitOpError("table must be [num_buckets, n_heads]");
+  if (t.getRank() != 3 || t.getDimSize(0) != table.getDimSize(1))
+    return emitOpError("result must be [n_heads, seq_q, seq_k] with n_heads = ")
+           << table.getDimSize(1);
+  int64_t buckets = table.getDimSize(0) / (getBidirectional() ? 2 : 1);
+  if (buckets < 2)
+    return emitOpError("needs at least ") << (getBidirectional() ? 4 : 2) << " buckets";
+  if (static_cast<int64_t>(getMaxDistance()) <= buckets / 2)
+    return emitOpError("max_distance must exceed the exact buckets (") << buckets / 2 << ")";
+  return success();
+}
+
 SmallVector<double> AlibiBiasOp::slopes(int64_t n) {
   auto powerOf2 = [](int64_t p) {
     SmallVector<double> s;

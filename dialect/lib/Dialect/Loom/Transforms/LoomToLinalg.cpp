@@ -481,6 +481,54 @@ Value lowerAddPositionTable(OpBuilder &b, AddPositionTableOp op) {
                  });
 }
 
+//===----------------------------------------------------------------------===//
+// loom.t5_bias: bucket(j - p) from the indices, then a gather from the table.
+//===----------------------------------------------------------------------===//
+Value lowerT5Bias(OpBuilder &b, T5BiasOp op) {
+  Location loc = op.getLoc();
+  auto t = op.getResult().getType();
+  int64_t h = t.getDimSize(0), sq = t.getDimSize(1), sk = t.getDimSize(2);
+  bool bidirectional = op.getBidirectional();
+  int64_t n = op.getTable().getType().getDimSize(0) / (bidirectional ? 2 : 1);
+  int64_t maxExact = n / 2;
+  double logRange = std::log(static_cast<double>(op.getMaxDistance()) / static_cast<double>(maxExact));
+  Value table = op.getTable();
+  return generic(b, loc, {h, sq, sk}, ValueRange{}, emptyTensor(b, loc, {h, sq, sk}),
+                 {b.getMultiDimIdentityMap(3)}, SmallVector<IteratorType>(3, IteratorType::parallel),
+                 [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+                   Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
+                   auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
+                   auto idx = [&](unsigned d) {
+                     return arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, d));
+                   };
+                   Value p = arith::AddIOp::create(nb, nl, idx(1), cst(sk - sq));
+                   Value rel = arith::SubIOp::create(nb, nl, idx(2), p); // key - query
+                   Value bucket = cst(0), dist;
+                   if (bidirectional) {
+                     Value after = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sgt, rel, cst(0));
+                     bucket = arith::SelectOp::create(nb, nl, after, cst(n), cst(0));
+                     dist = math::AbsIOp::create(nb, nl, rel);
+                   } else {
+                     dist = arith::MaxSIOp::create(nb, nl, arith::SubIOp::create(nb, nl, cst(0), rel), cst(0));
+                   }
+                   Value small = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, dist, cst(maxExact));
+                   // max_exact + trunc(log(dist / max_exact) / log(max_distance / max_exact) * (n - max_exact)),
+                   // in f32 like the reference; dist < max_exact never reaches it (log(0) is -inf).
+                   Value ratio = arith::DivFOp::create(nb, nl, arith::SIToFPOp::create(nb, nl, f32, dist),
+                                                       f32Const(nb, nl, static_cast<double>(maxExact)));
+                   Value scaled = arith::MulFOp::create(
+                       nb, nl, arith::DivFOp::create(nb, nl, math::LogOp::create(nb, nl, ratio), f32Const(nb, nl, logRange)),
+                       f32Const(nb, nl, static_cast<double>(n - maxExact)));
+                   Value large = arith::AddIOp::create(
+                       nb, nl, cst(maxExact),
+                       arith::FPToSIOp::create(nb, nl, i64, arith::SelectOp::create(nb, nl, small, f32Const(nb, nl, 0.0), scaled)));
+                   large = arith::MinSIOp::create(nb, nl, large, cst(n - 1));
+                   bucket = arith::AddIOp::create(nb, nl, bucket, arith::SelectOp::create(nb, nl, small, dist, large));
+                   Value row = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), bucket);
+                   return tensor::ExtractOp::create(nb, nl, table, ValueRange{row, linalg::IndexOp::create(nb, nl, 0)});
+                 });
+}
+
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
   void runOnOperation() override {
@@ -502,6 +550,7 @@ struct ConvertLoomToLinalgPass
               .Case<RopeOp>([&](auto o) { return lowerRope(rewriter, o); })
               .Case<AddPositionTableOp>([&](auto o) { return lowerAddPositionTable(rewriter, o); })
               .Case<AlibiBiasOp>([&](auto o) { return lowerAlibiBias(rewriter, o); })
+              .Case<T5BiasOp>([&](auto o) { return lowerT5Bias(rewriter, o); })
               .Case<AddOp>([&](auto o) {
                 return elementwise(rewriter, o.getLoc(), ValueRange{o.getLhs(), o.getRhs()},
                                    [](OpBuilder &nb, Location nl, ValueRange a) -> Value {

@@ -245,4 +245,22 @@ def Loom_AlibiBiasOp : Loom_Op<"alibi_bias", [Pure]> {
   }];
 }
 
+def Loom_T5BiasOp : Loom_Op<"t5_bias", [Pure]> {
+  let summary = "T5 bucketed relative position bias (Raffel et al. 2020, sec. 2.1)";
+  let description = [{
+    `table` is `[num_buckets, n_heads]` (Hugging Face `relative_attention_bias.weight`); the
+    result `[n_heads, seq_q, seq_k]` is bias[h, i, j] = table[bucket(j - p), h] with
+    p = i + seq_k - seq_q. The bucket function is Hugging Face's
+    `_relative_position_bucket`: with `bidirectional`, half of the buckets hold keys after the
+    query; distances below half of the (remaining) buckets get one bucket each, larger ones
+    share logarithmically sized buckets up to `max_distance`. The logarithm is computed in f32
+    in the same order as Hugging Face, so bucket edges agree.
+  }];
+  let arguments = (ins Loom_F32Tensor:$table, I64Attr:$max_distance,
+                       DefaultValuedAttr<BoolAttr, "true">:$bidirectional);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$table attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_OPS_TD
