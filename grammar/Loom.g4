@@ -14,10 +14,11 @@ importDecl : 'import' path=STRING ';' ;
 
 blockDef : 'block' name=ID '(' paramList? ')' body ;
 
-modelDef : 'model' name=ID ('(' paramList? ')')? '{' inputDecl stmt* '}' ;
+modelDef : 'model' name=ID ('(' paramList? ')')? '{' inputDecl+ stmt* '}' ;
 
 paramList : param (',' param)* ','? ;
-param     : name=ID ':' type=ID ('=' expr)? ;
+param     : name=ID ':' type=paramType ('=' expr)? ;
+paramType : ID | 'input' ;   // `input`: a model input passed to a block
 
 inputDecl : 'input' name=ID ':' dtype=ID '[' expr (',' expr)* ']' ';' ;
 

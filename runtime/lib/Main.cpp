@@ -1,7 +1,10 @@
 //===- Main.cpp - the main() of every compiled Loom executable ------------===//
 //
-//   MODEL --weights W.safetensors --input X.npy --output Y.npy
+//   MODEL --weights W.safetensors --input [NAME=]X.npy ... --output Y.npy
 //         [--threads N] [--repeat R] [--warmup K] [--print-manifest]
+//
+// `--input X.npy` alone feeds the first input; a model with several inputs takes one
+// `--input NAME=FILE.npy` for each.
 //
 //===----------------------------------------------------------------------===//
 #include "loom/Runtime/Abi.h"
@@ -14,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,7 +26,7 @@ using namespace loom::rt;
 namespace {
 void usage(const char *argv0) {
   std::fprintf(stderr,
-               "usage: %s --weights W.safetensors --input X.npy --output Y.npy\n"
+               "usage: %s --weights W.safetensors --input [NAME=]X.npy ... --output Y.npy\n"
                "          [--threads N] [--repeat R] [--warmup K] [--print-manifest]\n",
                argv0);
 }
@@ -38,7 +42,8 @@ int64_t parsePositive(const std::string &flag, const char *v) {
 
 int main(int argc, char **argv) {
   try {
-    std::string weightsPath, inputPath, outputPath;
+    std::string weightsPath, outputPath;
+    std::vector<std::string> inputArgs;
     int64_t threads = 0, repeat = 1, warmup = 0;
     bool printManifest = false;
     for (int i = 1; i < argc; ++i) {
@@ -49,7 +54,7 @@ int main(int argc, char **argv) {
         return argv[++i];
       };
       if (a == "--weights") weightsPath = value();
-      else if (a == "--input") inputPath = value();
+      else if (a == "--input") inputArgs.push_back(value());
       else if (a == "--output") outputPath = value();
       else if (a == "--threads") threads = parsePositive(a, value());
       else if (a == "--repeat") repeat = parsePositive(a, value());
@@ -62,18 +67,43 @@ int main(int argc, char **argv) {
       std::cout << loom_manifest << "\n";
       return 0;
     }
-    if (weightsPath.empty() || inputPath.empty() || outputPath.empty()) {
+    if (weightsPath.empty() || inputArgs.empty() || outputPath.empty()) {
       usage(argv[0]);
       return 2;
     }
     Manifest m = Manifest::parse(loom_manifest);
     SafeTensors weights(weightsPath);
     std::vector<void *> w = weights.bind(m.weights);
-    Array input = readNpy(inputPath);
-    if (input.shape != m.input.shape)
-      throw RuntimeError(inputPath + ": input '" + m.input.name + "' has shape " +
-                         shapeStr(input.shape) + ", the model was compiled for " +
-                         shapeStr(m.input.shape) + " (recompile with loomc -D to change it)");
+    // Inputs: NAME=PATH, or a bare PATH for the first input.
+    std::map<std::string, std::string> inputPaths;
+    for (const std::string &arg : inputArgs) {
+      size_t eq = arg.find('=');
+      std::string name = eq == std::string::npos ? m.inputs.front().name : arg.substr(0, eq);
+      std::string path = eq == std::string::npos ? arg : arg.substr(eq + 1);
+      if (std::none_of(m.inputs.begin(), m.inputs.end(),
+                       [&](const TensorSpec &s) { return s.name == name; }))
+        throw RuntimeError("--input " + arg + ": the model has no input '" + name + "'");
+      if (!inputPaths.emplace(name, path).second)
+        throw RuntimeError("input '" + name + "' is given twice");
+    }
+    std::vector<Array> inputs;
+    std::vector<void *> in;
+    for (const TensorSpec &s : m.inputs) {
+      auto it = inputPaths.find(s.name);
+      if (it == inputPaths.end())
+        throw RuntimeError("missing input '" + s.name + "' " + shapeStr(s.shape) + " " + s.dtype +
+                           " (pass --input " + s.name + "=FILE.npy)");
+      Array a = readNpy(it->second);
+      if (a.dtype != s.dtype)
+        throw RuntimeError(it->second + ": input '" + s.name + "' has dtype " + a.dtype +
+                           ", the model expects " + s.dtype);
+      if (a.shape != s.shape)
+        throw RuntimeError(it->second + ": input '" + s.name + "' has shape " + shapeStr(a.shape) +
+                           ", the model was compiled for " + shapeStr(s.shape) +
+                           " (recompile with loomc -D to change it)");
+      in.push_back(a.data.get());
+      inputs.push_back(std::move(a));
+    }
     std::vector<Array> prepared;
     std::vector<void *> p;
     for (const TensorSpec &s : m.prepared) {
@@ -86,11 +116,11 @@ int main(int argc, char **argv) {
 
     loom_prepare(w.data(), p.data());
     for (int64_t i = 0; i < warmup; ++i)
-      loom_forward(input.data.get(), w.data(), p.data(), output.data.get());
+      loom_forward(in.data(), w.data(), p.data(), output.data.get());
     std::vector<double> ms;
     for (int64_t i = 0; i < repeat; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      loom_forward(input.data.get(), w.data(), p.data(), output.data.get());
+      loom_forward(in.data(), w.data(), p.data(), output.data.get());
       auto t1 = std::chrono::steady_clock::now();
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }

@@ -46,7 +46,8 @@ Manifest Manifest::parse(const char *text) {
     json j = json::parse(text);
     Manifest m;
     m.model = j.at("model").get<std::string>();
-    m.input = specFrom(j.at("input"));
+    for (const json &in : j.at("inputs"))
+      m.inputs.push_back(specFrom(in));
     m.output = specFrom(j.at("output"));
     for (const json &w : j.at("weights"))
       m.weights.push_back(specFrom(w));
@@ -61,8 +62,7 @@ Manifest Manifest::parse(const char *text) {
 //===----------------------------------------------------------------------===//
 // safetensors
 //===----------------------------------------------------------------------===//
-namespace {
-size_t dtypeSize(const std::string &d) {
+size_t loom::rt::dtypeSize(const std::string &d) {
   static const std::map<std::string, size_t> sizes = {
       {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8}, {"I32", 4},
       {"I16", 2}, {"I8", 1},  {"U8", 1},  {"BOOL", 1}, {"U16", 2}, {"U32", 4},
@@ -70,7 +70,6 @@ size_t dtypeSize(const std::string &d) {
   auto it = sizes.find(d);
   return it == sizes.end() ? 0 : it->second;
 }
-} // namespace
 
 SafeTensors::SafeTensors(const std::string &p) : path(p) {
   int fd = ::open(path.c_str(), O_RDONLY);
@@ -196,10 +195,11 @@ std::vector<void *> SafeTensors::bind(const std::vector<TensorSpec> &expected) {
 //===----------------------------------------------------------------------===//
 // .npy
 //===----------------------------------------------------------------------===//
-Array Array::zeros(const Shape &shape) {
+Array Array::zeros(const Shape &shape, const std::string &dtype) {
   Array a;
   a.shape = shape;
-  size_t bytes = static_cast<size_t>(std::max<int64_t>(numElements(shape), 1)) * sizeof(float);
+  a.dtype = dtype;
+  size_t bytes = static_cast<size_t>(std::max<int64_t>(numElements(shape), 1)) * dtypeSize(dtype);
   bytes = (bytes + 63) / 64 * 64;
   void *p = std::aligned_alloc(64, bytes);
   if (!p)
@@ -259,8 +259,13 @@ Array loom::rt::readNpy(const std::string &path) {
     throw RuntimeError(path + ": truncated .npy header");
   std::string h = all.substr(pos, headerLen);
   std::string descr = dictValue(h, "descr", path);
-  if (descr != "'<f4'" && descr != "'=f4'" && descr != "'f4'")
-    throw RuntimeError(path + ": dtype " + descr + " is not supported (the model takes float32 '<f4')");
+  static const std::map<std::string, std::string> dtypes = {
+      {"'<f4'", "F32"}, {"'=f4'", "F32"}, {"'<i4'", "I32"}, {"'=i4'", "I32"},
+      {"'<i8'", "I64"}, {"'=i8'", "I64"}};
+  auto dt = dtypes.find(descr);
+  if (dt == dtypes.end())
+    throw RuntimeError(path + ": dtype " + descr +
+                       " is not supported (float32 '<f4', int32 '<i4' or int64 '<i8')");
   if (dictValue(h, "fortran_order", path) != "False")
     throw RuntimeError(path + ": Fortran-order arrays are not supported (use C order)");
   std::string shapeText = dictValue(h, "shape", path);
@@ -274,8 +279,8 @@ Array loom::rt::readNpy(const std::string &path) {
       num.clear();
     }
   }
-  Array a = Array::zeros(shape);
-  size_t bytes = static_cast<size_t>(numElements(shape)) * sizeof(float);
+  Array a = Array::zeros(shape, dt->second);
+  size_t bytes = static_cast<size_t>(numElements(shape)) * dtypeSize(dt->second);
   if (all.size() - pos - headerLen != bytes)
     throw RuntimeError(path + ": shape " + shapeStr(shape) + " needs " + std::to_string(bytes) +
                        " data bytes, the file has " + std::to_string(all.size() - pos - headerLen));

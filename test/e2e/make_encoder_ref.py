@@ -27,6 +27,9 @@ def main():
     ap.add_argument("--activation", default="relu")
     ap.add_argument("--causal", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lengths", default="", metavar="L1,L2,...",
+                    help="per-example valid lengths: writes lengths.npy (int64) and passes "
+                         "src_key_padding_mask = position >= length")
     ap.add_argument("--learned-pe", type=int, default=0, metavar="MAX_LEN",
                     help="add a learned nn.Embedding(MAX_LEN, d_model) table named "
                          "position_embeddings instead of the sinusoidal encoding")
@@ -47,9 +50,17 @@ def main():
         weights["position_embeddings.weight"] = table.weight
     else:
         pe = loomref.sinusoidal_pe(a.seq, a.d_model)
+    padding = None
+    if a.lengths:
+        lengths = torch.tensor([int(v) for v in a.lengths.split(",")], dtype=torch.int64)
+        assert lengths.numel() == a.batch
+        padding = torch.arange(a.seq).view(1, -1) >= lengths.view(-1, 1)
     with torch.no_grad():
-        y = enc(x + pe, mask=mask)
+        y = enc(x + pe, mask=mask, src_key_padding_mask=padding)
     os.makedirs(a.outdir, exist_ok=True)
+    if a.lengths:
+        import numpy as np
+        np.save(os.path.join(a.outdir, "lengths.npy"), lengths.numpy())
     loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), weights)
     loomref.save_npy(os.path.join(a.outdir, "input.npy"), x)
     loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)

@@ -26,15 +26,17 @@ std::string Manifest::toJSON() const {
     llvm::json::Array shape;
     for (int64_t d : b.shape)
       shape.push_back(d);
-    return llvm::json::Object{{"name", b.name}, {"shape", std::move(shape)}, {"dtype", "F32"}};
+    return llvm::json::Object{{"name", b.name}, {"shape", std::move(shape)}, {"dtype", b.dtype}};
   };
-  llvm::json::Array ws, ps;
+  llvm::json::Array ins, ws, ps;
+  for (const Buffer &in : inputs)
+    ins.push_back(buf(in));
   for (const Buffer &w : weights)
     ws.push_back(buf(w));
   for (const Buffer &p : prepared)
     ps.push_back(buf(p));
-  llvm::json::Object root{{"format", "loom-manifest-1"}, {"model", model},
-                          {"input", buf(input)},         {"output", buf(output)},
+  llvm::json::Object root{{"format", "loom-manifest-2"}, {"model", model},
+                          {"inputs", std::move(ins)},    {"output", buf(output)},
                           {"weights", std::move(ws)},    {"prepared", std::move(ps)}};
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -54,10 +56,18 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
     auto r = mlir::cast<mlir::RankedTensorType>(t);
     return std::vector<int64_t>(r.getShape().begin(), r.getShape().end());
   };
+  auto dtypeOf = [](mlir::Type t) -> std::string {
+    mlir::Type e = mlir::cast<mlir::RankedTensorType>(t).getElementType();
+    if (e.isInteger(32))
+      return "I32";
+    if (e.isInteger(64))
+      return "I64";
+    return "F32";
+  };
   for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
     mlir::Type t = fn.getArgument(i).getType();
     if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.input"))
-      m.input = {a.str(), shapeOf(t)};
+      m.inputs.push_back({a.str(), shapeOf(t), dtypeOf(t)});
     else if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.weight"))
       m.weights.push_back({a.str(), shapeOf(t)});
     else if (fn.getArgAttr(i, "loom.prepared"))
@@ -103,7 +113,7 @@ std::unique_ptr<llvm::Module> loom::translateToLLVMIR(mlir::ModuleOp module, con
       out.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, array, i)));
   };
 
-  // loom_forward(input, weights, prepared, output)
+  // loom_forward(inputs, weights, prepared, output)
   llvm::Function *fwd = llvmModule->getFunction("forward");
   if (!fwd) {
     error = "no @forward after lowering";
@@ -113,7 +123,8 @@ std::unique_ptr<llvm::Module> loom::translateToLLVMIR(mlir::ModuleOp module, con
   auto *wrap = llvm::Function::Create(fwdTy, llvm::Function::ExternalLinkage, "loom_forward",
                                       *llvmModule);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", wrap));
-  std::vector<llvm::Value *> args{wrap->getArg(0)};
+  std::vector<llvm::Value *> args;
+  loadAll(wrap->getArg(0), m.inputs.size(), args);
   loadAll(wrap->getArg(1), m.weights.size(), args);
   loadAll(wrap->getArg(2), m.prepared.size(), args);
   args.push_back(wrap->getArg(3));

@@ -79,7 +79,6 @@ public:
     const BlockDef &m = *models[0];
     model = std::make_unique<Model>();
     model->name = m.name;
-    model->inputName = m.input.name;
 
     // Model hyperparameters: defaults, overridden from the command line.
     Env env;
@@ -109,28 +108,40 @@ public:
         return nullptr;
       }
 
-    // The input.
-    if (m.input.dtype != "f32") {
-      diag.error(m.input.dtypeLoc, "unsupported input dtype '" + m.input.dtype +
-                                       "' (features are f32)");
-      return nullptr;
-    }
-    for (const ExprPtr &d : m.input.dims) {
-      std::optional<ParamValue> v = eval(*d, env);
-      if (!v)
-        return nullptr;
-      if (v->kind != ParamValue::Kind::Int || v->i <= 0) {
-        diag.error(d->loc, "input dimension must be a positive integer, got " + v->str());
+    // The inputs: the first is the f32 [batch, seq, d_model] stream.
+    for (const InputDecl &in : m.inputs) {
+      if (in.dtype != "f32" && in.dtype != "i32" && in.dtype != "i64") {
+        diag.error(in.dtypeLoc, "unsupported input dtype '" + in.dtype + "' (f32, i32 or i64)");
         return nullptr;
       }
-      model->inputShape.push_back(v->i);
+      if (env.count(in.name) || std::any_of(model->inputs.begin(), model->inputs.end(),
+                                            [&](const ModelInput &o) { return o.name == in.name; })) {
+        diag.error(in.loc, "'" + in.name + "' is already a parameter or an input of the model");
+        return nullptr;
+      }
+      ModelInput mi{in.name, {}, in.dtype, in.loc};
+      for (const ExprPtr &d : in.dims) {
+        std::optional<ParamValue> v = eval(*d, env);
+        if (!v)
+          return nullptr;
+        if (v->kind != ParamValue::Kind::Int || v->i <= 0) {
+          diag.error(d->loc, "input dimension must be a positive integer, got " + v->str());
+          return nullptr;
+        }
+        mi.shape.push_back(v->i);
+      }
+      model->inputs.push_back(std::move(mi));
     }
-    if (model->inputShape.size() != 3) {
-      diag.error(m.input.loc, "the input must be [batch, seq, d_model], got rank " +
-                                  std::to_string(model->inputShape.size()));
+    const ModelInput &stream = model->inputs.front();
+    if (stream.dtype != "f32" || stream.shape.size() != 3) {
+      diag.error(stream.loc, "the first input must be f32 [batch, seq, d_model], got " +
+                                 stream.dtype + " of rank " + std::to_string(stream.shape.size()));
       return nullptr;
     }
-    std::vector<int64_t> shape = model->inputShape;
+    // Inputs are visible in the model body by name (and passed to blocks as arguments).
+    for (size_t i = 1; i < model->inputs.size(); ++i)
+      env[model->inputs[i].name] = ParamValue::ofInput(model->inputs[i].name);
+    std::vector<int64_t> shape = stream.shape;
     model->root = stmts(m.body, env, "", shape);
     if (!model->root || diag.errorCount())
       return nullptr;
@@ -163,12 +174,13 @@ private:
         {"activation", ParamType::Block(BlockCategory::Activation)},
         {"norm", ParamType::Block(BlockCategory::Norm)},
         {"position", ParamType::Block(BlockCategory::Position)},
+        {"input", ParamType::Input()},
     };
     auto it = types.find(p.type);
     if (it == types.end()) {
       error(p.typeLoc, "unknown type '" + p.type +
                            "' (expected int, float, bool, string, symbol, placement, block, "
-                           "activation, norm or position)");
+                           "activation, norm, position or input)");
       return false;
     }
     t = it->second;
@@ -226,6 +238,14 @@ private:
           std::find(t.enumValues.begin(), t.enumValues.end(), v.s) != t.enumValues.end())
         return true;
       return fail(t.str());
+    }
+    case K::Input: {
+      // `none` (a symbol or the `none` block) means no input.
+      if ((v.kind == VK::Symbol && v.s == "none") || (v.kind == VK::Block && v.block->kind == "none")) {
+        v = ParamValue::ofInput("");
+        return true;
+      }
+      return v.kind == VK::Input ? true : fail(t.str());
     }
     case K::Block: {
       if (v.kind != VK::Block)
@@ -509,13 +529,15 @@ private:
         return nullptr;
       }
     Env env;
-    for (const auto &[name, loc] : bv.argLocs)
+    for (const auto &arg : bv.argLocs) {
+      const std::string &name = arg.first;
       if (std::none_of(def.params.begin(), def.params.end(),
                        [&](const ParamDecl &p) { return p.name == name; })) {
-        error(loc, "unknown parameter '" + name + "' of block '" + def.name + "'");
+        error(arg.second, "unknown parameter '" + name + "' of block '" + def.name + "'");
         diag.note(def.loc, "'" + def.name + "' is defined here");
         return nullptr;
       }
+    }
     for (const ParamDecl &p : def.params) {
       ParamType type;
       if (!typeFromName(p, type))
@@ -553,6 +575,13 @@ private:
     const BlockPlugin &plugin;
     bool failed = false;
     InferCtx(Elaborator &el, Instance &inst, const BlockPlugin &p) : el(el), inst(inst), plugin(p) {}
+    std::optional<std::pair<std::vector<int64_t>, std::string>>
+    inputType(const std::string &name) const override {
+      for (const ModelInput &in : el.model->inputs)
+        if (in.name == name)
+          return std::make_pair(in.shape, in.dtype);
+      return std::nullopt;
+    }
     void error(const std::string &param, const std::string &message) override {
       failed = true;
       auto it = inst.argLocs.find(param);
@@ -593,7 +622,9 @@ private:
     inst->in = shape;
     inst->argLocs = bv.argLocs;
     std::vector<ParamSpec> specs = p.params();
-    for (const auto &[name, loc] : bv.argLocs)
+    for (const auto &arg : bv.argLocs) {
+      const std::string &name = arg.first;
+      const SourceLoc &loc = arg.second;
       if (std::none_of(specs.begin(), specs.end(), [&](const ParamSpec &s) { return s.name == name; })) {
         std::string known;
         for (const ParamSpec &s : specs)
@@ -602,6 +633,7 @@ private:
                        (known.empty() ? " (it takes none)" : " (expected " + known + ")"));
         return nullptr;
       }
+    }
     for (const ParamSpec &s : specs) {
       ParamValue v;
       SourceLoc loc = bv.loc;

@@ -20,17 +20,23 @@ public:
     OwningOpRef<ModuleOp> module = ModuleOp::create(unknown);
     (*module)->setAttr("loom.model", b.getStringAttr(model.name));
     b.setInsertionPointToEnd(module->getBody());
-    SmallVector<Type> args{tensorType(model.inputShape)};
+    SmallVector<Type> args;
+    for (const ModelInput &in : model.inputs)
+      args.push_back(RankedTensorType::get(in.shape, elementType(in.dtype)));
     for (const Weight &w : model.weights)
       args.push_back(tensorType(w.shape));
     auto fnType = b.getFunctionType(args, {tensorType(model.outputShape)});
     auto fn = func::FuncOp::create(b, loc(model.root ? model.root->loc : ast::SourceLoc{}),
                                    "forward", fnType);
     fn->setAttr("loom.entry", b.getUnitAttr());
-    fn.setArgAttr(0, "loom.input", b.getStringAttr(model.inputName));
+    size_t nIn = model.inputs.size();
+    for (auto [i, in] : llvm::enumerate(model.inputs)) {
+      fn.setArgAttr(i, "loom.input", b.getStringAttr(in.name));
+      inputArgs[in.name] = i;
+    }
     for (auto [i, w] : llvm::enumerate(model.weights)) {
-      fn.setArgAttr(i + 1, "loom.weight", b.getStringAttr(w.name));
-      weightArgs[w.name] = i + 1;
+      fn.setArgAttr(i + nIn, "loom.weight", b.getStringAttr(w.name));
+      weightArgs[w.name] = i + nIn;
     }
     Block *entry = fn.addEntryBlock();
     func = fn;
@@ -41,6 +47,13 @@ public:
   }
 
 private:
+  Type elementType(const std::string &dtype) {
+    if (dtype == "i32")
+      return b.getI32Type();
+    if (dtype == "i64")
+      return b.getI64Type();
+    return b.getF32Type();
+  }
   RankedTensorType tensorType(const std::vector<int64_t> &shape) {
     return RankedTensorType::get(shape, b.getF32Type());
   }
@@ -71,6 +84,12 @@ private:
         llvm::report_fatal_error(llvm::Twine("plugin '") + inst.plugin->name() +
                                  "' emits sub-block '" + param + "' it did not infer");
       return *it->second;
+    }
+    Value input(const std::string &name) override {
+      auto it = e.inputArgs.find(name);
+      if (it == e.inputArgs.end())
+        llvm::report_fatal_error(llvm::Twine("no model input '") + name + "'");
+      return e.func.getArgument(it->second);
     }
     Value emitSubBlock(const std::string &param, Value input) override {
       return e.emit(sub(param), input);
@@ -115,7 +134,7 @@ private:
   MLIRContext &ctx;
   OpBuilder b;
   func::FuncOp func;
-  std::map<std::string, unsigned> weightArgs;
+  std::map<std::string, unsigned> weightArgs, inputArgs;
 };
 
 } // namespace

@@ -148,7 +148,7 @@ public:
       d.name = p->name->getText();
       d.loc = loc(p->name);
       d.type = p->type->getText();
-      d.typeLoc = loc(p->type);
+      d.typeLoc = loc(p->type->getStart());
       if (p->expr())
         d.defaultValue = expr(p->expr());
       out.push_back(std::move(d));
@@ -174,13 +174,16 @@ public:
       def->name = m->name->getText();
       def->loc = loc(m->name);
       params(m->paramList(), def->params);
-      P::InputDeclContext *in = m->inputDecl();
-      def->input.name = in->name->getText();
-      def->input.loc = loc(in->name);
-      def->input.dtype = in->dtype->getText();
-      def->input.dtypeLoc = loc(in->dtype);
-      for (P::ExprContext *d : in->expr())
-        def->input.dims.push_back(expr(d));
+      for (P::InputDeclContext *in : m->inputDecl()) {
+        InputDecl decl;
+        decl.name = in->name->getText();
+        decl.loc = loc(in->name);
+        decl.dtype = in->dtype->getText();
+        decl.dtypeLoc = loc(in->dtype);
+        for (P::ExprContext *d : in->expr())
+          decl.dims.push_back(expr(d));
+        def->inputs.push_back(std::move(decl));
+      }
       for (P::StmtContext *s : m->stmt())
         def->body.push_back(stmt(s));
       f->blocks.push_back(std::move(def));

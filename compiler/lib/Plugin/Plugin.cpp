@@ -25,6 +25,7 @@ std::string ParamValue::str() const {
   case Kind::String: os << "string \"" << s << "\""; break;
   case Kind::Symbol: os << "'" << s << "'"; break;
   case Kind::Block: os << "block '" << block->kind << "'"; break;
+  case Kind::Input: os << (s.empty() ? std::string("no input") : "input '" + s + "'"); break;
   }
   return os.str();
 }
@@ -46,6 +47,8 @@ std::string ParamType::str() const {
   case Kind::Block:
     return category ? std::string("a block of category '") + categoryName(*category) + "'"
                     : "a block";
+  case Kind::Input:
+    return "a model input or none";
   }
   return "?";
 }

@@ -38,7 +38,9 @@ public:
             {"block_size", ParamType::Int(), ParamValue::ofInt(0),
              "block-diagonal attention: keys in the same block of this size; 0 = all"},
             {"scale", ParamType::Float(), ParamValue::ofFloat(0.0),
-             "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"}};
+             "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"},
+            {"key_lengths", ParamType::Input(), ParamValue::ofInput(""),
+             "a [batch] i32/i64 model input: keys at or past each example's length are masked"}};
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &weights) const override {
@@ -82,6 +84,15 @@ public:
         ctx.error(p, std::string(p) + " must be >= 0 (0 disables it)");
         return false;
       }
+    if (const std::string &len = inst.param("key_lengths").s; !len.empty()) {
+      auto type = ctx.inputType(len);
+      if (!type || type->second == "f32" || type->first.size() != 1 ||
+          type->first[0] != inst.inputShape()[0]) {
+        ctx.error("key_lengths", "key_lengths must be an i32 or i64 input of shape [" +
+                                     std::to_string(inst.inputShape()[0]) + "] (the batch)");
+        return false;
+      }
+    }
     const std::string &scheme = inst.param("position").block->kind;
     if (!dynamic_cast<const AttentionPositionPlugin *>(PluginRegistry::instance().lookup(scheme))) {
       ctx.error("position", "'" + scheme + "' is an absolute position encoding: add it to the " +
@@ -124,7 +135,9 @@ public:
       scheme.transformQK(pi, pc, g, q, k);
       scoreBias = scheme.scoreBias(pi, pc, g);
     });
-    Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v, scoreBias,
+    const std::string &len = inst.param("key_lengths").s;
+    Value lengths = len.empty() ? Value() : ctx.input(len);
+    Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v, scoreBias, lengths,
                                   b.getI64IntegerAttr(inst.getInt("n_heads")),
                                   b.getBoolAttr(inst.getBool("causal")),
                                   b.getI64IntegerAttr(inst.getInt("window")),

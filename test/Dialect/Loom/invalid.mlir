@@ -164,3 +164,11 @@ func.func @t5_distance(%t: tensor<32x4xf32>) -> tensor<4x8x8xf32> {
   %b = loom.t5_bias %t {max_distance = 8 : i64} : (tensor<32x4xf32>) -> tensor<4x8x8xf32>
   return %b : tensor<4x8x8xf32>
 }
+
+// -----
+
+func.func @lengths_shape(%x: tensor<2x4x8xf32>, %l: tensor<3xi64>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{key_lengths must be [batch] = [2]}}
+  %a = loom.attention %x, %x, %x key_lengths %l {n_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<3xi64>) -> tensor<2x4x8xf32>
+  return %a : tensor<2x4x8xf32>
+}

@@ -168,3 +168,13 @@ func.func @t5(%t: tensor<32x4xf32>) -> tensor<4x8x8xf32> {
   %b = loom.t5_bias %t {max_distance = 128 : i64} : (tensor<32x4xf32>) -> tensor<4x8x8xf32>
   return %b : tensor<4x8x8xf32>
 }
+
+// key_lengths: read at (bh floordiv H) and compared with the key index.
+// CHECK-LABEL: func @padding
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x4x4xf32>, tensor<2xi32>)
+// CHECK: arith.extsi
+// CHECK: arith.cmpi sge
+func.func @padding(%q: tensor<2x4x8xf32>, %l: tensor<2xi32>) -> tensor<2x4x8xf32> {
+  %a = loom.attention %q, %q, %q key_lengths %l {n_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2xi32>) -> tensor<2x4x8xf32>
+  return %a : tensor<2x4x8xf32>
+}

@@ -3,7 +3,7 @@
 // The object exports the C ABI the runtime links against (runtime/include/loom/Runtime/Abi.h):
 //   const char loom_manifest[];       JSON: input, output, weights, prepared buffers
 //   void loom_prepare(void **weights, void **prepared);
-//   void loom_forward(const void *input, void **weights, void **prepared, void *output);
+//   void loom_forward(void **inputs, void **weights, void **prepared, void *output);
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_DRIVER_CODEGEN_H
@@ -26,9 +26,11 @@ struct Manifest {
   struct Buffer {
     std::string name;
     std::vector<int64_t> shape;
+    std::string dtype = "F32"; ///< safetensors spelling: F32, I32, I64
   };
   std::string model;
-  Buffer input, output;
+  std::vector<Buffer> inputs;
+  Buffer output;
   std::vector<Buffer> weights, prepared;
   bool hasPrepare = false;
   std::string toJSON() const;

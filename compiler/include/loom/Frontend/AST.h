@@ -80,7 +80,7 @@ struct BlockDef {
   std::string name;
   SourceLoc loc;
   std::vector<ParamDecl> params;
-  InputDecl input; ///< models only
+  std::vector<InputDecl> inputs; ///< models only; the first is the f32 [batch, seq, d] stream
   std::vector<StmtPtr> body;
 };
 

@@ -62,10 +62,19 @@ struct Weight {
   ast::SourceLoc loc;
 };
 
+/// A model input: the first is the f32 [batch, seq, d_model] stream the statements act on;
+/// others (e.g. `lengths: i64[batch]`) are passed to blocks by name.
+struct ModelInput {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::string dtype; ///< "f32", "i32" or "i64"
+  ast::SourceLoc loc;
+};
+
 struct Model {
   std::string name;
-  std::string inputName;
-  std::vector<int64_t> inputShape, outputShape;
+  std::vector<ModelInput> inputs;
+  std::vector<int64_t> outputShape;
   std::vector<Weight> weights;
   std::unique_ptr<Node> root;
 };

@@ -34,12 +34,13 @@ struct BlockValue;
 
 /// A hyperparameter's value after evaluation.
 struct ParamValue {
-  enum class Kind { Int, Float, Bool, String, Symbol, Block };
+  enum class Kind { Int, Float, Bool, String, Symbol, Block, Input };
   Kind kind = Kind::Int;
   int64_t i = 0;
   double f = 0;
   bool b = false;
-  std::string s; ///< String contents, or a Symbol's identifier (enum values like `pre_norm`)
+  std::string s; ///< String contents, a Symbol's identifier (enum values like `pre_norm`),
+                 ///< or an Input's model input name (empty: no input)
   std::shared_ptr<BlockValue> block;
 
   static ParamValue ofInt(int64_t v) { ParamValue p; p.kind = Kind::Int; p.i = v; return p; }
@@ -47,6 +48,8 @@ struct ParamValue {
   static ParamValue ofBool(bool v) { ParamValue p; p.kind = Kind::Bool; p.b = v; return p; }
   static ParamValue ofString(std::string v) { ParamValue p; p.kind = Kind::String; p.s = std::move(v); return p; }
   static ParamValue ofSymbol(std::string v) { ParamValue p; p.kind = Kind::Symbol; p.s = std::move(v); return p; }
+  /// A reference to a model input (`input lengths: i64[batch];`); empty name = none.
+  static ParamValue ofInput(std::string name) { ParamValue p; p.kind = Kind::Input; p.s = std::move(name); return p; }
   /// A block value naming `kind` with no arguments (e.g. a default `position = none`).
   static ParamValue ofBlock(const std::string &kind);
   std::string str() const;
@@ -64,7 +67,7 @@ struct BlockValue {
 
 /// The type of a hyperparameter.
 struct ParamType {
-  enum class Kind { Int, Float, Bool, String, Enum, Block };
+  enum class Kind { Int, Float, Bool, String, Enum, Block, Input };
   Kind kind = Kind::Int;
   std::vector<std::string> enumValues;    ///< Enum
   std::optional<BlockCategory> category;  ///< Block: required category, or any
@@ -74,6 +77,8 @@ struct ParamType {
   static ParamType String() { return {Kind::String, {}, {}}; }
   static ParamType Enum(std::vector<std::string> values) { return {Kind::Enum, std::move(values), {}}; }
   static ParamType Block(std::optional<BlockCategory> c) { return {Kind::Block, {}, c}; }
+  /// A model input other than the main stream, or `none`.
+  static ParamType Input() { return {Kind::Input, {}, {}}; }
   std::string str() const;
 };
 
@@ -116,6 +121,9 @@ public:
   virtual ~InferContext() = default;
   /// Reports an error at the argument `param` if it was written, else at the use site.
   virtual void error(const std::string &param, const std::string &message) = 0;
+  /// The shape and element type ("f32", "i32", "i64") of the model input `name`.
+  virtual std::optional<std::pair<std::vector<int64_t>, std::string>>
+  inputType(const std::string &name) const = 0;
   /// Infers a block-valued parameter (e.g. an activation) applied to `inShape`; its weights
   /// are named under this instance. `context` is visible to the sub-block through
   /// BlockInstance::context. Returns nullopt after reporting an error.
@@ -133,6 +141,8 @@ public:
   virtual mlir::Location loc() = 0;
   /// The function argument holding this instance's weight `name` (as in WeightSpec).
   virtual mlir::Value weight(const std::string &name) = 0;
+  /// The function argument of the model input `name` (see ParamType::Input).
+  virtual mlir::Value input(const std::string &name) = 0;
   /// Emits a block-valued parameter applied to `input`.
   virtual mlir::Value emitSubBlock(const std::string &param, mlir::Value input) = 0;
   /// Gives `fn` the plugin, instance and emission context of a block-valued parameter, for

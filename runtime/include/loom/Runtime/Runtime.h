@@ -35,7 +35,8 @@ struct TensorSpec {
 /// The manifest embedded in a compiled model.
 struct Manifest {
   std::string model;
-  TensorSpec input, output;
+  std::vector<TensorSpec> inputs;
+  TensorSpec output;
   std::vector<TensorSpec> weights, prepared;
   static Manifest parse(const char *json);
 };
@@ -68,14 +69,19 @@ private:
   std::vector<std::unique_ptr<float[]>> realigned; ///< copies of misaligned tensors
 };
 
-/// A dense f32 array, 64-byte aligned.
+/// A dense array (F32, I32 or I64), 64-byte aligned.
 struct Array {
   Shape shape;
-  std::shared_ptr<float> data;
-  static Array zeros(const Shape &shape);
+  std::string dtype = "F32";
+  std::shared_ptr<float> data; ///< raw storage; reinterpret for integer dtypes
+  static Array zeros(const Shape &shape, const std::string &dtype = "F32");
 };
 
-/// Reads a little-endian f32, C-order `.npy` file (format versions 1-3).
+/// Bytes per element of a safetensors dtype name (0 if unknown).
+size_t dtypeSize(const std::string &dtype);
+
+/// Reads a little-endian, C-order `.npy` file (format versions 1-3) of float32 ('<f4'),
+/// int32 ('<i4') or int64 ('<i8').
 Array readNpy(const std::string &path);
 /// Writes `a` as a version 1.0 `.npy` file.
 void writeNpy(const std::string &path, const Array &a);

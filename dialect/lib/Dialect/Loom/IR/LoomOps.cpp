@@ -225,6 +225,16 @@ LogicalResult AttentionOp::verify() {
     return emitOpError("causal attention needs seq_q <= seq_k");
   if (static_cast<int64_t>(getWindow()) < 0 || static_cast<int64_t>(getBlockSize()) < 0)
     return emitOpError("window and block_size must be >= 0 (0 disables them)");
+  if (Value lengths = getKeyLengths()) {
+    auto lt = cast<RankedTensorType>(lengths.getType());
+    if (lt.getRank() != 1 || lt.getDimSize(0) != q.getDimSize(0))
+      return emitOpError("key_lengths must be [batch] = [") << q.getDimSize(0) << "]";
+  }
+  if (Value lengths = getKeyLengths()) {
+    auto lt = cast<RankedTensorType>(lengths.getType());
+    if (lt.getRank() != 1 || lt.getDimSize(0) != q.getDimSize(0))
+      return emitOpError("key_lengths must be [batch] = [") << q.getDimSize(0) << "]";
+  }
   if (Value bias = getBias()) {
     auto bt = cast<RankedTensorType>(bias.getType());
     int64_t h = static_cast<int64_t>(getNHeads());
@@ -274,7 +284,7 @@ LogicalResult AlibiBiasOp::verify() {
   RankedTensorType t = getResult().getType();
   if (static_cast<int64_t>(getNHeads()) <= 0)
     return emitOpError("n_heads must be positive");
-  if (t.getRank() != 3 || t.getDimSize(0) != getNHeads())
+  if (t.getRank() != 3 || t.getDimSize(0) != static_cast<int64_t>(getNHeads()))
     return emitOpError("result must be [n_heads, seq_q, seq_k] with n_heads = ") << getNHeads();
   return success();
 }

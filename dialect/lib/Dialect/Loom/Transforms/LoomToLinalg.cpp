@@ -172,7 +172,10 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
 
   // The mask, from the indices (i: query row, j: key column; p = i + sk - sq).
   int64_t window = op.getWindow(), blockSize = op.getBlockSize();
-  bool anyMask = causal || window > 0 || blockSize > 0;
+  Value keyLengths = op.getKeyLengths();
+  bool anyMask = causal || window > 0 || blockSize > 0 || keyLengths;
+  // The key length of example b = bh / H, when padding is masked (an extra generic input).
+  Value lengthArg;
   auto isMasked = [&](OpBuilder &nb, Location nl) -> Value {
     if (!anyMask)
       return Value();
@@ -198,6 +201,12 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
       orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne,
                                    arith::DivSIOp::create(nb, nl, p, cst(blockSize)),
                                    arith::DivSIOp::create(nb, nl, j, cst(blockSize))));
+    if (lengthArg) {
+      Value len = lengthArg.getType().isInteger(64)
+                      ? lengthArg
+                      : arith::ExtSIOp::create(nb, nl, i64, lengthArg).getResult();
+      orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, j, len));
+    }
     return masked;
   };
 
@@ -236,13 +245,21 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
     scoreInputs.push_back(bias);
     scoreMaps.push_back(biasMap);
   }
+  if (keyLengths) {
+    scoreInputs.push_back(keyLengths);
+    scoreMaps.push_back(AffineMap::get(3, 0, {b.getAffineDimExpr(0).floorDiv(h)}, ctx));
+  }
   unsigned nIn = scoreInputs.size();
+  unsigned lengthIdx = nIn - 1;
+  // Sets lengthArg from a generic body's block arguments before isMasked runs.
+  auto bindLength = [&](ValueRange a) { lengthArg = keyLengths ? a[lengthIdx] : Value(); };
   // Row maximum of the scaled, biased, masked scores (for a stable softmax).
   SmallVector<AffineMap> maxMaps(scoreMaps);
   maxMaps.push_back(row3);
   Value rowMax = generic(
       b, loc, {bh, sq}, scoreInputs, filled(b, loc, {bh, sq}, negInf), maxMaps, redIters,
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        bindLength(a);
         Value s = scoreOf(nb, nl, a);
         if (Value masked = isMasked(nb, nl))
           s = arith::SelectOp::create(nb, nl, masked, f32Const(nb, nl, negInf), s);
@@ -257,6 +274,7 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
   Value probs = generic(
       b, loc, {bh, sq, sk}, expInputs, emptyTensor(b, loc, {bh, sq, sk}), expMaps, parIters,
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        bindLength(a);
         Value s = scoreOf(nb, nl, a);
         Value e = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, s, a[nIn]));
         if (Value masked = isMasked(nb, nl))

@@ -162,7 +162,7 @@ def Loom_AddPositionTableOp : Loom_Op<"add_position_table", [Pure]> {
 // Attention
 //===----------------------------------------------------------------------===//
 
-def Loom_AttentionOp : Loom_Op<"attention", [Pure]> {
+def Loom_AttentionOp : Loom_Op<"attention", [Pure, AttrSizedOperandSegments]> {
   let summary = "Multi-head scaled dot-product attention (Vaswani et al. 2017, sec. 3.2)";
   let description = [{
     `query` is `[batch, seq_q, d_model]`, `key` and `value` are `[batch, seq_k, d_model]`,
@@ -180,10 +180,14 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure]> {
     - `window` (> 0): sliding-window (local) attention; j is visible only if p - j < window
       and, unless causal, j - p < window.
     - `block_size` (> 0): block-diagonal; j is visible only if p / block_size == j / block_size.
+    - `key_lengths` (optional `[batch]` i32/i64): padding; key j of example b is masked if
+      j >= key_lengths[b] (PyTorch's `key_padding_mask`). Query rows past the length are
+      computed like any other row (they attend to the valid keys), as in PyTorch.
     A query row with no visible key yields zeros.
   }];
   let arguments = (ins Loom_F32Tensor:$query, Loom_F32Tensor:$key, Loom_F32Tensor:$value,
                        Optional<Loom_F32Tensor>:$bias,
+                       Optional<RankedTensorOf<[I32, I64]>>:$key_lengths,
                        I64Attr:$n_heads,
                        DefaultValuedAttr<BoolAttr, "false">:$causal,
                        DefaultValuedAttr<I64Attr, "0">:$window,
@@ -191,7 +195,8 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure]> {
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs Loom_F32Tensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+    $query `,` $key `,` $value (`bias` $bias^)? (`key_lengths` $key_lengths^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
