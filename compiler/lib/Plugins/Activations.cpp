@@ -1,4 +1,4 @@
-//===- Activations.cpp - `relu`, `gelu` -----------------------------------===//
+//===- Activations.cpp - `relu`, `gelu`, `silu` ---------------------------===//
 #include "Common.h"
 
 using namespace loom;
@@ -41,7 +41,18 @@ public:
     return GeluOp::create(b, ctx.loc(), x, b.getStringAttr(inst.getSymbol("approximate")));
   }
 };
+class SiluPlugin : public ActivationPlugin {
+public:
+  std::string name() const override { return "silu"; }
+  std::string summary() const override {
+    return "x * sigmoid(x) (Elfwing et al. 2018; torch.nn.SiLU; swish with beta 1)";
+  }
+  mlir::Value emit(const BlockInstance &, EmitContext &ctx, mlir::Value x) const override {
+    return SiluOp::create(ctx.builder(), ctx.loc(), x);
+  }
+};
 } // namespace
 
+LOOM_REGISTER_PLUGIN(SiluPlugin)
 LOOM_REGISTER_PLUGIN(ReluPlugin)
 LOOM_REGISTER_PLUGIN(GeluPlugin)

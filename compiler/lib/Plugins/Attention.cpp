@@ -39,6 +39,8 @@ public:
              "block-diagonal attention: keys in the same block of this size; 0 = all"},
             {"scale", ParamType::Float(), ParamValue::ofFloat(0.0),
              "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"},
+            {"out_proj_name", ParamType::String(), ParamValue::ofString("out_proj"),
+             "name of the output projection (Hugging Face LLaMA: \"o_proj\")"},
             {"key_lengths", ParamType::Input(), ParamValue::ofInput(""),
              "a [batch] i32/i64 model input: keys at or past each example's length are masked"}};
   }
@@ -72,9 +74,14 @@ public:
           weights.push_back({std::string(p) + ".bias", {d}});
       }
     }
-    weights.push_back({"out_proj.weight", {d, d}});
+    const std::string &outName = inst.param("out_proj_name").s;
+    if (outName.empty()) {
+      ctx.error("out_proj_name", "out_proj_name must not be empty");
+      return false;
+    }
+    weights.push_back({outName + ".weight", {d, d}});
     if (bias)
-      weights.push_back({"out_proj.bias", {d}});
+      weights.push_back({outName + ".bias", {d}});
     if (inst.getFloat("scale") < 0) {
       ctx.error("scale", "scale must be >= 0 (0 = 1/sqrt(d_head))");
       return false;
@@ -145,7 +152,8 @@ public:
                                   inst.getFloat("scale") > 0
                                       ? b.getF32FloatAttr(static_cast<float>(inst.getFloat("scale")))
                                       : FloatAttr());
-    return plugins::emitLinear(ctx, a, "out_proj.weight", bias ? "out_proj.bias" : "", d);
+    const std::string &outName = inst.param("out_proj_name").s;
+    return plugins::emitLinear(ctx, a, outName + ".weight", bias ? outName + ".bias" : "", d);
   }
 };
 } // namespace

@@ -118,6 +118,12 @@ Value ReluOp::buildScalar(OpBuilder &b, Location loc, Value x) {
   return arith::MaximumFOp::create(b, loc, x, f32Const(b, loc, 0.0));
 }
 
+Value SiluOp::buildScalar(OpBuilder &b, Location loc, Value x) {
+  // x / (1 + exp(-x))
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, x, arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), e));
+}
+
 LogicalResult GeluOp::verify() {
   if (getApproximate() != "none" && getApproximate() != "tanh")
     return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
@@ -158,6 +164,21 @@ Value cloneLinearEpilogue(OpBuilder &b, LinearOp op, Value x) {
 //===----------------------------------------------------------------------===//
 // Norms and positions
 //===----------------------------------------------------------------------===//
+
+LogicalResult RmsNormOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  auto w = cast<RankedTensorType>(getWeight().getType());
+  if (w.getRank() != 1 || w.getDimSize(0) != in.getDimSize(in.getRank() - 1))
+    return emitOpError("weight must be [") << in.getDimSize(in.getRank() - 1)
+                                           << "] (the normalised dimension)";
+  if (getResult().getType() != in)
+    return emitOpError("result type must equal the input type");
+  if (getEpsilon().convertToFloat() <= 0.0f)
+    return emitOpError("epsilon must be positive");
+  return success();
+}
 
 LogicalResult LayerNormOp::verify() {
   RankedTensorType in = getInput().getType();

@@ -361,6 +361,34 @@ Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
 }
 
 //===----------------------------------------------------------------------===//
+// loom.rms_norm: sum of squares, then x * rsqrt(ss / d + eps) * weight.
+//===----------------------------------------------------------------------===//
+Value lowerRmsNorm(OpBuilder &b, RmsNormOp op) {
+  Location loc = op.getLoc();
+  Value x = collapseTo2D(b, loc, op.getInput());
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t m = xt.getDimSize(0), d = xt.getDimSize(1);
+  MLIRContext *ctx = b.getContext();
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  AffineMap row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
+  AffineMap col = AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, ctx);
+  float invD = 1.0f / static_cast<float>(d), eps = op.getEpsilon().convertToFloat();
+  Value ss = generic(b, loc, {m}, ValueRange{x}, filled(b, loc, {m}, 0.0), {id2, row},
+                     {IteratorType::parallel, IteratorType::reduction},
+                     [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], a[0]));
+                     });
+  Value y = generic(b, loc, {m, d}, ValueRange{x, ss, op.getWeight()}, emptyTensor(b, loc, {m, d}),
+                    {id2, row, col, id2}, {IteratorType::parallel, IteratorType::parallel},
+                    [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                      Value ms = arith::MulFOp::create(nb, nl, a[1], f32Const(nb, nl, invD));
+                      Value r = math::RsqrtOp::create(nb, nl, arith::AddFOp::create(nb, nl, ms, f32Const(nb, nl, eps)));
+                      return arith::MulFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], r), a[2]);
+                    });
+  return expandFrom2D(b, loc, y, op.getResult().getType());
+}
+
+//===----------------------------------------------------------------------===//
 // loom.sinusoidal_pe: x + PE computed from the indices (no table in memory).
 //===----------------------------------------------------------------------===//
 Value lowerSinusoidalPE(OpBuilder &b, SinusoidalPEOp op) {
@@ -569,6 +597,13 @@ struct ConvertLoomToLinalgPass
               .Case<AddPositionTableOp>([&](auto o) { return lowerAddPositionTable(rewriter, o); })
               .Case<AlibiBiasOp>([&](auto o) { return lowerAlibiBias(rewriter, o); })
               .Case<T5BiasOp>([&](auto o) { return lowerT5Bias(rewriter, o); })
+              .Case<RmsNormOp>([&](auto o) { return lowerRmsNorm(rewriter, o); })
+              .Case<MulOp>([&](auto o) {
+                return elementwise(rewriter, o.getLoc(), ValueRange{o.getLhs(), o.getRhs()},
+                                   [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                                     return arith::MulFOp::create(nb, nl, a[0], a[1]);
+                                   });
+              })
               .Case<AddOp>([&](auto o) {
                 return elementwise(rewriter, o.getLoc(), ValueRange{o.getLhs(), o.getRhs()},
                                    [](OpBuilder &nb, Location nl, ValueRange a) -> Value {

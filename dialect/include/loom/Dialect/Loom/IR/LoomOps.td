@@ -85,6 +85,10 @@ def Loom_GeluOp : Loom_UnaryActivation<"gelu"> {
   let hasVerifier = 1;
 }
 
+def Loom_SiluOp : Loom_UnaryActivation<"silu"> {
+  let summary = "x * sigmoid(x) (Elfwing et al. 2018; torch.nn.SiLU, swish with beta 1)";
+}
+
 def Loom_PointwiseOp : Loom_Op<"pointwise", [Pure, SameOperandsAndResultType,
     DeclareOpInterfaceMethods<Loom_ElementwiseUnaryOpInterface>]> {
   let summary = "A unary element-wise function given by its scalar body";
@@ -116,6 +120,26 @@ def Loom_AddOp : Loom_Op<"add", [Pure, SameOperandsAndResultType, Commutative]> 
   let arguments = (ins Loom_F32Tensor:$lhs, Loom_F32Tensor:$rhs);
   let results = (outs Loom_F32Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def Loom_MulOp : Loom_Op<"mul", [Pure, SameOperandsAndResultType, Commutative]> {
+  let summary = "Element-wise product (the gating of GLU variants, Shazeer 2020)";
+  let arguments = (ins Loom_F32Tensor:$lhs, Loom_F32Tensor:$rhs);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def Loom_RmsNormOp : Loom_Op<"rms_norm", [Pure]> {
+  let summary = "Root-mean-square normalisation over the last dimension (Zhang & Sennrich 2019; T5, LLaMA)";
+  let description = [{
+    y = x / sqrt(mean(x^2) + epsilon) * weight, `weight` `[d]`; no mean subtraction and no
+    bias (Hugging Face T5LayerNorm / LlamaRMSNorm).
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $weight attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 def Loom_LayerNormOp : Loom_Op<"layer_norm", [Pure]> {
