@@ -5,6 +5,8 @@ in_proj_bias, out_proj.*) with:
   --position none | rope | alibi | t5
   --num-buckets, --max-distance, --unidirectional   T5 buckets (Hugging Face _relative_position_bucket)
   --scale S                                score scale (0 = 1/sqrt(d_head); T5 uses 1)
+  --activation relu | gelu, --eps E, --pre-norm, --rms-norm, --no-bias, --final-norm
+                                           layer variants (RoFormer, T5-style)
   --convention rotate_half | interleaved   RoPE pairing (Hugging Face rotate_half; RoFormer/GPT-J)
   --rotary-dim N                           partial rotary (0 = d_head)
   --causal, --window W, --block-size B     masks
@@ -68,20 +70,35 @@ def rope(x, rot, base, convention):
     return torch.cat([rotated, xp], dim=-1)
 
 
+class RMSNorm(torch.nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def make_norm(d, a):
+    return RMSNorm(d, a.eps) if a.rms_norm else torch.nn.LayerNorm(d, eps=a.eps)
+
+
 class Attention(torch.nn.Module):
     def __init__(self, d, h, a):
         super().__init__()
         self.h, self.a = h, a
         self.in_proj_weight = torch.nn.Parameter(torch.empty(3 * d, d))
-        self.in_proj_bias = torch.nn.Parameter(torch.empty(3 * d))
-        self.out_proj = torch.nn.Linear(d, d)
+        if not a.no_bias:
+            self.in_proj_bias = torch.nn.Parameter(torch.empty(3 * d))
+        self.out_proj = torch.nn.Linear(d, d, bias=not a.no_bias)
         if a.position == "t5":
             self.position = torch.nn.Embedding(a.num_buckets, h)
 
     def forward(self, x):
         bsz, s, d = x.shape
         h, dh, a = self.h, d // self.h, self.a
-        q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1)
+        q, k, v = F.linear(x, self.in_proj_weight, getattr(self, "in_proj_bias", None)).chunk(3, dim=-1)
         q, k, v = (t.view(bsz, s, h, dh).transpose(1, 2) for t in (q, k, v))
         if a.position == "rope":
             rot = a.rotary_dim or dh
@@ -110,16 +127,25 @@ class Attention(torch.nn.Module):
 
 
 class Layer(torch.nn.Module):
-    """Post-norm layer with nn.TransformerEncoderLayer's weight names."""
+    """Post- or pre-norm layer with nn.TransformerEncoderLayer's weight names."""
     def __init__(self, d, h, dff, a):
         super().__init__()
+        self.a = a
         self.self_attn = Attention(d, h, a)
-        self.linear1, self.linear2 = torch.nn.Linear(d, dff), torch.nn.Linear(dff, d)
-        self.norm1, self.norm2 = torch.nn.LayerNorm(d), torch.nn.LayerNorm(d)
+        self.linear1 = torch.nn.Linear(d, dff, bias=not a.no_bias)
+        self.linear2 = torch.nn.Linear(dff, d, bias=not a.no_bias)
+        self.norm1, self.norm2 = make_norm(d, a), make_norm(d, a)
+
+    def ffn(self, x):
+        act = torch.relu if self.a.activation == "relu" else F.gelu
+        return self.linear2(act(self.linear1(x)))
 
     def forward(self, x):
+        if self.a.pre_norm:
+            x = x + self.self_attn(self.norm1(x))
+            return x + self.ffn(self.norm2(x))
         x = self.norm1(x + self.self_attn(x))
-        return self.norm2(x + self.linear2(torch.relu(self.linear1(x))))
+        return self.norm2(x + self.ffn(x))
 
 
 def main():
@@ -136,6 +162,12 @@ def main():
     ap.add_argument("--max-distance", type=int, default=128)
     ap.add_argument("--unidirectional", action="store_true")
     ap.add_argument("--scale", type=float, default=0.0)
+    ap.add_argument("--activation", default="relu", choices=["relu", "gelu"])
+    ap.add_argument("--eps", type=float, default=1e-5)
+    ap.add_argument("--pre-norm", action="store_true")
+    ap.add_argument("--rms-norm", action="store_true")
+    ap.add_argument("--no-bias", action="store_true")
+    ap.add_argument("--final-norm", action="store_true", help="a last norm named `norm`")
     ap.add_argument("--convention", default="rotate_half", choices=["rotate_half", "interleaved"])
     ap.add_argument("--rotary-dim", type=int, default=0)
     ap.add_argument("--base", type=float, default=10000.0)
@@ -147,12 +179,16 @@ def main():
     torch.manual_seed(a.seed)
     model = torch.nn.Module()
     model.layers = torch.nn.ModuleList(Layer(a.d_model, a.heads, a.d_ff, a) for _ in range(a.layers))
+    if a.final_norm:
+        model.norm = make_norm(a.d_model, a)
     loomref.reinit_(model, a.seed + 1)
     x = torch.randn(a.batch, a.seq, a.d_model, generator=torch.Generator().manual_seed(a.seed + 2))
     with torch.no_grad():
         y = x
         for layer in model.layers:
             y = layer(y)
+        if a.final_norm:
+            y = model.norm(y)
     os.makedirs(a.outdir, exist_ok=True)
     loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), model.state_dict())
     loomref.save_npy(os.path.join(a.outdir, "input.npy"), x)

@@ -172,3 +172,11 @@ func.func @lengths_shape(%x: tensor<2x4x8xf32>, %l: tensor<3xi64>) -> tensor<2x4
   %a = loom.attention %x, %x, %x key_lengths %l {n_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<3xi64>) -> tensor<2x4x8xf32>
   return %a : tensor<2x4x8xf32>
 }
+
+// -----
+
+func.func @rms_weight(%x: tensor<2x8x16xf32>, %g: tensor<8xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{weight must be [16] (the normalised dimension)}}
+  %n = loom.rms_norm %x, %g : (tensor<2x8x16xf32>, tensor<8xf32>) -> tensor<2x8x16xf32>
+  return %n : tensor<2x8x16xf32>
+}

@@ -178,3 +178,20 @@ func.func @padding(%q: tensor<2x4x8xf32>, %l: tensor<2xi32>) -> tensor<2x4x8xf32
   %a = loom.attention %q, %q, %q key_lengths %l {n_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2xi32>) -> tensor<2x4x8xf32>
   return %a : tensor<2x4x8xf32>
 }
+
+// rms_norm: one sum-of-squares reduction, then x * rsqrt(ss / d + eps) * weight (no mean,
+// no bias); silu is x / (1 + exp(-x)).
+// CHECK-LABEL: func @rms_silu
+// CHECK: linalg.generic {{.*}}["parallel", "reduction"]
+// CHECK: linalg.generic {{.*}}["parallel", "parallel"]
+// CHECK: math.rsqrt
+// CHECK-NOT: arith.subf
+// CHECK: linalg.generic
+// CHECK: arith.negf
+// CHECK: math.exp
+// CHECK: arith.divf
+func.func @rms_silu(%x: tensor<2x4x8xf32>, %g: tensor<8xf32>) -> tensor<2x4x8xf32> {
+  %n = loom.rms_norm %x, %g : (tensor<2x4x8xf32>, tensor<8xf32>) -> tensor<2x4x8xf32>
+  %s = loom.silu %n : tensor<2x4x8xf32>
+  return %s : tensor<2x4x8xf32>
+}

@@ -17,8 +17,10 @@ func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>
   // CHECK: loom.add
   %r0 = loom.add %a, %x : tensor<2x8x16xf32>
   %r = loom.add %r0, %ba : tensor<2x8x16xf32>
+  // CHECK: loom.rms_norm %{{.*}}, %{{.*}} : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  %rn = loom.rms_norm %r, %g : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
   // CHECK: loom.layer_norm %{{.*}} {epsilon = 9.99999997E-7 : f32}
-  %n = loom.layer_norm %r, %g, %g {epsilon = 1.0e-6 : f32} : (tensor<2x8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  %n = loom.layer_norm %rn, %g, %g {epsilon = 1.0e-6 : f32} : (tensor<2x8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
   // CHECK: loom.linear %{{.*}}, %{{.*}}, %{{.*}} epilogue {
   // CHECK-NEXT: ^bb0(%[[V:.*]]: f32):
   // CHECK: loom.yield
@@ -31,8 +33,12 @@ func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>
   %z = loom.relu %y : tensor<2x8x32xf32>
   // CHECK: loom.gelu %{{.*}} {approximate = "tanh"}
   %t = loom.gelu %z {approximate = "tanh"} : tensor<2x8x32xf32>
+  // CHECK: loom.silu
+  %si = loom.silu %t : tensor<2x8x32xf32>
+  // CHECK: loom.mul
+  %mu = loom.mul %si, %t : tensor<2x8x32xf32>
   // CHECK: loom.pointwise
-  %u = loom.pointwise %t : tensor<2x8x32xf32> {
+  %u = loom.pointwise %mu : tensor<2x8x32xf32> {
   ^bb0(%v: f32):
     %e = math.tanh %v : f32
     loom.yield %e : f32
