@@ -2,7 +2,8 @@
 (no Loom code involved). A stack of post-norm encoder layers whose attention is a
 re-implementation of torch.nn.MultiheadAttention (same weight names: in_proj_weight,
 in_proj_bias, out_proj.*) with:
-  --position none | rope | alibi | t5
+  --position none | rope | alibi | t5 | shaw
+  --max-relative K, --no-shaw-values       Shaw et al. 2018 (clip to K; value embeddings)
   --num-buckets, --max-distance, --unidirectional   T5 buckets (Hugging Face _relative_position_bucket)
   --scale S                                score scale (0 = 1/sqrt(d_head); T5 uses 1)
   --activation relu | gelu, --eps E, --pre-norm, --rms-norm, --no-bias, --final-norm
@@ -94,6 +95,12 @@ class Attention(torch.nn.Module):
         self.out_proj = torch.nn.Linear(d, d, bias=not a.no_bias)
         if a.position == "t5":
             self.position = torch.nn.Embedding(a.num_buckets, h)
+        if a.position == "shaw":
+            self.position = torch.nn.Module()
+            rows, dh = 2 * a.max_relative + 1, d // h
+            self.position.relative_keys = torch.nn.Parameter(torch.empty(rows, dh))
+            if not a.no_shaw_values:
+                self.position.relative_values = torch.nn.Parameter(torch.empty(rows, dh))
 
     def forward(self, x):
         bsz, s, d = x.shape
@@ -103,9 +110,15 @@ class Attention(torch.nn.Module):
         if a.position == "rope":
             rot = a.rotary_dim or dh
             q, k = rope(q, rot, a.base, a.convention), rope(k, rot, a.base, a.convention)
-        scores = (q @ k.transpose(-1, -2)) * (a.scale or 1.0 / math.sqrt(dh))
         i = torch.arange(s).view(s, 1)
         j = torch.arange(s).view(1, s)
+        logits = q @ k.transpose(-1, -2)
+        if a.position == "shaw":
+            # e_ij = q_i . (k_j + a^K_ij), a^K_ij = w^K[clip(j - i, -K, K) + K] (sec. 3)
+            rel = (j - i).clamp(-a.max_relative, a.max_relative) + a.max_relative  # [s, s]
+            a_k = self.position.relative_keys[rel]  # [s, s, dh]
+            logits = logits + torch.einsum("bhid,ijd->bhij", q, a_k)
+        scores = logits * (a.scale or 1.0 / math.sqrt(dh))
         if a.position == "t5":
             buckets = t5_bucket(j - i, not a.unidirectional, a.num_buckets, a.max_distance)
             scores = scores + self.position(buckets).permute(2, 0, 1)  # [h, s, s]
@@ -122,7 +135,10 @@ class Attention(torch.nn.Module):
         if a.block_size:
             masked |= (i // a.block_size) != (j // a.block_size)
         scores = scores.masked_fill(masked, float("-inf"))
-        out = torch.softmax(scores, dim=-1) @ v
+        probs = torch.softmax(scores, dim=-1)
+        out = probs @ v
+        if a.position == "shaw" and not a.no_shaw_values:
+            out = out + torch.einsum("bhij,ijd->bhid", probs, self.position.relative_values[rel])
         return self.out_proj(out.transpose(1, 2).reshape(bsz, s, d))
 
 
@@ -157,7 +173,9 @@ def main():
     ap.add_argument("--d-ff", type=int, default=96)
     ap.add_argument("--seq", type=int, default=16)
     ap.add_argument("--batch", type=int, default=2)
-    ap.add_argument("--position", default="none", choices=["none", "rope", "alibi", "t5"])
+    ap.add_argument("--position", default="none", choices=["none", "rope", "alibi", "t5", "shaw"])
+    ap.add_argument("--max-relative", type=int, default=16)
+    ap.add_argument("--no-shaw-values", action="store_true")
     ap.add_argument("--num-buckets", type=int, default=32)
     ap.add_argument("--max-distance", type=int, default=128)
     ap.add_argument("--unidirectional", action="store_true")

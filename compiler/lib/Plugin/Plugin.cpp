@@ -1,6 +1,7 @@
 //===- Plugin.cpp - the plugin registry -----------------------------------===//
 #include "loom/Plugin/Plugin.h"
 
+#include <cmath>
 #include <dlfcn.h>
 #include <sstream>
 
@@ -71,6 +72,7 @@ AttentionGeometry AttentionPositionPlugin::geometry(const BlockInstance &inst) {
   g.nHeads = inst.context("n_heads")->i;
   g.dHead = g.dModel / g.nHeads;
   g.causal = inst.context("causal") && inst.context("causal")->b;
+  g.scale = inst.context("scale") ? inst.context("scale")->f : 1.0 / std::sqrt(double(g.dHead));
   return g;
 }
 

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "Common.h"
 
+#include <cmath>
+
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace loom;
@@ -109,7 +111,10 @@ public:
     }
     if (!ctx.inferSubBlock("position", inst.inputShape(),
                            {{"n_heads", ParamValue::ofInt(h)},
-                            {"causal", ParamValue::ofBool(inst.getBool("causal"))}}))
+                            {"causal", ParamValue::ofBool(inst.getBool("causal"))},
+                            {"scale", ParamValue::ofFloat(inst.getFloat("scale") > 0
+                                                              ? inst.getFloat("scale")
+                                                              : 1.0 / std::sqrt(double(d / h)))}}))
       return false;
     out = inst.inputShape();
     return true;
@@ -136,19 +141,23 @@ public:
       v = plugins::emitLinear(ctx, x, "v_proj.weight", bias ? "v_proj.bias" : "", d);
     }
     Value scoreBias;
+    std::pair<Value, int64_t> relValues{Value(), 0};
     ctx.withSubBlock("position", [&](const BlockPlugin &p, const BlockInstance &pi, EmitContext &pc) {
       const auto &scheme = static_cast<const AttentionPositionPlugin &>(p);
       AttentionGeometry g = AttentionPositionPlugin::geometry(pi);
       scheme.transformQK(pi, pc, g, q, k);
-      scoreBias = scheme.scoreBias(pi, pc, g);
+      scoreBias = scheme.scoreBias(pi, pc, g, q, k);
+      relValues = scheme.relativeValues(pi, pc, g);
     });
     const std::string &len = inst.param("key_lengths").s;
     Value lengths = len.empty() ? Value() : ctx.input(len);
     Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v, scoreBias, lengths,
+                                  relValues.first,
                                   b.getI64IntegerAttr(inst.getInt("n_heads")),
                                   b.getBoolAttr(inst.getBool("causal")),
                                   b.getI64IntegerAttr(inst.getInt("window")),
                                   b.getI64IntegerAttr(inst.getInt("block_size")),
+                                  b.getI64IntegerAttr(relValues.second),
                                   inst.getFloat("scale") > 0
                                       ? b.getF32FloatAttr(static_cast<float>(inst.getFloat("scale")))
                                       : FloatAttr());

@@ -3,6 +3,8 @@
 //   none   no position information inside attention
 //   rope   rotary embedding of q and k (Su et al. 2021, RoFormer)
 //   alibi  linear distance bias on the scores (Press et al. 2022)
+//   t5     learned bucketed relative bias (Raffel et al. 2020)
+//   shaw   learned relative key/value embeddings (Shaw et al. 2018)
 //
 //===----------------------------------------------------------------------===//
 #include "Common.h"
@@ -88,7 +90,8 @@ public:
                         std::vector<WeightSpec> &) const override {
     return true;
   }
-  Value scoreBias(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &g) const override {
+  Value scoreBias(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &g, Value,
+                  Value) const override {
     OpBuilder &b = ctx.builder();
     return AlibiBiasOp::create(b, ctx.loc(), plugins::f32Tensor(b, {g.nHeads, g.seqQ, g.seqK}),
                                b.getI64IntegerAttr(g.nHeads));
@@ -126,7 +129,8 @@ public:
     weights.push_back({"weight", {buckets, g.nHeads}});
     return true;
   }
-  Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g) const override {
+  Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value,
+                  Value) const override {
     OpBuilder &b = ctx.builder();
     return T5BiasOp::create(b, ctx.loc(), plugins::f32Tensor(b, {g.nHeads, g.seqQ, g.seqK}),
                             ctx.weight("weight"), b.getI64IntegerAttr(inst.getInt("max_distance")),
@@ -134,8 +138,51 @@ public:
   }
 };
 
+class ShawPlugin : public AttentionPositionPlugin {
+public:
+  std::string name() const override { return "shaw"; }
+  std::string summary() const override {
+    return "learned relative key (and value) embeddings, distance clipped to max_distance "
+           "(Shaw et al. 2018 sec. 3)";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"max_distance", ParamType::Int(), ParamValue::ofInt(16), "clipping distance k"},
+            {"values", ParamType::Bool(), ParamValue::ofBool(true),
+             "also learn relative value embeddings (a^V)"}};
+  }
+  bool inferInAttention(const BlockInstance &inst, const AttentionGeometry &g, InferContext &ctx,
+                        std::vector<WeightSpec> &weights) const override {
+    int64_t k = inst.getInt("max_distance");
+    if (k <= 0) {
+      ctx.error("max_distance", "max_distance must be positive");
+      return false;
+    }
+    // [2k + 1, d_head] tables shared by all heads, rows for distances -k..k.
+    weights.push_back({"relative_keys", {2 * k + 1, g.dHead}});
+    if (inst.getBool("values"))
+      weights.push_back({"relative_values", {2 * k + 1, g.dHead}});
+    return true;
+  }
+  Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
+                  Value) const override {
+    OpBuilder &b = ctx.builder();
+    return RelativeLogitsOp::create(
+        b, ctx.loc(), plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), q,
+        ctx.weight("relative_keys"), b.getI64IntegerAttr(g.nHeads),
+        b.getI64IntegerAttr(inst.getInt("max_distance")),
+        b.getF32FloatAttr(static_cast<float>(g.scale)));
+  }
+  std::pair<Value, int64_t> relativeValues(const BlockInstance &inst, EmitContext &ctx,
+                                           const AttentionGeometry &) const override {
+    if (!inst.getBool("values"))
+      return {Value(), 0};
+    return {ctx.weight("relative_values"), inst.getInt("max_distance")};
+  }
+};
+
 } // namespace
 
+LOOM_REGISTER_PLUGIN(ShawPlugin)
 LOOM_REGISTER_PLUGIN(T5Plugin)
 LOOM_REGISTER_PLUGIN(NoPositionPlugin)
 LOOM_REGISTER_PLUGIN(RopePlugin)

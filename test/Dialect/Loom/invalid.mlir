@@ -180,3 +180,19 @@ func.func @rms_weight(%x: tensor<2x8x16xf32>, %g: tensor<8xf32>) -> tensor<2x8x1
   %n = loom.rms_norm %x, %g : (tensor<2x8x16xf32>, tensor<8xf32>) -> tensor<2x8x16xf32>
   return %n : tensor<2x8x16xf32>
 }
+
+// -----
+
+func.func @rel_values_shape(%x: tensor<1x4x8xf32>, %t: tensor<5x8xf32>) -> tensor<1x4x8xf32> {
+  // expected-error @+1 {{rel_values must be [2 * rel_max_distance + 1, d_head] with rel_max_distance > 0}}
+  %a = loom.attention %x, %x, %x rel_values %t {n_heads = 2 : i64, rel_max_distance = 2 : i64} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<5x8xf32>) -> tensor<1x4x8xf32>
+  return %a : tensor<1x4x8xf32>
+}
+
+// -----
+
+func.func @relative_table(%x: tensor<1x4x8xf32>, %t: tensor<4x4xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{table must be [2 * max_distance + 1, d_head] = [5, 4]}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32} : (tensor<1x4x8xf32>, tensor<4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %b : tensor<1x2x4x4xf32>
+}

@@ -195,3 +195,19 @@ func.func @rms_silu(%x: tensor<2x4x8xf32>, %g: tensor<8xf32>) -> tensor<2x4x8xf3
   %s = loom.silu %n : tensor<2x4x8xf32>
   return %s : tensor<2x4x8xf32>
 }
+
+// relative_logits: a d-reduction reading q at (b, i, h * d_head + d) and the clipped table
+// row, then the scale; attention's rel_values add a j-reduction into the context init.
+// CHECK-LABEL: func @shaw
+// CHECK: linalg.generic {{.*}}["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: tensor.extract %{{.*}} : tensor<5x4xf32>
+// CHECK: linalg.generic {{.*}}["parallel", "parallel", "parallel", "reduction"]
+// CHECK: tensor.extract %{{.*}} : tensor<5x4xf32>
+// CHECK: linalg.batch_matmul
+func.func @shaw(%q: tensor<2x4x8xf32>, %t: tensor<5x4xf32>) -> tensor<2x4x8xf32> {
+  %b = loom.relative_logits %q, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 0.5 : f32} : (tensor<2x4x8xf32>, tensor<5x4xf32>) -> tensor<2x2x4x4xf32>
+  %a = loom.attention %q, %q, %q bias %b rel_values %t {n_heads = 2 : i64, rel_max_distance = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x2x4x4xf32>, tensor<5x4xf32>) -> tensor<2x4x8xf32>
+  return %a : tensor<2x4x8xf32>
+}

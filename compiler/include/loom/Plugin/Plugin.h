@@ -174,6 +174,7 @@ public:
 struct AttentionGeometry {
   int64_t batch = 0, seqQ = 0, seqK = 0, dModel = 0, nHeads = 0, dHead = 0;
   bool causal = false;
+  double scale = 0; ///< the factor applied to Q K^T
 };
 
 /// A position scheme that works inside attention (RoPE, ALiBi, ...), used as
@@ -190,10 +191,17 @@ public:
   virtual void transformQK(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g,
                            mlir::Value &q, mlir::Value &k) const {}
   /// An additive score bias, [n_heads, seq_q, seq_k] or [batch, n_heads, seq_q, seq_k], or
-  /// null. Default: none.
+  /// null; added after the scale. `q` and `k` are the (transformed) projections. Default: none.
   virtual mlir::Value scoreBias(const BlockInstance &inst, EmitContext &ctx,
-                                const AttentionGeometry &g) const {
+                                const AttentionGeometry &g, mlir::Value q, mlir::Value k) const {
     return {};
+  }
+  /// Relative value embeddings [2 * max_distance + 1, d_head] (Shaw et al. 2018) and their
+  /// max_distance, or {null, 0}. Default: none.
+  virtual std::pair<mlir::Value, int64_t> relativeValues(const BlockInstance &inst,
+                                                         EmitContext &ctx,
+                                                         const AttentionGeometry &g) const {
+    return {mlir::Value(), 0};
   }
 
   /// As a block: valid only inside attention (reads the geometry attention passes down).

@@ -246,10 +246,13 @@ LogicalResult AttentionOp::verify() {
     return emitOpError("causal attention needs seq_q <= seq_k");
   if (static_cast<int64_t>(getWindow()) < 0 || static_cast<int64_t>(getBlockSize()) < 0)
     return emitOpError("window and block_size must be >= 0 (0 disables them)");
-  if (Value lengths = getKeyLengths()) {
-    auto lt = cast<RankedTensorType>(lengths.getType());
-    if (lt.getRank() != 1 || lt.getDimSize(0) != q.getDimSize(0))
-      return emitOpError("key_lengths must be [batch] = [") << q.getDimSize(0) << "]";
+  if (Value rel = getRelValues()) {
+    auto rt = cast<RankedTensorType>(rel.getType());
+    int64_t kMax = static_cast<int64_t>(getRelMaxDistance());
+    if (kMax <= 0 || rt.getRank() != 2 || rt.getDimSize(0) != 2 * kMax + 1 ||
+        rt.getDimSize(1) != d / static_cast<int64_t>(getNHeads()))
+      return emitOpError("rel_values must be [2 * rel_max_distance + 1, d_head] with "
+                         "rel_max_distance > 0");
   }
   if (Value lengths = getKeyLengths()) {
     auto lt = cast<RankedTensorType>(lengths.getType());
@@ -307,6 +310,21 @@ LogicalResult AlibiBiasOp::verify() {
     return emitOpError("n_heads must be positive");
   if (t.getRank() != 3 || t.getDimSize(0) != static_cast<int64_t>(getNHeads()))
     return emitOpError("result must be [n_heads, seq_q, seq_k] with n_heads = ") << getNHeads();
+  return success();
+}
+
+LogicalResult RelativeLogitsOp::verify() {
+  RankedTensorType q = getQuery().getType(), table = getTable().getType(), t = getResult().getType();
+  int64_t h = static_cast<int64_t>(getNHeads()), k = static_cast<int64_t>(getMaxDistance());
+  if (q.getRank() != 3 || h <= 0 || q.getDimSize(2) % h != 0)
+    return emitOpError("query must be [batch, seq_q, d_model] with d_model divisible by n_heads");
+  if (k <= 0 || table.getRank() != 2 || table.getDimSize(0) != 2 * k + 1 ||
+      table.getDimSize(1) != q.getDimSize(2) / h)
+    return emitOpError("table must be [2 * max_distance + 1, d_head] = [")
+           << 2 * k + 1 << ", " << q.getDimSize(2) / h << "]";
+  if (t.getRank() != 4 || t.getDimSize(0) != q.getDimSize(0) || t.getDimSize(1) != h ||
+      t.getDimSize(2) != q.getDimSize(1))
+    return emitOpError("result must be [batch, n_heads, seq_q, seq_k]");
   return success();
 }
 

@@ -133,6 +133,16 @@ Value lowerLinear(OpBuilder &b, LinearOp op) {
   return expandFrom2D(b, loc, c, op.getResult().getType());
 }
 
+/// clip(j - p, -k, k) + k as an index, p = i + shift (inside a generic body).
+Value relativeRow(OpBuilder &nb, Location nl, Value i, Value j, int64_t shift, int64_t k) {
+  Type i64 = nb.getI64Type();
+  auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
+  Value p = arith::AddIOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, i64, i), cst(shift));
+  Value rel = arith::SubIOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, i64, j), p);
+  rel = arith::MaxSIOp::create(nb, nl, arith::MinSIOp::create(nb, nl, rel, cst(k)), cst(-k));
+  return arith::IndexCastOp::create(nb, nl, nb.getIndexType(), arith::AddIOp::create(nb, nl, rel, cst(k)));
+}
+
 //===----------------------------------------------------------------------===//
 // loom.attention
 //===----------------------------------------------------------------------===//
@@ -287,6 +297,22 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
                            return arith::AddFOp::create(nb, nl, a[1], a[0]);
                          });
   Value ctxInit = filled(b, loc, {bh, sq, dh}, 0.0);
+  if (Value rel = op.getRelValues()) {
+    // Shaw et al. 2018: sum_j e[bh, i, j] * rel[clip(j - p) + k, :], accumulated into the
+    // context (both terms are linear in the unnormalised probabilities).
+    int64_t k = op.getRelMaxDistance();
+    AffineMap probMap = AffineMap::get(4, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1), b.getAffineDimExpr(3)}, ctx);
+    AffineMap outMap = AffineMap::get(4, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1), b.getAffineDimExpr(2)}, ctx);
+    ctxInit = generic(b, loc, {bh, sq, dh}, ValueRange{probs}, ctxInit, {probMap, outMap},
+                      {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                       IteratorType::reduction},
+                      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                        Value row = relativeRow(nb, nl, linalg::IndexOp::create(nb, nl, 1),
+                                                linalg::IndexOp::create(nb, nl, 3), sk - sq, k);
+                        Value r = tensor::ExtractOp::create(nb, nl, rel, ValueRange{row, linalg::IndexOp::create(nb, nl, 2)});
+                        return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], r));
+                      });
+  }
   Value context = linalg::BatchMatmulOp::create(b, loc, TypeRange{ctxInit.getType()},
                                                 ValueRange{probs, v}, ValueRange{ctxInit})
                       .getResult(0); // [BH, Sq, dh], not yet normalised
@@ -575,6 +601,39 @@ Value lowerT5Bias(OpBuilder &b, T5BiasOp op) {
                  });
 }
 
+//===----------------------------------------------------------------------===//
+// loom.relative_logits: scale * q[b, i, h, :] . table[clip(j - p) + k, :]
+//===----------------------------------------------------------------------===//
+Value lowerRelativeLogits(OpBuilder &b, RelativeLogitsOp op) {
+  Location loc = op.getLoc();
+  auto t = op.getResult().getType();
+  int64_t bs = t.getDimSize(0), h = t.getDimSize(1), sq = t.getDimSize(2), sk = t.getDimSize(3);
+  int64_t dh = op.getQuery().getType().getDimSize(2) / h, k = op.getMaxDistance();
+  float scale = op.getScale().convertToFloat();
+  Value table = op.getTable();
+  MLIRContext *ctx = b.getContext();
+  auto e = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  // iteration (b, h, i, j, d); q as [b, i, h, d]
+  Value q4 = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({bs, sq, h, dh}, b.getF32Type()), op.getQuery(),
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  AffineMap qMap = AffineMap::get(5, 0, {e(0), e(2), e(1), e(4)}, ctx);
+  AffineMap outMap = AffineMap::get(5, 0, {e(0), e(1), e(2), e(3)}, ctx);
+  Value sum = generic(b, loc, {bs, h, sq, sk}, ValueRange{q4}, filled(b, loc, {bs, h, sq, sk}, 0.0),
+                      {qMap, outMap},
+                      {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                       IteratorType::parallel, IteratorType::reduction},
+                      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                        Value row = relativeRow(nb, nl, linalg::IndexOp::create(nb, nl, 2),
+                                                linalg::IndexOp::create(nb, nl, 3), sk - sq, k);
+                        Value r = tensor::ExtractOp::create(nb, nl, table, ValueRange{row, linalg::IndexOp::create(nb, nl, 4)});
+                        return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], r));
+                      });
+  return elementwise(b, loc, ValueRange{sum}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+    return arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
+  });
+}
+
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
   void runOnOperation() override {
@@ -597,6 +656,7 @@ struct ConvertLoomToLinalgPass
               .Case<AddPositionTableOp>([&](auto o) { return lowerAddPositionTable(rewriter, o); })
               .Case<AlibiBiasOp>([&](auto o) { return lowerAlibiBias(rewriter, o); })
               .Case<T5BiasOp>([&](auto o) { return lowerT5Bias(rewriter, o); })
+              .Case<RelativeLogitsOp>([&](auto o) { return lowerRelativeLogits(rewriter, o); })
               .Case<RmsNormOp>([&](auto o) { return lowerRmsNorm(rewriter, o); })
               .Case<MulOp>([&](auto o) {
                 return elementwise(rewriter, o.getLoc(), ValueRange{o.getLhs(), o.getRhs()},

@@ -204,6 +204,9 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure, AttrSizedOperandSegments]> {
     - `window` (> 0): sliding-window (local) attention; j is visible only if p - j < window
       and, unless causal, j - p < window.
     - `block_size` (> 0): block-diagonal; j is visible only if p / block_size == j / block_size.
+    - `rel_values` (optional `[2 * rel_max_distance + 1, d_head]`): Shaw et al. 2018 relative
+      value embeddings; the output of query p adds sum_j prob(p, j) * rel_values[clip(j - p,
+      -rel_max_distance, rel_max_distance) + rel_max_distance], shared by all heads.
     - `key_lengths` (optional `[batch]` i32/i64): padding; key j of example b is masked if
       j >= key_lengths[b] (PyTorch's `key_padding_mask`). Query rows past the length are
       computed like any other row (they attend to the valid keys), as in PyTorch.
@@ -212,14 +215,17 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure, AttrSizedOperandSegments]> {
   let arguments = (ins Loom_F32Tensor:$query, Loom_F32Tensor:$key, Loom_F32Tensor:$value,
                        Optional<Loom_F32Tensor>:$bias,
                        Optional<RankedTensorOf<[I32, I64]>>:$key_lengths,
+                       Optional<Loom_F32Tensor>:$rel_values,
                        I64Attr:$n_heads,
                        DefaultValuedAttr<BoolAttr, "false">:$causal,
                        DefaultValuedAttr<I64Attr, "0">:$window,
                        DefaultValuedAttr<I64Attr, "0">:$block_size,
+                       DefaultValuedAttr<I64Attr, "0">:$rel_max_distance,
                        OptionalAttr<F32Attr>:$scale);
   let results = (outs Loom_F32Tensor:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`bias` $bias^)? (`key_lengths` $key_lengths^)? attr-dict `:`
+    $query `,` $key `,` $value (`bias` $bias^)? (`key_lengths` $key_lengths^)?
+    (`rel_values` $rel_values^)? attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
@@ -289,6 +295,21 @@ def Loom_T5BiasOp : Loom_Op<"t5_bias", [Pure]> {
                        DefaultValuedAttr<BoolAttr, "true">:$bidirectional);
   let results = (outs Loom_F32Tensor:$result);
   let assemblyFormat = "$table attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Loom_RelativeLogitsOp : Loom_Op<"relative_logits", [Pure]> {
+  let summary = "Shaw et al. 2018 relative key term q_i . a^K_ij (sec. 3)";
+  let description = [{
+    `query` is `[batch, seq_q, d_model]` (projected, `n_heads` heads of d_head), `table` is
+    `[2 * max_distance + 1, d_head]` (shared by all heads). Result `[batch, n_heads, seq_q,
+    seq_k]`: scale * sum_d q[b, i, h, d] * table[clip(j - p, -max_distance, max_distance) +
+    max_distance, d] with p = i + seq_k - seq_q. Added to the attention scores as a bias.
+  }];
+  let arguments = (ins Loom_F32Tensor:$query, Loom_F32Tensor:$table, I64Attr:$n_heads,
+                       I64Attr:$max_distance, F32Attr:$scale);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$query `,` $table attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
