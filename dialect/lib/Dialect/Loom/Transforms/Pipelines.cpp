@@ -53,7 +53,8 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
               "buffer-deallocation-pipeline,"
               "func.func(fold-memref-alias-ops),canonicalize,cse,loop-invariant-code-motion,"
               "func.func(loom-strided-copy-to-linalg),"
-              "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops),"
+              "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops,"
+              "loom-approximate-math),"
               "canonicalize,cse");
 }
 

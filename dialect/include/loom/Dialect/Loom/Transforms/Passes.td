@@ -81,4 +81,16 @@ def LoomStridedCopyToLinalg : Pass<"loom-strided-copy-to-linalg", "::mlir::func:
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def LoomApproximateMath : Pass<"loom-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Replaces exp, expm1, log, log1p, tanh and erf with polynomial approximations";
+  let description = [{
+    Uses MLIR's math polynomial approximations (f32 accuracy within a few ulp), so softmax,
+    GELU and SiLU need no libm calls: their loops stay call-free and LLVM vectorizes them.
+    sin and cos keep their libm calls: the approximations' f32 range reduction loses accuracy
+    on the large angles of position encodings.
+  }];
+  let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD
