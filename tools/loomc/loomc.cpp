@@ -63,6 +63,10 @@ cl::opt<bool> listPlugins("list-plugins", cl::desc("print the registered blocks 
                           cl::cat(cat));
 cl::opt<bool> noFusion("no-fusion", cl::desc("skip the loom-level fusion passes"), cl::cat(cat));
 cl::opt<bool> noVectorize("no-vectorize", cl::desc("do not tile/vectorize matmuls"), cl::cat(cat));
+cl::opt<std::string> regTile("reg-tile",
+                             cl::desc("matmul register tile ROWSxCOLS (default: 6x16 on AVX2, "
+                                      "8x32 on AVX-512)"),
+                             cl::value_desc("MxN"), cl::cat(cat));
 cl::opt<std::string> cxx("cxx", cl::desc("C++ compiler used to link executables"),
                          cl::init(LOOM_DEFAULT_CXX), cl::cat(cat));
 cl::opt<std::string> runtimeLib("runtime-lib", cl::desc("the runtime archive to link"),
@@ -197,6 +201,13 @@ int main(int argc, char **argv) {
   if (llvm::sys::getHostCPUFeatures().lookup("avx512f")) {
     opts.regTileM = 8;
     opts.regTileN = 32;
+  }
+  if (!regTile.empty()) {
+    unsigned m = 0, n = 0;
+    if (sscanf(regTile.c_str(), "%ux%u", &m, &n) != 2 || m == 0 || n == 0)
+      return fail("--reg-tile expects ROWSxCOLS, e.g. 6x16");
+    opts.regTileM = m;
+    opts.regTileN = n;
   }
   if (!run([&](mlir::OpPassManager &pm) { loom::buildLinalgToLoopsPipeline(pm, opts); }))
     return fail("lowering to loops failed");

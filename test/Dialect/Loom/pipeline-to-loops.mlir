@@ -1,15 +1,20 @@
 // RUN: %loom-opt %s --loom-to-loops | FileCheck %s
-// The whole loom -> loops pipeline on one linear: the transposed weight is prepared once,
-// the output blocks are an scf.parallel, and the k loop carries the 4x16 accumulator in
-// registers (vector iter_arg) instead of loading and storing C every step.
+// The whole loom -> loops pipeline on one linear (64 rows): the transposed weight is
+// prepared once; the k loops carry the accumulators in registers (vector iter_args) instead
+// of loading and storing C every step: 6x16 tiles for rows 0-59, 4x16 for the last 4 rows,
+// both writing into one buffer (no copies); the bias epilogue is an scf.parallel.
 
 // CHECK-LABEL: func @forward
 // CHECK-SAME: {loom.prepared = 0 : i64}
-// CHECK: scf.parallel
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
-// CHECK: vector.contract {{.*}} into vector<4x16xf32>
-// CHECK: scf.yield %{{.*}} : vector<4x16xf32>
+// CHECK: memref.alloc() {{.*}} : memref<64x128xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<6x16xf32>)
+// CHECK: vector.contract {{.*}} into vector<6x16xf32>
+// CHECK: scf.yield %{{.*}} : vector<6x16xf32>
 // CHECK: vector.transfer_write
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
+// CHECK-NOT: memref.copy
+// CHECK-NOT: memref.alloc
+// CHECK: scf.parallel
 // CHECK-LABEL: func @forward_prepare
 // CHECK-SAME: attributes {loom.prepare}
 // CHECK: scf.parallel

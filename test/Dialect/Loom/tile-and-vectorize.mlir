@@ -30,17 +30,36 @@ func.func @matmul(%a: tensor<16x8xf32>, %b: tensor<8x64xf32>) -> tensor<16x64xf3
   return %m : tensor<16x64xf32>
 }
 
-// Tile sizes are divisors of the shape: 12 rows give thread tiles of 6 and register tiles
-// of 3 (never a partial tile).
+// Thread tiles hold whole register tiles: 12 rows with 4-row register tiles give thread
+// tiles of 4 (8 does not divide 12), never a partial tile.
 // CHECK-LABEL: func @odd_rows
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (12, 64) step (6, 32)
-// CHECK: vector.contract {{.*}} into vector<3x16xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (12, 64) step (4, 32)
+// CHECK: vector.contract {{.*}} into vector<4x16xf32>
 func.func @odd_rows(%a: tensor<12x8xf32>, %b: tensor<8x64xf32>) -> tensor<12x64xf32> {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<12x64xf32>
   %f = linalg.fill ins(%z : f32) outs(%e : tensor<12x64xf32>) -> tensor<12x64xf32>
   %m = linalg.matmul ins(%a, %b : tensor<12x8xf32>, tensor<8x64xf32>) outs(%f : tensor<12x64xf32>) -> tensor<12x64xf32>
   return %m : tensor<12x64xf32>
+}
+
+// 14 rows are not a multiple of the 4-row register tile: rows 0-11 use 4x16 tiles, the
+// last 2 rows their own 2x16 tiles; both parts get a fresh fill and are inserted into one
+// tensor.
+// CHECK-LABEL: func @split_rows
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<14x64xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (12, 64) step (4, 32)
+// CHECK: vector.contract {{.*}} into vector<4x16xf32>
+// CHECK: %[[TOP:.*]] = tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 0] [12, 64] [1, 1]
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (2, 64) step (2, 32)
+// CHECK: vector.contract {{.*}} into vector<2x16xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %[[TOP]][12, 0] [2, 64] [1, 1]
+func.func @split_rows(%a: tensor<14x8xf32>, %b: tensor<8x64xf32>) -> tensor<14x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<14x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<14x64xf32>) -> tensor<14x64xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<14x8xf32>, tensor<8x64xf32>) outs(%f : tensor<14x64xf32>) -> tensor<14x64xf32>
+  return %m : tensor<14x64xf32>
 }
 
 // batch_matmul: one batch per task, reduced to a plain matmul, then vectorized.

@@ -15,7 +15,7 @@ using namespace mlir;
 namespace {
 struct ApproximateMathPass : public loom::impl::LoomApproximateMathBase<ApproximateMathPass> {
   void runOnOperation() override {
-    static const llvm::StringSet<> approximated = {"exp", "expm1", "log", "log1p", "tanh", "erf"};
+    static const llvm::StringSet<> approximated = {"math.exp", "math.expm1", "math.log", "math.log1p", "math.tanh", "math.erf"};
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(
         patterns, [](StringRef name) { return approximated.contains(name); });

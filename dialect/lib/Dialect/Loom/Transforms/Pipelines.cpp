@@ -47,6 +47,7 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
                         "}),canonicalize,cse,loop-invariant-subset-hoisting,canonicalize");
   addPipeline(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
   addPipeline(pm,
+              "eliminate-empty-tensors,"
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"

@@ -24,6 +24,71 @@ int64_t divisorAtMost(int64_t n, int64_t limit) {
   return 1;
 }
 
+/// The largest multiple of `multiple` that divides `n` and is <= `limit` (or `multiple`).
+int64_t multipleAtMost(int64_t n, int64_t limit, int64_t multiple) {
+  for (int64_t d = (std::min(n, limit) / multiple) * multiple; d > multiple; d -= multiple)
+    if (n % d == 0)
+      return d;
+  return multiple;
+}
+
+/// Splits the rows (dimension `mIdx` of the output and of the first input) of a matmul-like
+/// op at `split`: two ops on the row ranges, their results inserted into the original init.
+/// Returns the two new ops.
+std::pair<Operation *, Operation *> splitRows(IRRewriter &rewriter, linalg::LinalgOp op,
+                                             unsigned mIdx, int64_t split) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value a = op.getDpsInputOperand(0)->get(), b = op.getDpsInputOperand(1)->get();
+  Value c = op.getDpsInitOperand(0)->get();
+  auto sliceRows = [&](Value v, int64_t offset, int64_t size) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<OpFoldResult> offs(t.getRank(), rewriter.getIndexAttr(0)), sizes,
+        strides(t.getRank(), rewriter.getIndexAttr(1));
+    for (int64_t d : t.getShape())
+      sizes.push_back(rewriter.getIndexAttr(d));
+    offs[mIdx] = rewriter.getIndexAttr(offset);
+    sizes[mIdx] = rewriter.getIndexAttr(size);
+    return tensor::ExtractSliceOp::create(rewriter, loc, v, offs, sizes, strides);
+  };
+  auto cType = cast<RankedTensorType>(c.getType());
+  int64_t m = cType.getDimSize(mIdx);
+  // A filled accumulator is re-created per part (so each part's fill fuses into its tiles);
+  // the parts are inserted into an empty tensor that bufferization turns into one buffer.
+  auto fill = c.getDefiningOp<linalg::FillOp>();
+  Value result = fill ? tensor::EmptyOp::create(rewriter, loc, cType.getShape(), cType.getElementType())
+                            .getResult()
+                      : c;
+  Operation *parts[2];
+  for (int part = 0; part < 2; ++part) {
+    int64_t offset = part == 0 ? 0 : split, size = part == 0 ? split : m - split;
+    Value ap = sliceRows(a, offset, size), cp;
+    if (fill) {
+      SmallVector<int64_t> shape(cType.getShape());
+      shape[mIdx] = size;
+      Value empty = tensor::EmptyOp::create(rewriter, loc, shape, cType.getElementType());
+      cp = linalg::FillOp::create(rewriter, loc, ValueRange{fill.getInputs()[0]}, ValueRange{empty})
+               .getResult(0);
+    } else {
+      cp = sliceRows(c, offset, size);
+    }
+    Operation *clone = rewriter.clone(*op);
+    clone->setOperands(ValueRange{ap, b, cp});
+    clone->getResult(0).setType(cp.getType());
+    parts[part] = clone;
+    auto t = cast<RankedTensorType>(cp.getType());
+    SmallVector<OpFoldResult> offs(t.getRank(), rewriter.getIndexAttr(0)), sizes,
+        strides(t.getRank(), rewriter.getIndexAttr(1));
+    for (int64_t d : t.getShape())
+      sizes.push_back(rewriter.getIndexAttr(d));
+    offs[mIdx] = rewriter.getIndexAttr(offset);
+    result = tensor::InsertSliceOp::create(rewriter, loc, clone->getResult(0), result, offs, sizes,
+                                           strides);
+  }
+  rewriter.replaceOp(op, result);
+  return {parts[0], parts[1]};
+}
+
 bool isStaticMatmul(Operation *op) {
   auto l = dyn_cast<linalg::LinalgOp>(op);
   return l && isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && l.hasPureTensorSemantics() &&
@@ -71,6 +136,21 @@ struct TileAndVectorizePass
       if (isStaticMatmul(op) && !op->getParentOfType<scf::ForallOp>())
         matmuls.push_back(op);
     });
+    // Rows that are not a multiple of the register tile: the largest multiple gets the full
+    // micro-kernel, the remaining rows (fewer than regTileM) their own smaller tiles.
+    SmallVector<Operation *> split;
+    for (Operation *op : matmuls) {
+      size_t mIdx = isa<linalg::BatchMatmulOp>(op) ? 1 : 0;
+      int64_t m = cast<linalg::LinalgOp>(op).getStaticLoopRanges()[mIdx];
+      if (m % regTileM == 0 || m < regTileM) {
+        split.push_back(op);
+        continue;
+      }
+      auto [main, rest] = splitRows(rewriter, cast<linalg::LinalgOp>(op), mIdx, m - m % regTileM);
+      split.push_back(main);
+      split.push_back(rest);
+    }
+    matmuls = split;
     for (Operation *op : matmuls) {
       SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(op).getStaticLoopRanges();
       bool batched = isa<linalg::BatchMatmulOp>(op);
@@ -78,7 +158,10 @@ struct TileAndVectorizePass
       SmallVector<int64_t> sizes(bounds.size(), 0);
       if (batched)
         sizes[0] = 1;
-      sizes[mIdx] = divisorAtMost(bounds[mIdx], threadTileM);
+      // Thread tiles hold whole register tiles when the rows allow it.
+      sizes[mIdx] = bounds[mIdx] % regTileM == 0
+                        ? multipleAtMost(bounds[mIdx], threadTileM, regTileM)
+                        : divisorAtMost(bounds[mIdx], threadTileM);
       sizes[mIdx + 1] = divisorAtMost(bounds[mIdx + 1], threadTileN);
       scf::SCFTileAndFuseOptions opts;
       opts.tilingOptions.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));

@@ -60,7 +60,7 @@ def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp
     Tile sizes are divisors of the dimensions, so every tile is full and vectorizes.
   }];
   let options = [
-    Option<"threadTileM", "thread-tile-m", "int64_t", "32", "rows of C per parallel task">,
+    Option<"threadTileM", "thread-tile-m", "int64_t", "64", "rows of C per parallel task">,
     Option<"threadTileN", "thread-tile-n", "int64_t", "128", "columns of C per parallel task">,
     Option<"regTileM", "reg-tile-m", "int64_t", "4", "rows of the register tile">,
     Option<"regTileN", "reg-tile-n", "int64_t", "16", "columns of the register tile">,
