@@ -28,7 +28,12 @@ stmt
   : 'repeat' count=expr shared='shared'? ('as' name=ID)? body   # repeatStmt
   | 'residual' ('(' argList? ')')? body                          # residualStmt
   | callee=ID ('(' argList? ')')? ('as' name=ID)? ';'            # applyStmt
+  | 'let' name=ID '=' value=expr ('as' path=dottedName)? ';'     # letStmt
   ;
+
+// `let` binds one shared instance of a block: every use shares its weights, named under
+// `path` (default: the let's name), e.g. one T5 bias table for all layers.
+dottedName : ID ('.' ID)* ;
 
 argList : arg (',' arg)* ','? ;
 arg     : name=ID '=' expr ('as' asName=ID)? ;   // `as` names a block-valued argument

@@ -5,6 +5,7 @@ in_proj_bias, out_proj.*) with:
   --position none | rope | alibi | t5 | shaw
   --max-relative K, --no-shaw-values       Shaw et al. 2018 (clip to K; value embeddings)
   --num-buckets, --max-distance, --unidirectional   T5 buckets (Hugging Face _relative_position_bucket)
+  --share-position                         one T5 table for all layers (`relative_attention_bias`)
   --scale S                                score scale (0 = 1/sqrt(d_head); T5 uses 1)
   --activation relu | gelu, --eps E, --pre-norm, --rms-norm, --no-bias, --final-norm
                                            layer variants (RoFormer, T5-style)
@@ -85,6 +86,9 @@ def make_norm(d, a):
     return RMSNorm(d, a.eps) if a.rms_norm else torch.nn.LayerNorm(d, eps=a.eps)
 
 
+SHARED = {}  # the table shared by every layer (--share-position)
+
+
 class Attention(torch.nn.Module):
     def __init__(self, d, h, a):
         super().__init__()
@@ -93,7 +97,7 @@ class Attention(torch.nn.Module):
         if not a.no_bias:
             self.in_proj_bias = torch.nn.Parameter(torch.empty(3 * d))
         self.out_proj = torch.nn.Linear(d, d, bias=not a.no_bias)
-        if a.position == "t5":
+        if a.position == "t5" and not a.share_position:
             self.position = torch.nn.Embedding(a.num_buckets, h)
         if a.position == "shaw":
             self.position = torch.nn.Module()
@@ -121,7 +125,8 @@ class Attention(torch.nn.Module):
         scores = logits * (a.scale or 1.0 / math.sqrt(dh))
         if a.position == "t5":
             buckets = t5_bucket(j - i, not a.unidirectional, a.num_buckets, a.max_distance)
-            scores = scores + self.position(buckets).permute(2, 0, 1)  # [h, s, s]
+            table = SHARED["t5"] if a.share_position else self.position
+            scores = scores + table(buckets).permute(2, 0, 1)  # [h, s, s]
         if a.position == "alibi":
             m = torch.tensor(alibi_slopes(h)).view(h, 1, 1)
             scores = scores - m * (i - j).abs().float()
@@ -179,6 +184,7 @@ def main():
     ap.add_argument("--num-buckets", type=int, default=32)
     ap.add_argument("--max-distance", type=int, default=128)
     ap.add_argument("--unidirectional", action="store_true")
+    ap.add_argument("--share-position", action="store_true")
     ap.add_argument("--scale", type=float, default=0.0)
     ap.add_argument("--activation", default="relu", choices=["relu", "gelu"])
     ap.add_argument("--eps", type=float, default=1e-5)
@@ -196,6 +202,8 @@ def main():
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     model = torch.nn.Module()
+    if a.share_position:
+        model.relative_attention_bias = SHARED["t5"] = torch.nn.Embedding(a.num_buckets, a.heads)
     model.layers = torch.nn.ModuleList(Layer(a.d_model, a.heads, a.d_ff, a) for _ in range(a.layers))
     if a.final_norm:
         model.norm = make_norm(a.d_model, a)

@@ -378,11 +378,32 @@ private:
   //===--------------------------------------------------------------------===//
   // Statements
   //===--------------------------------------------------------------------===//
-  std::unique_ptr<Node> stmts(const std::vector<StmtPtr> &body, const Env &env,
+  std::unique_ptr<Node> stmts(const std::vector<StmtPtr> &body, const Env &outer,
                               const std::string &scope, std::vector<int64_t> &shape) {
     auto seq = std::make_unique<Node>();
     seq->kind = Node::Kind::Seq;
+    Env env = outer; // `let` adds bindings visible to the following statements
     for (const StmtPtr &s : body) {
+      if (s->kind == Stmt::Kind::Let) {
+        auto v = eval(*s->value, env);
+        if (!v)
+          return nullptr;
+        if (v->kind != ParamValue::Kind::Block) {
+          error(s->value->loc, "'let' shares a block instance; got " + v->str());
+          return nullptr;
+        }
+        if (env.count(s->asName)) {
+          error(s->loc, "'" + s->asName + "' is already defined here");
+          return nullptr;
+        }
+        auto shared = std::make_shared<BlockValue>(*v->block);
+        // Absolute: the weights keep this name wherever the instance is used.
+        shared->sharedPath = s->sharedPath.empty() ? join(scope, s->asName) : s->sharedPath;
+        ParamValue p = *v;
+        p.block = shared;
+        env[s->asName] = p;
+        continue;
+      }
       std::unique_ptr<Node> n = stmt(*s, env, scope, shape);
       if (!n)
         return nullptr;
@@ -457,6 +478,8 @@ private:
       }
       return seq;
     }
+    case Stmt::Kind::Let:
+      return nullptr; // handled by stmts()
     case Stmt::Kind::Residual: {
       auto node = std::make_unique<Node>();
       node->kind = Node::Kind::Residual;
@@ -514,8 +537,19 @@ private:
   std::unique_ptr<Node> instantiate(const BlockValue &bv, const std::string &scope,
                                     std::vector<int64_t> &shape,
                                     const std::map<std::string, ParamValue> *context = nullptr) {
+    // A shared (`let`) instance: its own absolute path; its weights are created on first use
+    // and reused by the others.
+    struct SharingScope {
+      int &depth;
+      bool on;
+      SharingScope(int &d, bool on) : depth(d), on(on) { depth += on; }
+      ~SharingScope() { depth -= on; }
+    } sharing(sharedDepth, !bv.sharedPath.empty());
     if (const BlockPlugin *p = PluginRegistry::instance().lookup(bv.kind))
-      return instantiatePlugin(*p, bv, join(scope, bv.asName.empty() ? p->name() : bv.asName),
+      return instantiatePlugin(*p, bv,
+                               !bv.sharedPath.empty()
+                                   ? bv.sharedPath
+                                   : join(scope, bv.asName.empty() ? p->name() : bv.asName),
                                shape, context);
     auto it = blocks.find(bv.kind);
     if (it == blocks.end()) {
@@ -562,7 +596,8 @@ private:
       env[p.name] = v;
     }
     stack.push_back(Frame{def.name, bv.loc});
-    auto body = stmts(def.body, env, join(scope, bv.asName), shape);
+    auto body = stmts(def.body, env, !bv.sharedPath.empty() ? bv.sharedPath : join(scope, bv.asName),
+                      shape);
     stack.pop_back();
     if (body)
       body->loc = bv.loc;
@@ -661,6 +696,18 @@ private:
     }
     for (const WeightSpec &w : weights) {
       std::string full = join(path, w.name);
+      if (auto it = weightIndex.find(full); it != weightIndex.end() && sharedDepth > 0) {
+        // Another use of a shared instance: same weight, which must have the same shape.
+        if (model->weights[it->second].shape != w.shape) {
+          error(bv.loc, "shared weight '" + full + "' is used with shape " + shapeStr(w.shape) +
+                            " here but " + shapeStr(model->weights[it->second].shape) +
+                            " where it was first used");
+          diag.note(model->weights[it->second].loc, "first used here");
+          return nullptr;
+        }
+        inst->weightNames[w.name] = full;
+        continue;
+      }
       if (auto it = weightIndex.find(full); it != weightIndex.end()) {
         error(bv.loc, "weight '" + full + "' is already defined; give one of the blocks a "
                                           "different name with 'as'");
@@ -686,6 +733,7 @@ private:
   std::vector<Frame> stack;
   std::map<std::string, size_t> weightIndex;
   std::unique_ptr<Model> model;
+  int sharedDepth = 0; ///< > 0 while instantiating a `let`-shared block
 };
 
 } // namespace

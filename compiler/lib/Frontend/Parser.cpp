@@ -123,6 +123,11 @@ public:
       s->kind = Stmt::Kind::Residual;
       s->args = args(c->argList());
       body(c->body(), s->body);
+    } else if (auto *c = dynamic_cast<P::LetStmtContext *>(ctx)) {
+      s->kind = Stmt::Kind::Let;
+      s->asName = c->name->getText();
+      s->value = expr(c->value);
+      s->sharedPath = c->path ? c->path->getText() : "";
     } else if (auto *c = dynamic_cast<P::ApplyStmtContext *>(ctx)) {
       s->kind = Stmt::Kind::Apply;
       s->callee = c->callee->getText();

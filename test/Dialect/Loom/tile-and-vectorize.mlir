@@ -43,17 +43,18 @@ func.func @odd_rows(%a: tensor<12x8xf32>, %b: tensor<8x64xf32>) -> tensor<12x64x
   return %m : tensor<12x64xf32>
 }
 
-// 14 rows are not a multiple of the 4-row register tile: rows 0-11 use 4x16 tiles, the
-// last 2 rows their own 2x16 tiles; both parts get a fresh fill and are inserted into one
-// tensor.
+// 14 rows are not a multiple of the 4-row register tile: the largest multiple of the
+// 8-row thread tile (rows 0-7) uses 8x32 thread tiles of 4x16 register tiles; the other 6
+// rows get tiles dividing them (6-row thread tiles, 3x16 register tiles). Both parts get a
+// fresh fill and are inserted into one tensor.
 // CHECK-LABEL: func @split_rows
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<14x64xf32>
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (12, 64) step (4, 32)
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 64) step (8, 32)
 // CHECK: vector.contract {{.*}} into vector<4x16xf32>
-// CHECK: %[[TOP:.*]] = tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 0] [12, 64] [1, 1]
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (2, 64) step (2, 32)
-// CHECK: vector.contract {{.*}} into vector<2x16xf32>
-// CHECK: tensor.insert_slice %{{.*}} into %[[TOP]][12, 0] [2, 64] [1, 1]
+// CHECK: %[[TOP:.*]] = tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 0] [8, 64] [1, 1]
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (6, 64) step (6, 32)
+// CHECK: vector.contract {{.*}} into vector<3x16xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %[[TOP]][8, 0] [6, 64] [1, 1]
 func.func @split_rows(%a: tensor<14x8xf32>, %b: tensor<8x64xf32>) -> tensor<14x64xf32> {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<14x64xf32>

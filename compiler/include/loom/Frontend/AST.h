@@ -47,7 +47,7 @@ struct Stmt;
 using StmtPtr = std::unique_ptr<Stmt>;
 
 struct Stmt {
-  enum class Kind { Apply, Repeat, Residual };
+  enum class Kind { Apply, Repeat, Residual, Let };
   Kind kind;
   SourceLoc loc;
   // Apply: callee(args) as asName
@@ -60,6 +60,9 @@ struct Stmt {
   ExprPtr count;
   bool shared = false;
   std::vector<StmtPtr> body; ///< Repeat and Residual
+  // Let: `let asName = value as sharedPath;`
+  ExprPtr value;
+  std::string sharedPath;
 };
 
 struct ParamDecl {

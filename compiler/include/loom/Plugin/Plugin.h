@@ -63,6 +63,8 @@ struct BlockValue {
   std::map<std::string, ast::SourceLoc> argLocs;
   std::string asName;                      ///< `as NAME`, or empty
   ast::SourceLoc loc;
+  /// Set by `let`: the absolute weight path of a shared instance (all uses share weights).
+  std::string sharedPath;
 };
 
 /// The type of a hyperparameter.

@@ -136,18 +136,21 @@ struct TileAndVectorizePass
       if (isStaticMatmul(op) && !op->getParentOfType<scf::ForallOp>())
         matmuls.push_back(op);
     });
-    // Rows that are not a multiple of the register tile: the largest multiple gets the full
-    // micro-kernel, the remaining rows (fewer than regTileM) their own smaller tiles.
+    // Rows: the largest multiple of the thread tile (itself a multiple of the register tile)
+    // gets full thread and register tiles; the remaining rows (fewer than a thread tile)
+    // get their own, smaller tiles that divide them.
+    int64_t rowTile = std::max<int64_t>(threadTileM / regTileM, 1) * regTileM;
     SmallVector<Operation *> split;
     for (Operation *op : matmuls) {
       size_t mIdx = isa<linalg::BatchMatmulOp>(op) ? 1 : 0;
       int64_t m = cast<linalg::LinalgOp>(op).getStaticLoopRanges()[mIdx];
-      if (m % regTileM == 0 || m < regTileM) {
+      int64_t main = (m / rowTile) * rowTile;
+      if (m % regTileM == 0 || main == 0 || main == m) {
         split.push_back(op);
         continue;
       }
-      auto [main, rest] = splitRows(rewriter, cast<linalg::LinalgOp>(op), mIdx, m - m % regTileM);
-      split.push_back(main);
+      auto [top, rest] = splitRows(rewriter, cast<linalg::LinalgOp>(op), mIdx, main);
+      split.push_back(top);
       split.push_back(rest);
     }
     matmuls = split;
