@@ -7,4 +7,4 @@ bash "$root/scripts/install-deps.sh"
 if [ ! -f "$root/build/build.ninja" ]; then
   CC=clang-22 CXX=clang++-22 cmake -G Ninja -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release
 fi
-ninja -C "$root/build" loomc loom-opt loom_runtime LoomTestSoftplusPlugin
+ninja -C "$root/build" loomc loom-opt loom_runtime LoomTestSoftplusPlugin loom-runtime-tests

@@ -20,6 +20,7 @@ llvm_config.add_tool_substitutions(["split-file", "not", "count"], [config.llvm_
 config.substitutions.append(("%loomc", os.path.join(bin_dir, "loomc")))
 config.substitutions.append(("%loom-opt", os.path.join(bin_dir, "loom-opt")))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%loom_bin", bin_dir))
 config.substitutions.append(("%e2e", os.path.join(config.loom_src_root, "test", "e2e")))
 config.substitutions.append(("%examples", os.path.join(config.loom_src_root, "examples")))
 config.substitutions.append(("%stdlib", os.path.join(config.loom_src_root, "stdlib")))

@@ -1,0 +1,166 @@
+//===- RuntimeTest.cpp - unit tests of the runtime's file parsing ---------===//
+#include "loom/Runtime/Runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace loom::rt;
+
+namespace {
+
+std::string tempPath(const std::string &name) {
+  return ::testing::TempDir() + "/loom_runtime_test_" + name;
+}
+
+void writeBytes(const std::string &path, const std::string &bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+/// A safetensors file: 8-byte little-endian header length, the header, then `data`.
+std::string safetensors(const std::string &header, const std::string &data) {
+  std::string out(8, '\0');
+  uint64_t n = header.size();
+  for (int i = 0; i < 8; ++i)
+    out[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  return out + header + data;
+}
+
+std::string floats(std::initializer_list<float> values) {
+  std::string out;
+  for (float v : values)
+    out.append(reinterpret_cast<const char *>(&v), sizeof(float));
+  return out;
+}
+
+std::string errorOf(const std::function<void()> &fn) {
+  try {
+    fn();
+  } catch (const RuntimeError &e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Npy, RoundTripsFloat32) {
+  Array a = Array::zeros({2, 3});
+  for (int i = 0; i < 6; ++i)
+    a.data.get()[i] = 0.5f * static_cast<float>(i) - 1.0f;
+  std::string path = tempPath("roundtrip.npy");
+  writeNpy(path, a);
+  Array b = readNpy(path);
+  EXPECT_EQ(b.shape, (Shape{2, 3}));
+  EXPECT_EQ(b.dtype, "F32");
+  EXPECT_EQ(0, std::memcmp(a.data.get(), b.data.get(), 6 * sizeof(float)));
+}
+
+TEST(Npy, ReadsInt64) {
+  std::string header = "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::string file = std::string("\x93NUMPY\x01\x00", 8);
+  file += static_cast<char>(header.size() & 0xff);
+  file += static_cast<char>(header.size() >> 8);
+  int64_t values[3] = {7, 0, -2};
+  file += header + std::string(reinterpret_cast<const char *>(values), sizeof(values));
+  std::string path = tempPath("int64.npy");
+  writeBytes(path, file);
+  Array a = readNpy(path);
+  EXPECT_EQ(a.dtype, "I64");
+  EXPECT_EQ(a.shape, (Shape{3}));
+  EXPECT_EQ(reinterpret_cast<int64_t *>(a.data.get())[2], -2);
+}
+
+TEST(Npy, RejectsBadFiles) {
+  std::string path = tempPath("bad.npy");
+  writeBytes(path, "not numpy at all");
+  EXPECT_NE(errorOf([&] { readNpy(path); }).find("not a .npy file"), std::string::npos);
+
+  Array a = Array::zeros({4});
+  writeNpy(path, a);
+  std::ifstream in(path, std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  writeBytes(path, all.substr(0, all.size() - 4)); // one float short
+  EXPECT_NE(errorOf([&] { readNpy(path); }).find("needs 16 data bytes, the file has 12"),
+            std::string::npos);
+
+  std::string fortran = all;
+  fortran.replace(fortran.find("False"), 5, "True ");
+  writeBytes(path, fortran);
+  EXPECT_NE(errorOf([&] { readNpy(path); }).find("Fortran-order"), std::string::npos);
+}
+
+TEST(SafeTensors, ParsesAndBinds) {
+  std::string header = R"({"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                       R"("a":{"dtype":"F32","shape":[1,1],"data_offsets":[8,12]},)"
+                       R"("__metadata__":{"format":"pt"}})";
+  std::string path = tempPath("ok.safetensors");
+  writeBytes(path, safetensors(header, floats({1.f, 2.f, 3.f})));
+  SafeTensors st(path);
+  EXPECT_EQ(st.entries().size(), 2u);
+  std::vector<void *> ptrs = st.bind({{"a", {1, 1}, "F32"}, {"b", {2}, "F32"}});
+  EXPECT_EQ(static_cast<float *>(ptrs[0])[0], 3.f);
+  EXPECT_EQ(static_cast<float *>(ptrs[1])[1], 2.f);
+}
+
+TEST(SafeTensors, CopiesMisalignedTensors) {
+  // "w" starts at byte 2 of the data: not 4-byte aligned, so bind() hands out an aligned copy.
+  std::string header = R"({"pad":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
+                       R"("w":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}})";
+  header.append((8 - header.size() % 8) % 8, ' ');
+  std::string path = tempPath("misaligned.safetensors");
+  writeBytes(path, safetensors(header, std::string(2, '\0') + floats({4.5f})));
+  SafeTensors st(path);
+  std::vector<void *> ptrs = st.bind({{"pad", {2}, "U8"}, {"w", {1}, "F32"}});
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(ptrs[1]) % alignof(float), 0u);
+  EXPECT_EQ(*static_cast<float *>(ptrs[1]), 4.5f);
+}
+
+TEST(SafeTensors, RejectsLiesAndMismatches) {
+  std::string path = tempPath("bad.safetensors");
+  std::string ok = R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+  writeBytes(path, safetensors(ok, floats({1.f})));  // data is 4 bytes short
+  EXPECT_NE(errorOf([&] { SafeTensors st(path); }).find("lie outside the data section"),
+            std::string::npos);
+  writeBytes(path, safetensors(R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})",
+                               floats({1.f, 2.f})));
+  EXPECT_NE(errorOf([&] { SafeTensors st(path); }).find("needs 12 bytes but data_offsets span 8"),
+            std::string::npos);
+  writeBytes(path, safetensors(R"({"w":{"dtype":"F99","shape":[2],"data_offsets":[0,8]}})",
+                               floats({1.f, 2.f})));
+  EXPECT_NE(errorOf([&] { SafeTensors st(path); }).find("unknown dtype 'F99'"), std::string::npos);
+  writeBytes(path, safetensors("[1, 2]", ""));
+  EXPECT_NE(errorOf([&] { SafeTensors st(path); }).find("not a JSON object"), std::string::npos);
+
+  writeBytes(path, safetensors(ok, floats({1.f, 2.f})));
+  SafeTensors st(path);
+  EXPECT_NE(errorOf([&] { st.bind({{"w", {2}, "F32"}, {"v", {1}, "F32"}}); })
+                .find("missing tensor 'v'"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] { st.bind({}); }).find("unexpected tensor 'w'"), std::string::npos);
+  EXPECT_NE(errorOf([&] { st.bind({{"w", {1, 2}, "F32"}}); }).find("has shape [2], the model expects [1, 2]"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] { st.bind({{"w", {2}, "I32"}}); }).find("has dtype F32, the model expects I32"),
+            std::string::npos);
+}
+
+TEST(Manifest, ParsesAndRejectsCorruption) {
+  Manifest m = Manifest::parse(
+      R"({"model":"M","inputs":[{"name":"x","shape":[1,2,3],"dtype":"F32"}],)"
+      R"("output":{"name":"output","shape":[1,2,3],"dtype":"F32"},)"
+      R"("weights":[{"name":"w","shape":[3],"dtype":"F32"}],"prepared":[]})");
+  EXPECT_EQ(m.model, "M");
+  ASSERT_EQ(m.inputs.size(), 1u);
+  EXPECT_EQ(m.inputs[0].shape, (Shape{1, 2, 3}));
+  EXPECT_EQ(m.weights[0].name, "w");
+  EXPECT_NE(errorOf([] { Manifest::parse(R"({"model":"M"})"); }).find("corrupt model manifest"),
+            std::string::npos);
+}
+
+} // namespace
