@@ -2,7 +2,7 @@
 (no Loom code involved). A stack of post-norm encoder layers whose attention is a
 re-implementation of torch.nn.MultiheadAttention (same weight names: in_proj_weight,
 in_proj_bias, out_proj.*) with:
-  --position none | rope | alibi | t5 | shaw
+  --position none | rope | alibi | t5 | shaw | deberta
   --max-relative K, --no-shaw-values       Shaw et al. 2018 (clip to K; value embeddings)
   --num-buckets, --max-distance, --unidirectional   T5 buckets (Hugging Face _relative_position_bucket)
   --share-position                         one T5 table for all layers (`relative_attention_bias`)
@@ -99,6 +99,12 @@ class Attention(torch.nn.Module):
         self.out_proj = torch.nn.Linear(d, d, bias=not a.no_bias)
         if a.position == "t5" and not a.share_position:
             self.position = torch.nn.Embedding(a.num_buckets, h)
+        if a.position == "deberta":
+            # He et al. 2021 sec. 3.1: P [2k, d], K_r = P W_k,r, Q_r = P W_q,r
+            self.position = torch.nn.Module()
+            self.position.rel_embeddings = torch.nn.Parameter(torch.empty(2 * a.max_relative, d))
+            self.position.pos_key_proj = torch.nn.Linear(d, d)
+            self.position.pos_query_proj = torch.nn.Linear(d, d)
         if a.position == "shaw":
             self.position = torch.nn.Module()
             rows, dh = 2 * a.max_relative + 1, d // h
@@ -122,7 +128,19 @@ class Attention(torch.nn.Module):
             rel = (j - i).clamp(-a.max_relative, a.max_relative) + a.max_relative  # [s, s]
             a_k = self.position.relative_keys[rel]  # [s, s, dh]
             logits = logits + torch.einsum("bhid,ijd->bhij", q, a_k)
-        scores = logits * (a.scale or 1.0 / math.sqrt(dh))
+        default_scale = 1.0 / math.sqrt(dh)
+        if a.position == "deberta":
+            km = a.max_relative
+            pos = self.position
+            kr = pos.pos_key_proj(pos.rel_embeddings).view(2 * km, h, dh).transpose(0, 1)   # [h, 2k, dh]
+            qr = pos.pos_query_proj(pos.rel_embeddings).view(2 * km, h, dh).transpose(0, 1)
+            d_c2p = (i - j).clamp(-km, km - 1) + km   # delta(i, j)
+            d_p2c = (j - i).clamp(-km, km - 1) + km   # delta(j, i), indexed [i, j]
+            c2p = torch.einsum("bhid,hijd->bhij", q, kr[:, d_c2p])
+            p2c = torch.einsum("bhjd,hijd->bhij", k, qr[:, d_p2c])
+            logits = logits + c2p + p2c
+            default_scale = 1.0 / math.sqrt(3 * dh)
+        scores = logits * (a.scale or default_scale)
         if a.position == "t5":
             buckets = t5_bucket(j - i, not a.unidirectional, a.num_buckets, a.max_distance)
             table = SHARED["t5"] if a.share_position else self.position
@@ -178,7 +196,7 @@ def main():
     ap.add_argument("--d-ff", type=int, default=96)
     ap.add_argument("--seq", type=int, default=16)
     ap.add_argument("--batch", type=int, default=2)
-    ap.add_argument("--position", default="none", choices=["none", "rope", "alibi", "t5", "shaw"])
+    ap.add_argument("--position", default="none", choices=["none", "rope", "alibi", "t5", "shaw", "deberta"])
     ap.add_argument("--max-relative", type=int, default=16)
     ap.add_argument("--no-shaw-values", action="store_true")
     ap.add_argument("--num-buckets", type=int, default=32)

@@ -103,7 +103,9 @@ public:
       }
     }
     const std::string &scheme = inst.param("position").block->kind;
-    if (!dynamic_cast<const AttentionPositionPlugin *>(PluginRegistry::instance().lookup(scheme))) {
+    const auto *schemePlugin =
+        dynamic_cast<const AttentionPositionPlugin *>(PluginRegistry::instance().lookup(scheme));
+    if (!schemePlugin) {
       ctx.error("position", "'" + scheme + "' is an absolute position encoding: add it to the " +
                                 "input (a `" + scheme + ";` statement before the layers), not " +
                                 "inside attention");
@@ -112,12 +114,17 @@ public:
     if (!ctx.inferSubBlock("position", inst.inputShape(),
                            {{"n_heads", ParamValue::ofInt(h)},
                             {"causal", ParamValue::ofBool(inst.getBool("causal"))},
-                            {"scale", ParamValue::ofFloat(inst.getFloat("scale") > 0
-                                                              ? inst.getFloat("scale")
-                                                              : 1.0 / std::sqrt(double(d / h)))}}))
+                            {"scale", ParamValue::ofFloat(effectiveScale(inst, *schemePlugin))}}))
       return false;
     out = inst.inputShape();
     return true;
+  }
+  /// The `scale` parameter, or 1/sqrt(d_head * the scheme's factor).
+  static double effectiveScale(const BlockInstance &inst, const AttentionPositionPlugin &scheme) {
+    if (inst.getFloat("scale") > 0)
+      return inst.getFloat("scale");
+    int64_t dHead = inst.inputShape().back() / inst.getInt("n_heads");
+    return 1.0 / std::sqrt(double(dHead) * scheme.scoreScaleFactor());
   }
   Value emit(const BlockInstance &inst, EmitContext &ctx, Value x) const override {
     OpBuilder &b = ctx.builder();
@@ -142,9 +149,11 @@ public:
     }
     Value scoreBias;
     std::pair<Value, int64_t> relValues{Value(), 0};
+    double scale = 0;
     ctx.withSubBlock("position", [&](const BlockPlugin &p, const BlockInstance &pi, EmitContext &pc) {
       const auto &scheme = static_cast<const AttentionPositionPlugin &>(p);
       AttentionGeometry g = AttentionPositionPlugin::geometry(pi);
+      scale = g.scale;
       scheme.transformQK(pi, pc, g, q, k);
       scoreBias = scheme.scoreBias(pi, pc, g, q, k);
       relValues = scheme.relativeValues(pi, pc, g);
@@ -158,9 +167,7 @@ public:
                                   b.getI64IntegerAttr(inst.getInt("window")),
                                   b.getI64IntegerAttr(inst.getInt("block_size")),
                                   b.getI64IntegerAttr(relValues.second),
-                                  inst.getFloat("scale") > 0
-                                      ? b.getF32FloatAttr(static_cast<float>(inst.getFloat("scale")))
-                                      : FloatAttr());
+                                  b.getF32FloatAttr(static_cast<float>(scale)));
     const std::string &outName = inst.param("out_proj_name").s;
     return plugins::emitLinear(ctx, a, outName + ".weight", bias ? outName + ".bias" : "", d);
   }

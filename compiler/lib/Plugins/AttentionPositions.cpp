@@ -170,7 +170,7 @@ public:
         b, ctx.loc(), plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), q,
         ctx.weight("relative_keys"), b.getI64IntegerAttr(g.nHeads),
         b.getI64IntegerAttr(inst.getInt("max_distance")),
-        b.getF32FloatAttr(static_cast<float>(g.scale)));
+        b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr("shaw"));
   }
   std::pair<Value, int64_t> relativeValues(const BlockInstance &inst, EmitContext &ctx,
                                            const AttentionGeometry &) const override {
@@ -180,8 +180,53 @@ public:
   }
 };
 
+class DebertaPlugin : public AttentionPositionPlugin {
+public:
+  std::string name() const override { return "deberta"; }
+  std::string summary() const override {
+    return "disentangled attention: content-to-position and position-to-content terms over "
+           "learned relative embeddings, scores / sqrt(3 d_head) (He et al. 2021 sec. 3.1)";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"max_distance", ParamType::Int(), ParamValue::ofInt(128),
+             "k: relative distances clipped to [-k, k - 1] (2k embeddings)"}};
+  }
+  double scoreScaleFactor() const override { return 3.0; }
+  bool inferInAttention(const BlockInstance &inst, const AttentionGeometry &g, InferContext &ctx,
+                        std::vector<WeightSpec> &weights) const override {
+    int64_t k = inst.getInt("max_distance");
+    if (k <= 0) {
+      ctx.error("max_distance", "max_distance must be positive");
+      return false;
+    }
+    // P [2k, d_model] and its key/query projections W_k,r and W_q,r.
+    weights = {{"rel_embeddings", {2 * k, g.dModel}},
+               {"pos_key_proj.weight", {g.dModel, g.dModel}},
+               {"pos_key_proj.bias", {g.dModel}},
+               {"pos_query_proj.weight", {g.dModel, g.dModel}},
+               {"pos_query_proj.bias", {g.dModel}}};
+    return true;
+  }
+  Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
+                  Value k) const override {
+    OpBuilder &b = ctx.builder();
+    int64_t kMax = inst.getInt("max_distance");
+    Value p = ctx.weight("rel_embeddings");
+    Value kr = plugins::emitLinear(ctx, p, "pos_key_proj.weight", "pos_key_proj.bias", g.dModel);
+    Value qr = plugins::emitLinear(ctx, p, "pos_query_proj.weight", "pos_query_proj.bias", g.dModel);
+    auto term = [&](Value x, Value table, StringRef mode) -> Value {
+      return RelativeLogitsOp::create(
+          b, ctx.loc(), plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), x, table,
+          b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(kMax),
+          b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr(mode));
+    };
+    return AddOp::create(b, ctx.loc(), term(q, kr, "c2p"), term(k, qr, "p2c"));
+  }
+};
+
 } // namespace
 
+LOOM_REGISTER_PLUGIN(DebertaPlugin)
 LOOM_REGISTER_PLUGIN(ShawPlugin)
 LOOM_REGISTER_PLUGIN(T5Plugin)
 LOOM_REGISTER_PLUGIN(NoPositionPlugin)

@@ -192,7 +192,23 @@ func.func @rel_values_shape(%x: tensor<1x4x8xf32>, %t: tensor<5x8xf32>) -> tenso
 // -----
 
 func.func @relative_table(%x: tensor<1x4x8xf32>, %t: tensor<4x4xf32>) -> tensor<1x2x4x4xf32> {
-  // expected-error @+1 {{table must be [2 * max_distance + 1, d_head] = [5, 4]}}
+  // expected-error @+1 {{table must be [5, 4] for mode shaw}}
   %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32} : (tensor<1x4x8xf32>, tensor<4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %b : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+func.func @relative_c2p_table(%x: tensor<1x4x8xf32>, %t: tensor<4x4xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{table must be [4, 8] for mode c2p}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "c2p"} : (tensor<1x4x8xf32>, tensor<4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %b : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+func.func @relative_mode(%x: tensor<1x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{mode must be shaw, c2p or p2c, got p2p}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "p2p"} : (tensor<1x4x8xf32>, tensor<4x8xf32>) -> tensor<1x2x4x4xf32>
   return %b : tensor<1x2x4x4xf32>
 }

@@ -211,3 +211,18 @@ func.func @shaw(%q: tensor<2x4x8xf32>, %t: tensor<5x4xf32>) -> tensor<2x4x8xf32>
   %a = loom.attention %q, %q, %q bias %b rel_values %t {n_heads = 2 : i64, rel_max_distance = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x2x4x4xf32>, tensor<5x4xf32>) -> tensor<2x4x8xf32>
   return %a : tensor<2x4x8xf32>
 }
+
+// relative_logits in DeBERTa's p2c mode reads the keys at j and the per-head table columns
+// h * d_head + d; c2p clips p - j to [-k, k - 1].
+// CHECK-LABEL: func @deberta_terms
+// CHECK: linalg.generic
+// CHECK: arith.subi
+// CHECK: arith.minsi
+// CHECK: arith.muli
+// CHECK: tensor.extract %{{.*}} : tensor<4x8xf32>
+func.func @deberta_terms(%x: tensor<2x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<2x2x4x4xf32> {
+  %c = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "c2p"} : (tensor<2x4x8xf32>, tensor<4x8xf32>) -> tensor<2x2x4x4xf32>
+  %p = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "p2c"} : (tensor<2x4x8xf32>, tensor<4x8xf32>) -> tensor<2x2x4x4xf32>
+  %s = loom.add %c, %p : tensor<2x2x4x4xf32>
+  return %s : tensor<2x2x4x4xf32>
+}

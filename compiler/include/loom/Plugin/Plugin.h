@@ -198,6 +198,9 @@ public:
                                 const AttentionGeometry &g, mlir::Value q, mlir::Value k) const {
     return {};
   }
+  /// The default score scale becomes 1/sqrt(d_head * factor) (DeBERTa: 3, for its three
+  /// score terms). Default: 1.
+  virtual double scoreScaleFactor() const { return 1.0; }
   /// Relative value embeddings [2 * max_distance + 1, d_head] (Shaw et al. 2018) and their
   /// max_distance, or {null, 0}. Default: none.
   virtual std::pair<mlir::Value, int64_t> relativeValues(const BlockInstance &inst,

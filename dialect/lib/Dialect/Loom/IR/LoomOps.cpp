@@ -314,17 +314,23 @@ LogicalResult AlibiBiasOp::verify() {
 }
 
 LogicalResult RelativeLogitsOp::verify() {
-  RankedTensorType q = getQuery().getType(), table = getTable().getType(), t = getResult().getType();
+  RankedTensorType x = getInput().getType(), table = getTable().getType(), t = getResult().getType();
   int64_t h = static_cast<int64_t>(getNHeads()), k = static_cast<int64_t>(getMaxDistance());
-  if (q.getRank() != 3 || h <= 0 || q.getDimSize(2) % h != 0)
-    return emitOpError("query must be [batch, seq_q, d_model] with d_model divisible by n_heads");
-  if (k <= 0 || table.getRank() != 2 || table.getDimSize(0) != 2 * k + 1 ||
-      table.getDimSize(1) != q.getDimSize(2) / h)
-    return emitOpError("table must be [2 * max_distance + 1, d_head] = [")
-           << 2 * k + 1 << ", " << q.getDimSize(2) / h << "]";
-  if (t.getRank() != 4 || t.getDimSize(0) != q.getDimSize(0) || t.getDimSize(1) != h ||
-      t.getDimSize(2) != q.getDimSize(1))
+  StringRef mode = getMode();
+  if (mode != "shaw" && mode != "c2p" && mode != "p2c")
+    return emitOpError("mode must be shaw, c2p or p2c, got ") << mode;
+  if (x.getRank() != 3 || h <= 0 || x.getDimSize(2) % h != 0)
+    return emitOpError("input must be [batch, seq, d_model] with d_model divisible by n_heads");
+  int64_t dHead = x.getDimSize(2) / h;
+  int64_t rows = mode == "shaw" ? 2 * k + 1 : 2 * k;
+  int64_t cols = mode == "shaw" ? dHead : x.getDimSize(2);
+  if (k <= 0 || table.getRank() != 2 || table.getDimSize(0) != rows || table.getDimSize(1) != cols)
+    return emitOpError("table must be [") << rows << ", " << cols << "] for mode " << mode;
+  if (t.getRank() != 4 || t.getDimSize(0) != x.getDimSize(0) || t.getDimSize(1) != h)
     return emitOpError("result must be [batch, n_heads, seq_q, seq_k]");
+  int64_t seqIn = mode == "p2c" ? t.getDimSize(3) : t.getDimSize(2);
+  if (x.getDimSize(1) != seqIn)
+    return emitOpError("input length must be ") << (mode == "p2c" ? "seq_k" : "seq_q");
   return success();
 }
 

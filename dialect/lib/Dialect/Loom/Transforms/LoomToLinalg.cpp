@@ -608,27 +608,44 @@ Value lowerRelativeLogits(OpBuilder &b, RelativeLogitsOp op) {
   Location loc = op.getLoc();
   auto t = op.getResult().getType();
   int64_t bs = t.getDimSize(0), h = t.getDimSize(1), sq = t.getDimSize(2), sk = t.getDimSize(3);
-  int64_t dh = op.getQuery().getType().getDimSize(2) / h, k = op.getMaxDistance();
+  int64_t dh = op.getInput().getType().getDimSize(2) / h, k = op.getMaxDistance();
   float scale = op.getScale().convertToFloat();
+  StringRef mode = op.getMode();
+  bool perHead = mode != "shaw", keys = mode == "p2c";
   Value table = op.getTable();
   MLIRContext *ctx = b.getContext();
   auto e = [&](unsigned i) { return b.getAffineDimExpr(i); };
-  // iteration (b, h, i, j, d); q as [b, i, h, d]
-  Value q4 = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({bs, sq, h, dh}, b.getF32Type()), op.getQuery(),
+  // iteration (b, h, i, j, d); the input as [b, seq, h, d], read at query i or key j.
+  int64_t seq = keys ? sk : sq;
+  Value x4 = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({bs, seq, h, dh}, b.getF32Type()), op.getInput(),
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-  AffineMap qMap = AffineMap::get(5, 0, {e(0), e(2), e(1), e(4)}, ctx);
+  AffineMap xMap = AffineMap::get(5, 0, {e(0), keys ? e(3) : e(2), e(1), e(4)}, ctx);
   AffineMap outMap = AffineMap::get(5, 0, {e(0), e(1), e(2), e(3)}, ctx);
-  Value sum = generic(b, loc, {bs, h, sq, sk}, ValueRange{q4}, filled(b, loc, {bs, h, sq, sk}, 0.0),
-                      {qMap, outMap},
-                      {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-                       IteratorType::parallel, IteratorType::reduction},
-                      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                        Value row = relativeRow(nb, nl, linalg::IndexOp::create(nb, nl, 2),
-                                                linalg::IndexOp::create(nb, nl, 3), sk - sq, k);
-                        Value r = tensor::ExtractOp::create(nb, nl, table, ValueRange{row, linalg::IndexOp::create(nb, nl, 4)});
-                        return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], r));
-                      });
+  Value sum = generic(
+      b, loc, {bs, h, sq, sk}, ValueRange{x4}, filled(b, loc, {bs, h, sq, sk}, 0.0), {xMap, outMap},
+      {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+       IteratorType::parallel, IteratorType::reduction},
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Type i64 = nb.getI64Type();
+        auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
+        Value p = arith::AddIOp::create(
+            nb, nl, arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 2)), cst(sk - sq));
+        Value j = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 3));
+        // shaw: clip(j - p, -k, k) + k; c2p: clip(p - j, -k, k - 1) + k; p2c: clip(j - p, -k, k - 1) + k
+        Value rel = mode == "c2p" ? arith::SubIOp::create(nb, nl, p, j) : arith::SubIOp::create(nb, nl, j, p);
+        int64_t hi = mode == "shaw" ? k : k - 1;
+        rel = arith::MaxSIOp::create(nb, nl, arith::MinSIOp::create(nb, nl, rel, cst(hi)), cst(-k));
+        Value row = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), arith::AddIOp::create(nb, nl, rel, cst(k)));
+        Value col = linalg::IndexOp::create(nb, nl, 4);
+        if (perHead) // the table's columns are the heads' features: h * d_head + d
+          col = arith::AddIOp::create(
+              nb, nl, arith::MulIOp::create(nb, nl, linalg::IndexOp::create(nb, nl, 1),
+                                            arith::ConstantIndexOp::create(nb, nl, dh)),
+              col);
+        Value r = tensor::ExtractOp::create(nb, nl, table, ValueRange{row, col});
+        return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], r));
+      });
   return elementwise(b, loc, ValueRange{sum}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
     return arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
   });

@@ -299,17 +299,25 @@ def Loom_T5BiasOp : Loom_Op<"t5_bias", [Pure]> {
 }
 
 def Loom_RelativeLogitsOp : Loom_Op<"relative_logits", [Pure]> {
-  let summary = "Shaw et al. 2018 relative key term q_i . a^K_ij (sec. 3)";
+  let summary = "Relative-position score terms: Shaw et al. 2018 and DeBERTa's c2p / p2c";
   let description = [{
-    `query` is `[batch, seq_q, d_model]` (projected, `n_heads` heads of d_head), `table` is
-    `[2 * max_distance + 1, d_head]` (shared by all heads). Result `[batch, n_heads, seq_q,
-    seq_k]`: scale * sum_d q[b, i, h, d] * table[clip(j - p, -max_distance, max_distance) +
-    max_distance, d] with p = i + seq_k - seq_q. Added to the attention scores as a bias.
+    Result `[batch, n_heads, seq_q, seq_k]`, scaled by `scale`, added to the attention scores
+    as a bias. With p = i + seq_k - seq_q (query i's position), `k` = `max_distance`, and
+    `input` split into `n_heads` heads of d_head:
+    - `mode = "shaw"` (Shaw et al. 2018 sec. 3): `input` = queries `[batch, seq_q, d_model]`,
+      `table` `[2k + 1, d_head]` shared by the heads;
+      term = q[b, i, h, :] . table[clip(j - p, -k, k) + k, :].
+    - `mode = "c2p"` (He et al. 2021 sec. 3.1, content-to-position): `input` = queries,
+      `table` = K_r `[2k, d_model]` split into heads;
+      term = q[b, i, h, :] . K_r[clip(p - j, -k, k - 1) + k, h, :].
+    - `mode = "p2c"` (position-to-content): `input` = keys `[batch, seq_k, d_model]`, `table`
+      = Q_r `[2k, d_model]`; term = k[b, j, h, :] . Q_r[clip(j - p, -k, k - 1) + k, h, :].
   }];
-  let arguments = (ins Loom_F32Tensor:$query, Loom_F32Tensor:$table, I64Attr:$n_heads,
-                       I64Attr:$max_distance, F32Attr:$scale);
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$table, I64Attr:$n_heads,
+                       I64Attr:$max_distance, F32Attr:$scale,
+                       DefaultValuedStrAttr<StrAttr, "shaw">:$mode);
   let results = (outs Loom_F32Tensor:$result);
-  let assemblyFormat = "$query `,` $table attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input `,` $table attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
