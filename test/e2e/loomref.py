@@ -56,3 +56,12 @@ def reinit_(module, seed):
             else:
                 fan_in = p.shape[1]
                 p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(fan_in))
+
+
+def save_reference(outdir, weights, x, y):
+    """Writes weights.safetensors, input.npy and expected.npy into outdir."""
+    import os
+    os.makedirs(outdir, exist_ok=True)
+    write_safetensors(os.path.join(outdir, "weights.safetensors"), weights)
+    save_npy(os.path.join(outdir, "input.npy"), x)
+    save_npy(os.path.join(outdir, "expected.npy"), y)

@@ -57,13 +57,10 @@ def main():
         padding = torch.arange(a.seq).view(1, -1) >= lengths.view(-1, 1)
     with torch.no_grad():
         y = enc(x + pe, mask=mask, src_key_padding_mask=padding)
-    os.makedirs(a.outdir, exist_ok=True)
+    loomref.save_reference(a.outdir, weights, x, y)
     if a.lengths:
         import numpy as np
         np.save(os.path.join(a.outdir, "lengths.npy"), lengths.numpy())
-    loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), weights)
-    loomref.save_npy(os.path.join(a.outdir, "input.npy"), x)
-    loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)
 
 
 if __name__ == "__main__":

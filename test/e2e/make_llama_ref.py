@@ -99,10 +99,7 @@ def main():
         for layer in model.layers:
             y = layer(y)
         y = model.norm(y)
-    os.makedirs(a.outdir, exist_ok=True)
-    loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), model.state_dict())
-    loomref.save_npy(os.path.join(a.outdir, "input.npy"), x)
-    loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)
+    loomref.save_reference(a.outdir, model.state_dict(), x, y)
 
 
 if __name__ == "__main__":

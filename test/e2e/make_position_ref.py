@@ -233,10 +233,7 @@ def main():
             y = layer(y)
         if a.final_norm:
             y = model.norm(y)
-    os.makedirs(a.outdir, exist_ok=True)
-    loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), model.state_dict())
-    loomref.save_npy(os.path.join(a.outdir, "input.npy"), x)
-    loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)
+    loomref.save_reference(a.outdir, model.state_dict(), x, y)
 
 
 if __name__ == "__main__":

@@ -342,18 +342,32 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
                                          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 
+/// A normalisation's input as rows [m, d] with the maps of its generics: the element
+/// (id2), its row's statistic (row) and the per-feature parameter (col).
+struct NormRows {
+  Value x;
+  int64_t m, d;
+  AffineMap id2, row, col;
+  NormRows(OpBuilder &b, Location loc, Value input) {
+    x = collapseTo2D(b, loc, input);
+    auto xt = cast<RankedTensorType>(x.getType());
+    m = xt.getDimSize(0);
+    d = xt.getDimSize(1);
+    id2 = b.getMultiDimIdentityMap(2);
+    row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
+    col = AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, b.getContext());
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // loom.layer_norm: sum, centred sum of squares, normalise.
 //===----------------------------------------------------------------------===//
 Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
   Location loc = op.getLoc();
-  Value x = collapseTo2D(b, loc, op.getInput());
-  auto xt = cast<RankedTensorType>(x.getType());
-  int64_t m = xt.getDimSize(0), d = xt.getDimSize(1);
-  MLIRContext *ctx = b.getContext();
-  AffineMap id2 = b.getMultiDimIdentityMap(2);
-  AffineMap row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
-  AffineMap col = AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, ctx);
+  NormRows r(b, loc, op.getInput());
+  Value x = r.x;
+  int64_t m = r.m, d = r.d;
+  AffineMap id2 = r.id2, row = r.row, col = r.col;
   SmallVector<IteratorType> red{IteratorType::parallel, IteratorType::reduction};
   SmallVector<IteratorType> par{IteratorType::parallel, IteratorType::parallel};
   float invD = 1.0f / static_cast<float>(d);
@@ -391,13 +405,10 @@ Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
 //===----------------------------------------------------------------------===//
 Value lowerRmsNorm(OpBuilder &b, RmsNormOp op) {
   Location loc = op.getLoc();
-  Value x = collapseTo2D(b, loc, op.getInput());
-  auto xt = cast<RankedTensorType>(x.getType());
-  int64_t m = xt.getDimSize(0), d = xt.getDimSize(1);
-  MLIRContext *ctx = b.getContext();
-  AffineMap id2 = b.getMultiDimIdentityMap(2);
-  AffineMap row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
-  AffineMap col = AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, ctx);
+  NormRows r(b, loc, op.getInput());
+  Value x = r.x;
+  int64_t m = r.m, d = r.d;
+  AffineMap id2 = r.id2, row = r.row, col = r.col;
   float invD = 1.0f / static_cast<float>(d), eps = op.getEpsilon().convertToFloat();
   Value ss = generic(b, loc, {m}, ValueRange{x}, filled(b, loc, {m}, 0.0), {id2, row},
                      {IteratorType::parallel, IteratorType::reduction},
