@@ -37,7 +37,7 @@
 using namespace llvm;
 
 namespace {
-enum class Emit { Loom, Linalg, Loops, LLVMIR, Obj, Exe };
+enum class Emit { Loom, Linalg, Loops, LLVMIR, Obj, Exe, Shared };
 
 cl::OptionCategory cat("loomc options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<spec.loom>"), cl::cat(cat));
@@ -49,7 +49,9 @@ cl::opt<Emit> emitKind(
                clEnumValN(Emit::Loops, "loops", "bufferized, tiled, vectorized parallel loops"),
                clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR"),
                clEnumValN(Emit::Obj, "obj", "object file exporting the loom C ABI"),
-               clEnumValN(Emit::Exe, "exe", "executable linked with the runtime")),
+               clEnumValN(Emit::Exe, "exe", "executable linked with the runtime"),
+               clEnumValN(Emit::Shared, "shared",
+                          "shared library with the C API of runtime/include/loom/Runtime/loom.h")),
     cl::cat(cat));
 cl::list<std::string> plugins("plugin", cl::desc("load block plugins from a shared library"),
                               cl::value_desc("lib.so"), cl::cat(cat));
@@ -71,6 +73,9 @@ cl::opt<std::string> cxx("cxx", cl::desc("C++ compiler used to link executables"
                          cl::init(LOOM_DEFAULT_CXX), cl::cat(cat));
 cl::opt<std::string> runtimeLib("runtime-lib", cl::desc("the runtime archive to link"),
                                 cl::init(LOOM_DEFAULT_RUNTIME_LIB), cl::cat(cat));
+cl::opt<std::string> runtimeCoreLib("runtime-core-lib",
+                                    cl::desc("the runtime archive for shared libraries"),
+                                    cl::init(LOOM_DEFAULT_RUNTIME_CORE_LIB), cl::cat(cat));
 cl::opt<std::string> ompDir("omp-dir", cl::desc("directory of libomp.so (linked and rpath'd)"),
                             cl::init(LOOM_DEFAULT_OMP_DIR), cl::cat(cat));
 
@@ -80,10 +85,13 @@ int fail(const Twine &msg) {
 }
 
 std::string defaultOutput(Emit e) {
-  if (e != Emit::Exe && e != Emit::Obj)
-    return "-";
   std::string stem = sys::path::stem(inputFile).str();
-  return e == Emit::Obj ? stem + ".o" : stem;
+  switch (e) {
+  case Emit::Obj: return stem + ".o";
+  case Emit::Exe: return stem;
+  case Emit::Shared: return "lib" + stem + ".so";
+  default: return "-";
+  }
 }
 
 int writeText(const std::string &path, function_ref<void(raw_ostream &)> fn) {
@@ -228,7 +236,7 @@ int main(int argc, char **argv) {
 
   std::string objPath = out;
   SmallString<128> tmp;
-  if (emitKind == Emit::Exe) {
+  if (emitKind == Emit::Exe || emitKind == Emit::Shared) {
     if (sys::fs::createTemporaryFile("loom", "o", tmp))
       return fail("cannot create a temporary file");
     objPath = tmp.str().str();
@@ -238,8 +246,15 @@ int main(int argc, char **argv) {
   if (emitKind == Emit::Obj)
     return 0;
 
-  std::vector<std::string> linkArgs{cxx, "-O2", objPath, runtimeLib, "-fopenmp",
-                                    "-L" + ompDir, "-Wl,-rpath," + ompDir, "-lm", "-o", out};
+  bool shared = emitKind == Emit::Shared;
+  std::vector<std::string> linkArgs{cxx, "-O2", objPath};
+  if (shared) // the C API is only referenced from outside: keep all of the runtime core
+    linkArgs.insert(linkArgs.end(), {"-shared", "-Wl,--whole-archive", runtimeCoreLib,
+                                     "-Wl,--no-whole-archive"});
+  else
+    linkArgs.push_back(runtimeLib);
+  linkArgs.insert(linkArgs.end(),
+                  {"-fopenmp", "-L" + ompDir, "-Wl,-rpath," + ompDir, "-lm", "-o", out});
   std::vector<StringRef> refs(linkArgs.begin(), linkArgs.end());
   std::string linkErr;
   int rc = sys::ExecuteAndWait(cxx, refs, std::nullopt, {}, 0, 0, &linkErr);

@@ -1,0 +1,39 @@
+/*===- loom.h - C API of a model compiled with `loomc --emit=shared` ------===*
+ *
+ *   char err[512];
+ *   loom_model *m = loom_model_open("weights.safetensors", err, sizeof err);
+ *   if (!m) { fprintf(stderr, "%s\n", err); ... }
+ *   const void *inputs[] = {x};            // manifest order; x is [batch, seq, d_model] f32
+ *   loom_model_run(m, inputs, y, err, sizeof err);   // y: the output buffer (f32)
+ *   loom_model_close(m);
+ *
+ * Buffers are dense row-major arrays of the shapes and dtypes in loom_model_manifest().
+ * Functions that fail return NULL or non-zero and write a message to `err` (NUL-terminated,
+ * truncated to `err_len`). Thread count: loom_set_num_threads (OpenMP).
+ *===----------------------------------------------------------------------===*/
+#ifndef LOOM_RUNTIME_LOOM_H
+#define LOOM_RUNTIME_LOOM_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct loom_model loom_model;
+
+/* The model's manifest (JSON): inputs, output, weights with names, shapes and dtypes. */
+const char *loom_model_manifest(void);
+/* Maps and checks the weights, then runs the one-time weight preparation. */
+loom_model *loom_model_open(const char *weights_path, char *err, size_t err_len);
+/* Runs the model: `inputs` in manifest order, `output` of the manifest's output shape. */
+int loom_model_run(loom_model *model, const void *const *inputs, void *output, char *err,
+                   size_t err_len);
+void loom_model_close(loom_model *model);
+void loom_set_num_threads(int n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

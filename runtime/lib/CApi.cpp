@@ -1,0 +1,71 @@
+//===- CApi.cpp - the C API of shared-library models (loom.h) -------------===//
+#include "loom/Runtime/loom.h"
+#include "loom/Runtime/Abi.h"
+#include "loom/Runtime/Runtime.h"
+
+#include <omp.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+using namespace loom::rt;
+
+struct loom_model {
+  Manifest manifest;
+  std::unique_ptr<SafeTensors> weights;
+  std::vector<void *> weightPtrs, preparedPtrs;
+  std::vector<Array> prepared;
+};
+
+namespace {
+void setError(char *err, size_t len, const char *message) {
+  if (err && len > 0)
+    std::snprintf(err, len, "%s", message);
+}
+} // namespace
+
+extern "C" const char *loom_model_manifest(void) { return loom_manifest; }
+
+extern "C" loom_model *loom_model_open(const char *weightsPath, char *err, size_t errLen) {
+  try {
+    auto m = std::make_unique<loom_model>();
+    m->manifest = Manifest::parse(loom_manifest);
+    m->weights = std::make_unique<SafeTensors>(weightsPath ? weightsPath : "");
+    m->weightPtrs = m->weights->bind(m->manifest.weights);
+    for (const TensorSpec &s : m->manifest.prepared) {
+      m->prepared.push_back(Array::zeros(s.shape));
+      m->preparedPtrs.push_back(m->prepared.back().data.get());
+    }
+    loom_prepare(m->weightPtrs.data(), m->preparedPtrs.data());
+    return m.release();
+  } catch (const std::exception &e) {
+    setError(err, errLen, e.what());
+    return nullptr;
+  }
+}
+
+extern "C" int loom_model_run(loom_model *model, const void *const *inputs, void *output,
+                              char *err, size_t errLen) {
+  if (!model || !inputs || !output) {
+    setError(err, errLen, "loom_model_run: null model, inputs or output");
+    return 1;
+  }
+  for (size_t i = 0; i < model->manifest.inputs.size(); ++i)
+    if (!inputs[i]) {
+      setError(err, errLen, ("loom_model_run: input '" + model->manifest.inputs[i].name +
+                             "' is null").c_str());
+      return 1;
+    }
+  loom_forward(const_cast<void **>(inputs), model->weightPtrs.data(), model->preparedPtrs.data(),
+               output);
+  return 0;
+}
+
+extern "C" void loom_model_close(loom_model *model) { delete model; }
+
+extern "C" void loom_set_num_threads(int n) {
+  if (n > 0)
+    omp_set_num_threads(n);
+}
