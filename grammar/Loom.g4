@@ -14,18 +14,20 @@ importDecl : 'import' path=STRING ';' ;
 
 blockDef : 'block' name=ID '(' paramList? ')' body ;
 
-modelDef : 'model' name=ID ('(' paramList? ')')? '{' inputDecl+ stmt* '}' ;
+modelDef : 'model' name=ID ('(' paramList? ')')? '{' inputDecl+ outputDecl* stmt* '}' ;
 
 paramList : param (',' param)* ','? ;
 param     : name=ID ':' type=paramType ('=' expr)? ;
-paramType : ID | 'input' ;   // `input`: a model input passed to a block
+paramType : ID | 'input' | 'output' ;   // `input`: a model input passed to a block
 
 inputDecl : 'input' name=ID ':' dtype=ID '[' expr (',' expr)* ']' ';' ;
+// Extra outputs, written slot by slot (along their first dimension) by blocks.
+outputDecl : 'output' name=ID ':' dtype=ID '[' expr (',' expr)* ']' ';' ;
 
 body : '{' stmt* '}' ;
 
 stmt
-  : 'repeat' count=expr shared='shared'? ('as' name=ID)? body   # repeatStmt
+  : 'repeat' count=expr ('index' idx=ID)? shared='shared'? ('as' name=ID)? body   # repeatStmt
   | 'residual' ('(' argList? ')')? body                          # residualStmt
   | callee=ID ('(' argList? ')')? ('as' name=ID)? ';'            # applyStmt
   | 'let' name=ID '=' value=expr ('as' path=dottedName)? ';'     # letStmt

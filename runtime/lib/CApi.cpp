@@ -46,9 +46,9 @@ extern "C" loom_model *loom_model_open(const char *weightsPath, char *err, size_
   }
 }
 
-extern "C" int loom_model_run(loom_model *model, const void *const *inputs, void *output,
-                              char *err, size_t errLen) {
-  if (!model || !inputs || !output) {
+extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
+                              void *const *outputs, char *err, size_t errLen) {
+  if (!model || !inputs || !outputs) {
     setError(err, errLen, "loom_model_run: null model, inputs or output");
     return 1;
   }
@@ -59,7 +59,7 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs, void
       return 1;
     }
   loom_forward(const_cast<void **>(inputs), model->weightPtrs.data(), model->preparedPtrs.data(),
-               output);
+               const_cast<void **>(outputs));
   return 0;
 }
 

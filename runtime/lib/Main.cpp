@@ -42,7 +42,8 @@ int64_t parsePositive(const std::string &flag, const char *v) {
 
 int main(int argc, char **argv) {
   try {
-    std::string weightsPath, outputPath;
+    std::string weightsPath;
+    std::vector<std::string> outputArgs;
     std::vector<std::string> inputArgs;
     int64_t threads = 0, repeat = 1, warmup = 0;
     bool printManifest = false;
@@ -55,7 +56,7 @@ int main(int argc, char **argv) {
       };
       if (a == "--weights") weightsPath = value();
       else if (a == "--input") inputArgs.push_back(value());
-      else if (a == "--output") outputPath = value();
+      else if (a == "--output") outputArgs.push_back(value());
       else if (a == "--threads") threads = parsePositive(a, value());
       else if (a == "--repeat") repeat = parsePositive(a, value());
       else if (a == "--warmup") warmup = std::stoll(value());
@@ -67,7 +68,7 @@ int main(int argc, char **argv) {
       std::cout << loom_manifest << "\n";
       return 0;
     }
-    if (weightsPath.empty() || inputArgs.empty() || outputPath.empty()) {
+    if (weightsPath.empty() || inputArgs.empty() || outputArgs.empty()) {
       usage(argv[0]);
       return 2;
     }
@@ -110,17 +111,32 @@ int main(int argc, char **argv) {
       prepared.push_back(Array::zeros(s.shape));
       p.push_back(prepared.back().data.get());
     }
-    Array output = Array::zeros(m.output.shape);
+    // Outputs: NAME=PATH, or a bare PATH for the main output; unnamed extras are not written.
+    std::map<std::string, std::string> outputPaths;
+    for (const std::string &arg : outputArgs) {
+      size_t eq = arg.find('=');
+      std::string name = eq == std::string::npos ? m.outputs.front().name : arg.substr(0, eq);
+      if (std::none_of(m.outputs.begin(), m.outputs.end(),
+                       [&](const TensorSpec &s) { return s.name == name; }))
+        throw RuntimeError("--output " + arg + ": the model has no output '" + name + "'");
+      outputPaths[name] = eq == std::string::npos ? arg : arg.substr(eq + 1);
+    }
+    std::vector<Array> outputs;
+    std::vector<void *> out;
+    for (const TensorSpec &s : m.outputs) {
+      outputs.push_back(Array::zeros(s.shape));
+      out.push_back(outputs.back().data.get());
+    }
     if (threads > 0)
       omp_set_num_threads(static_cast<int>(threads));
 
     loom_prepare(w.data(), p.data());
     for (int64_t i = 0; i < warmup; ++i)
-      loom_forward(in.data(), w.data(), p.data(), output.data.get());
+      loom_forward(in.data(), w.data(), p.data(), out.data());
     std::vector<double> ms;
     for (int64_t i = 0; i < repeat; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      loom_forward(in.data(), w.data(), p.data(), output.data.get());
+      loom_forward(in.data(), w.data(), p.data(), out.data());
       auto t1 = std::chrono::steady_clock::now();
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
@@ -132,7 +148,9 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "loom: %s forward: median %.3f ms, min %.3f ms over %lld run(s), %d thread(s)\n",
                  m.model.c_str(), median, sorted.front(), static_cast<long long>(repeat),
                  omp_get_max_threads());
-    writeNpy(outputPath, output);
+    for (size_t i = 0; i < m.outputs.size(); ++i)
+      if (auto it = outputPaths.find(m.outputs[i].name); it != outputPaths.end())
+        writeNpy(it->second, outputs[i]);
     return 0;
   } catch (const RuntimeError &e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -48,7 +48,8 @@ Manifest Manifest::parse(const char *text) {
     m.model = j.at("model").get<std::string>();
     for (const json &in : j.at("inputs"))
       m.inputs.push_back(specFrom(in));
-    m.output = specFrom(j.at("output"));
+    for (const json &out : j.at("outputs"))
+      m.outputs.push_back(specFrom(out));
     for (const json &w : j.at("weights"))
       m.weights.push_back(specFrom(w));
     for (const json &p : j.at("prepared"))

@@ -37,7 +37,8 @@ int main(int argc, char **argv) {
   float *y = calloc((size_t)nOut, sizeof(float));
   const void *inputs[] = {x};
   loom_set_num_threads(2);
-  if (loom_model_run(m, inputs, y, err, sizeof err) != 0) {
+  void *outputs[] = {y};
+  if (loom_model_run(m, inputs, outputs, err, sizeof err) != 0) {
     printf("FAIL run: %s\n", err);
     return 1;
   }

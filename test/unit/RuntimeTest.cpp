@@ -153,7 +153,7 @@ TEST(SafeTensors, RejectsLiesAndMismatches) {
 TEST(Manifest, ParsesAndRejectsCorruption) {
   Manifest m = Manifest::parse(
       R"({"model":"M","inputs":[{"name":"x","shape":[1,2,3],"dtype":"F32"}],)"
-      R"("output":{"name":"output","shape":[1,2,3],"dtype":"F32"},)"
+      R"("outputs":[{"name":"output","shape":[1,2,3],"dtype":"F32"}],)"
       R"("weights":[{"name":"w","shape":[3],"dtype":"F32"}],"prepared":[]})");
   EXPECT_EQ(m.model, "M");
   ASSERT_EQ(m.inputs.size(), 1u);

@@ -28,15 +28,17 @@ std::string Manifest::toJSON() const {
       shape.push_back(d);
     return llvm::json::Object{{"name", b.name}, {"shape", std::move(shape)}, {"dtype", b.dtype}};
   };
-  llvm::json::Array ins, ws, ps;
+  llvm::json::Array ins, outs, ws, ps;
   for (const Buffer &in : inputs)
     ins.push_back(buf(in));
+  for (const Buffer &out : outputs)
+    outs.push_back(buf(out));
   for (const Buffer &w : weights)
     ws.push_back(buf(w));
   for (const Buffer &p : prepared)
     ps.push_back(buf(p));
-  llvm::json::Object root{{"format", "loom-manifest-2"}, {"model", model},
-                          {"inputs", std::move(ins)},    {"output", buf(output)},
+  llvm::json::Object root{{"format", "loom-manifest-3"}, {"model", model},
+                          {"inputs", std::move(ins)},    {"outputs", std::move(outs)},
                           {"weights", std::move(ws)},    {"prepared", std::move(ps)}};
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -77,11 +79,10 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
       return false;
     }
   }
-  if (fn.getNumResults() != 1) {
-    error = "@forward must return one tensor";
-    return false;
+  for (unsigned r = 0; r < fn.getNumResults(); ++r) {
+    auto name = fn.getResultAttrOfType<mlir::StringAttr>(r, "loom.output");
+    m.outputs.push_back({name ? name.str() : std::string("output"), shapeOf(fn.getResultTypes()[r])});
   }
-  m.output = {"output", shapeOf(fn.getResultTypes()[0])};
   m.hasPrepare = module.lookupSymbol<mlir::func::FuncOp>("forward_prepare") != nullptr;
   return true;
 }
@@ -90,13 +91,17 @@ std::unique_ptr<llvm::Module> loom::translateToLLVMIR(mlir::ModuleOp module, con
                                                       llvm::LLVMContext &ctx, std::string &error) {
   // The loom.* argument roles are in the manifest; LLVM has no use for them.
   module.walk([](mlir::FunctionOpInterface fn) {
-    for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+    auto strip = [](llvm::ArrayRef<mlir::NamedAttribute> attrs) {
       llvm::SmallVector<mlir::NamedAttribute> kept;
-      for (mlir::NamedAttribute a : fn.getArgAttrs(i))
+      for (mlir::NamedAttribute a : attrs)
         if (!a.getName().strref().starts_with("loom."))
           kept.push_back(a);
-      fn.setArgAttrs(i, kept);
-    }
+      return kept;
+    };
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      fn.setArgAttrs(i, strip(fn.getArgAttrs(i)));
+    for (unsigned i = 0; i < fn.getNumResults(); ++i)
+      fn.setResultAttrs(i, strip(fn.getResultAttrs(i)));
   });
   mlir::DialectRegistry registry;
   mlir::registerAllToLLVMIRTranslations(registry);
@@ -127,7 +132,7 @@ std::unique_ptr<llvm::Module> loom::translateToLLVMIR(mlir::ModuleOp module, con
   loadAll(wrap->getArg(0), m.inputs.size(), args);
   loadAll(wrap->getArg(1), m.weights.size(), args);
   loadAll(wrap->getArg(2), m.prepared.size(), args);
-  args.push_back(wrap->getArg(3));
+  loadAll(wrap->getArg(3), m.outputs.size(), args);
   if (args.size() != fwd->arg_size()) {
     error = "@forward takes " + std::to_string(fwd->arg_size()) + " buffers, the manifest lists " +
             std::to_string(args.size());

@@ -141,10 +141,44 @@ public:
     // Inputs are visible in the model body by name (and passed to blocks as arguments).
     for (size_t i = 1; i < model->inputs.size(); ++i)
       env[model->inputs[i].name] = ParamValue::ofInput(model->inputs[i].name);
+    // Extra outputs, likewise; blocks write them slot by slot.
+    for (const InputDecl &out : m.outputs) {
+      if (out.dtype != "f32") {
+        diag.error(out.dtypeLoc, "outputs are f32, got '" + out.dtype + "'");
+        return nullptr;
+      }
+      if (env.count(out.name)) {
+        diag.error(out.loc, "'" + out.name + "' is already a parameter or an input of the model");
+        return nullptr;
+      }
+      ModelInput mo{out.name, {}, "f32", out.loc};
+      for (const ExprPtr &d : out.dims) {
+        std::optional<ParamValue> v = eval(*d, env);
+        if (!v)
+          return nullptr;
+        if (v->kind != ParamValue::Kind::Int || v->i <= 0) {
+          diag.error(d->loc, "output dimension must be a positive integer, got " + v->str());
+          return nullptr;
+        }
+        mo.shape.push_back(v->i);
+      }
+      claimedSlots[out.name].assign(mo.shape.front(), false);
+      model->outputs.push_back(std::move(mo));
+      env[out.name] = ParamValue::ofOutput(out.name);
+    }
     std::vector<int64_t> shape = stream.shape;
     model->root = stmts(m.body, env, "", shape);
     if (!model->root || diag.errorCount())
       return nullptr;
+    for (const ModelInput &out : model->outputs) {
+      const std::vector<bool> &slots = claimedSlots[out.name];
+      for (size_t i = 0; i < slots.size(); ++i)
+        if (!slots[i]) {
+          diag.error(out.loc, "slot " + std::to_string(i) + " of output '" + out.name +
+                                  "' is never written");
+          return nullptr;
+        }
+    }
     model->outputShape = shape;
     return std::move(model);
   }
@@ -175,6 +209,7 @@ private:
         {"norm", ParamType::Block(BlockCategory::Norm)},
         {"position", ParamType::Block(BlockCategory::Position)},
         {"input", ParamType::Input()},
+        {"output", ParamType::Output()},
     };
     auto it = types.find(p.type);
     if (it == types.end()) {
@@ -246,6 +281,13 @@ private:
         return true;
       }
       return v.kind == VK::Input ? true : fail(t.str());
+    }
+    case K::Output: {
+      if ((v.kind == VK::Symbol && v.s == "none") || (v.kind == VK::Block && v.block->kind == "none")) {
+        v = ParamValue::ofOutput("");
+        return true;
+      }
+      return v.kind == VK::Output ? true : fail(t.str());
     }
     case K::Block: {
       if (v.kind != VK::Block)
@@ -451,6 +493,10 @@ private:
         error(s.count->loc, "repeat count must be a positive integer, got " + c->str());
         return nullptr;
       }
+      if (s.shared && !s.indexName.empty()) {
+        error(s.loc, "a shared repeat has no per-iteration index (its body is elaborated once)");
+        return nullptr;
+      }
       if (s.shared) {
         auto node = std::make_unique<Node>();
         node->kind = Node::Kind::SharedRepeat;
@@ -471,7 +517,10 @@ private:
       auto seq = std::make_unique<Node>();
       seq->kind = Node::Kind::Seq;
       for (int64_t i = 0; i < c->i; ++i) {
-        auto body = stmts(s.body, env, join(join(scope, s.asName), std::to_string(i)), shape);
+        Env iterEnv = env;
+        if (!s.indexName.empty())
+          iterEnv[s.indexName] = ParamValue::ofInt(i);
+        auto body = stmts(s.body, iterEnv, join(join(scope, s.asName), std::to_string(i)), shape);
         if (!body)
           return nullptr;
         seq->children.push_back(std::move(body));
@@ -617,6 +666,34 @@ private:
           return std::make_pair(in.shape, in.dtype);
       return std::nullopt;
     }
+    bool claimOutputSlot(const std::string &param, const std::string &name, int64_t index,
+                         const std::vector<int64_t> &sliceShape) override {
+      auto out = std::find_if(el.model->outputs.begin(), el.model->outputs.end(),
+                              [&](const ModelInput &o) { return o.name == name; });
+      if (out == el.model->outputs.end()) {
+        error(param, "no model output '" + name + "'");
+        return false;
+      }
+      std::vector<int64_t> slot(out->shape.begin() + 1, out->shape.end());
+      if (slot != sliceShape) {
+        error(param, "output '" + name + "' holds slots of shape " + shapeStr(slot) +
+                         ", this block writes " + shapeStr(sliceShape));
+        return false;
+      }
+      std::vector<bool> &claimed = el.claimedSlots[name];
+      if (index < 0 || index >= static_cast<int64_t>(claimed.size())) {
+        error(param, "slot " + std::to_string(index) + " is outside output '" + name + "' (" +
+                         std::to_string(claimed.size()) + " slots)");
+        return false;
+      }
+      if (claimed[index]) {
+        error(param, "slot " + std::to_string(index) + " of output '" + name +
+                         "' is already written by another block");
+        return false;
+      }
+      claimed[index] = true;
+      return true;
+    }
     void error(const std::string &param, const std::string &message) override {
       failed = true;
       auto it = inst.argLocs.find(param);
@@ -734,6 +811,7 @@ private:
   std::map<std::string, size_t> weightIndex;
   std::unique_ptr<Model> model;
   int sharedDepth = 0; ///< > 0 while instantiating a `let`-shared block
+  std::map<std::string, std::vector<bool>> claimedSlots; ///< output slots already written
 };
 
 } // namespace

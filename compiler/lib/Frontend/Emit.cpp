@@ -3,6 +3,7 @@
 #include "loom/Frontend/Model.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -25,7 +26,10 @@ public:
       args.push_back(RankedTensorType::get(in.shape, elementType(in.dtype)));
     for (const Weight &w : model.weights)
       args.push_back(tensorType(w.shape));
-    auto fnType = b.getFunctionType(args, {tensorType(model.outputShape)});
+    SmallVector<Type> results{tensorType(model.outputShape)};
+    for (const ModelInput &out : model.outputs)
+      results.push_back(tensorType(out.shape));
+    auto fnType = b.getFunctionType(args, results);
     auto fn = func::FuncOp::create(b, loc(model.root ? model.root->loc : ast::SourceLoc{}),
                                    "forward", fnType);
     fn->setAttr("loom.entry", b.getUnitAttr());
@@ -42,7 +46,23 @@ public:
     func = fn;
     b.setInsertionPointToStart(entry);
     Value out = emit(*model.root, entry->getArgument(0));
-    func::ReturnOp::create(b, unknown, out);
+    SmallVector<Value> returned{out};
+    for (auto [o, decl] : llvm::enumerate(model.outputs)) {
+      // Each slot value [rest...] goes to [slot, rest...] of the output.
+      Value full = tensor::EmptyOp::create(b, unknown, decl.shape, b.getF32Type());
+      for (auto &[index, value] : slotValues[decl.name]) {
+        SmallVector<OpFoldResult> offs(decl.shape.size(), b.getIndexAttr(0)), sizes,
+            strides(decl.shape.size(), b.getIndexAttr(1));
+        offs[0] = b.getIndexAttr(index);
+        sizes.push_back(b.getIndexAttr(1));
+        for (size_t d = 1; d < decl.shape.size(); ++d)
+          sizes.push_back(b.getIndexAttr(decl.shape[d]));
+        full = tensor::InsertSliceOp::create(b, unknown, value, full, offs, sizes, strides);
+      }
+      returned.push_back(full);
+      fn.setResultAttr(o + 1, "loom.output", b.getStringAttr(decl.name));
+    }
+    func::ReturnOp::create(b, unknown, returned);
     return module;
   }
 
@@ -91,6 +111,9 @@ private:
         llvm::report_fatal_error(llvm::Twine("no model input '") + name + "'");
       return e.func.getArgument(it->second);
     }
+    void writeOutput(const std::string &name, int64_t index, Value value) override {
+      e.slotValues[name][index] = value;
+    }
     Value emitSubBlock(const std::string &param, Value input) override {
       return e.emit(sub(param), input);
     }
@@ -135,6 +158,7 @@ private:
   OpBuilder b;
   func::FuncOp func;
   std::map<std::string, unsigned> weightArgs, inputArgs;
+  std::map<std::string, std::map<int64_t, Value>> slotValues; ///< extra outputs' slots
 };
 
 } // namespace

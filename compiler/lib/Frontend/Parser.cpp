@@ -116,6 +116,8 @@ public:
       s->kind = Stmt::Kind::Repeat;
       s->count = expr(c->count);
       s->shared = c->shared != nullptr;
+      if (c->idx)
+        s->indexName = c->idx->getText();
       if (c->name)
         s->asName = c->name->getText();
       body(c->body(), s->body);
@@ -179,6 +181,16 @@ public:
       def->name = m->name->getText();
       def->loc = loc(m->name);
       params(m->paramList(), def->params);
+      for (P::OutputDeclContext *out : m->outputDecl()) {
+        InputDecl decl;
+        decl.name = out->name->getText();
+        decl.loc = loc(out->name);
+        decl.dtype = out->dtype->getText();
+        decl.dtypeLoc = loc(out->dtype);
+        for (P::ExprContext *d : out->expr())
+          decl.dims.push_back(expr(d));
+        def->outputs.push_back(std::move(decl));
+      }
       for (P::InputDeclContext *in : m->inputDecl()) {
         InputDecl decl;
         decl.name = in->name->getText();

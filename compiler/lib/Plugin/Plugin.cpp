@@ -27,6 +27,7 @@ std::string ParamValue::str() const {
   case Kind::Symbol: os << "'" << s << "'"; break;
   case Kind::Block: os << "block '" << block->kind << "'"; break;
   case Kind::Input: os << (s.empty() ? std::string("no input") : "input '" + s + "'"); break;
+  case Kind::Output: os << (s.empty() ? std::string("no output") : "output '" + s + "'"); break;
   }
   return os.str();
 }
@@ -50,6 +51,8 @@ std::string ParamType::str() const {
                     : "a block";
   case Kind::Input:
     return "a model input or none";
+  case Kind::Output:
+    return "a model output or none";
   }
   return "?";
 }

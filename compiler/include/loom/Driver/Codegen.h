@@ -3,7 +3,7 @@
 // The object exports the C ABI the runtime links against (runtime/include/loom/Runtime/Abi.h):
 //   const char loom_manifest[];       JSON: input, output, weights, prepared buffers
 //   void loom_prepare(void **weights, void **prepared);
-//   void loom_forward(void **inputs, void **weights, void **prepared, void *output);
+//   void loom_forward(void **inputs, void **weights, void **prepared, void **outputs);
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_DRIVER_CODEGEN_H
@@ -30,7 +30,7 @@ struct Manifest {
   };
   std::string model;
   std::vector<Buffer> inputs;
-  Buffer output;
+  std::vector<Buffer> outputs; ///< the main output first, then the extra outputs
   std::vector<Buffer> weights, prepared;
   bool hasPrepare = false;
   std::string toJSON() const;

@@ -59,6 +59,7 @@ struct Stmt {
   // Repeat
   ExprPtr count;
   bool shared = false;
+  std::string indexName; ///< Repeat: `index i` binds the iteration number
   std::vector<StmtPtr> body; ///< Repeat and Residual
   // Let: `let asName = value as sharedPath;`
   ExprPtr value;
@@ -84,6 +85,7 @@ struct BlockDef {
   SourceLoc loc;
   std::vector<ParamDecl> params;
   std::vector<InputDecl> inputs; ///< models only; the first is the f32 [batch, seq, d] stream
+  std::vector<InputDecl> outputs; ///< models only: extra outputs (`output name: f32[...]`)
   std::vector<StmtPtr> body;
 };
 

@@ -75,6 +75,8 @@ struct Model {
   std::string name;
   std::vector<ModelInput> inputs;
   std::vector<int64_t> outputShape;
+  /// Extra outputs; slot i of output o is written by the block in slotWriters[o][i].
+  std::vector<ModelInput> outputs;
   std::vector<Weight> weights;
   std::unique_ptr<Node> root;
 };

@@ -34,7 +34,7 @@ struct BlockValue;
 
 /// A hyperparameter's value after evaluation.
 struct ParamValue {
-  enum class Kind { Int, Float, Bool, String, Symbol, Block, Input };
+  enum class Kind { Int, Float, Bool, String, Symbol, Block, Input, Output };
   Kind kind = Kind::Int;
   int64_t i = 0;
   double f = 0;
@@ -50,6 +50,8 @@ struct ParamValue {
   static ParamValue ofSymbol(std::string v) { ParamValue p; p.kind = Kind::Symbol; p.s = std::move(v); return p; }
   /// A reference to a model input (`input lengths: i64[batch];`); empty name = none.
   static ParamValue ofInput(std::string name) { ParamValue p; p.kind = Kind::Input; p.s = std::move(name); return p; }
+  /// A reference to an extra model output (`output new_mems: f32[...]`); empty name = none.
+  static ParamValue ofOutput(std::string name) { ParamValue p; p.kind = Kind::Output; p.s = std::move(name); return p; }
   /// A block value naming `kind` with no arguments (e.g. a default `position = none`).
   static ParamValue ofBlock(const std::string &kind);
   std::string str() const;
@@ -69,7 +71,7 @@ struct BlockValue {
 
 /// The type of a hyperparameter.
 struct ParamType {
-  enum class Kind { Int, Float, Bool, String, Enum, Block, Input };
+  enum class Kind { Int, Float, Bool, String, Enum, Block, Input, Output };
   Kind kind = Kind::Int;
   std::vector<std::string> enumValues;    ///< Enum
   std::optional<BlockCategory> category;  ///< Block: required category, or any
@@ -81,6 +83,8 @@ struct ParamType {
   static ParamType Block(std::optional<BlockCategory> c) { return {Kind::Block, {}, c}; }
   /// A model input other than the main stream, or `none`.
   static ParamType Input() { return {Kind::Input, {}, {}}; }
+  /// An extra model output, or `none`.
+  static ParamType Output() { return {Kind::Output, {}, {}}; }
   std::string str() const;
 };
 
@@ -126,6 +130,11 @@ public:
   /// The shape and element type ("f32", "i32", "i64") of the model input `name`.
   virtual std::optional<std::pair<std::vector<int64_t>, std::string>>
   inputType(const std::string &name) const = 0;
+  /// Reserves slot `index` (along the first dimension) of the extra output `name` for this
+  /// block, whose value will have shape `sliceShape`; reports an error (and returns false)
+  /// if the output does not exist, the shape or index does not fit, or the slot is taken.
+  virtual bool claimOutputSlot(const std::string &param, const std::string &name, int64_t index,
+                               const std::vector<int64_t> &sliceShape) = 0;
   /// Infers a block-valued parameter (e.g. an activation) applied to `inShape`; its weights
   /// are named under this instance. `context` is visible to the sub-block through
   /// BlockInstance::context. Returns nullopt after reporting an error.
@@ -145,6 +154,8 @@ public:
   virtual mlir::Value weight(const std::string &name) = 0;
   /// The function argument of the model input `name` (see ParamType::Input).
   virtual mlir::Value input(const std::string &name) = 0;
+  /// Writes `value` into slot `index` of the extra output `name` (claimed during infer).
+  virtual void writeOutput(const std::string &name, int64_t index, mlir::Value value) = 0;
   /// Emits a block-valued parameter applied to `input`.
   virtual mlir::Value emitSubBlock(const std::string &param, mlir::Value input) = 0;
   /// Gives `fn` the plugin, instance and emission context of a block-valued parameter, for

@@ -3,7 +3,7 @@
  * Every buffer is a dense, row-major f32 array; shapes are listed in the manifest.
  *
  *   loom_manifest  NUL-terminated JSON: {"model", "inputs": [{name, shape, dtype}...],
- *                  "output": {...}, "weights": [{name, shape, dtype}...], "prepared": [...]}
+ *                  "outputs": [...], "weights": [...], "prepared": [...]}
  *   loom_prepare   computes the prepared buffers (e.g. transposed or concatenated weights)
  *                  from the weights; call once after loading, before loom_forward.
  *   loom_forward   inputs (the first is [batch, seq, d_model] f32; others such as key
@@ -19,7 +19,7 @@ extern "C" {
 
 extern const char loom_manifest[];
 void loom_prepare(void **weights, void **prepared);
-void loom_forward(void **inputs, void **weights, void **prepared, void *output);
+void loom_forward(void **inputs, void **weights, void **prepared, void **outputs);
 
 #ifdef __cplusplus
 }

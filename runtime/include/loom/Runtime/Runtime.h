@@ -36,7 +36,7 @@ struct TensorSpec {
 struct Manifest {
   std::string model;
   std::vector<TensorSpec> inputs;
-  TensorSpec output;
+  std::vector<TensorSpec> outputs; ///< the main output first
   std::vector<TensorSpec> weights, prepared;
   static Manifest parse(const char *json);
 };

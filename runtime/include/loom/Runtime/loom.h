@@ -4,7 +4,8 @@
  *   loom_model *m = loom_model_open("weights.safetensors", err, sizeof err);
  *   if (!m) { fprintf(stderr, "%s\n", err); ... }
  *   const void *inputs[] = {x};            // manifest order; x is [batch, seq, d_model] f32
- *   loom_model_run(m, inputs, y, err, sizeof err);   // y: the output buffer (f32)
+ *   void *outputs[] = {y};                 // main output, then any extra outputs
+ *   loom_model_run(m, inputs, outputs, err, sizeof err);
  *   loom_model_close(m);
  *
  * Buffers are dense row-major arrays of the shapes and dtypes in loom_model_manifest().
@@ -26,8 +27,8 @@ typedef struct loom_model loom_model;
 const char *loom_model_manifest(void);
 /* Maps and checks the weights, then runs the one-time weight preparation. */
 loom_model *loom_model_open(const char *weights_path, char *err, size_t err_len);
-/* Runs the model: `inputs` in manifest order, `output` of the manifest's output shape. */
-int loom_model_run(loom_model *model, const void *const *inputs, void *output, char *err,
+/* Runs the model: `inputs` and `outputs` in manifest order (the main output first). */
+int loom_model_run(loom_model *model, const void *const *inputs, void *const *outputs, char *err,
                    size_t err_len);
 void loom_model_close(loom_model *model);
 void loom_set_num_threads(int n);
