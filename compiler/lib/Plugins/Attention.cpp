@@ -43,6 +43,13 @@ public:
              "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"},
             {"out_proj_name", ParamType::String(), ParamValue::ofString("out_proj"),
              "name of the output projection (Hugging Face LLaMA: \"o_proj\")"},
+            {"memory", ParamType::Input(), ParamValue::ofInput(""),
+             "Transformer-XL memory: a [n_layers, batch, mem_len, d_model] input; keys and values "
+             "come from concat(memory[layer], x)"},
+            {"memory_out", ParamType::Output(), ParamValue::ofOutput(""),
+             "an output of the memory's shape; slot `layer` gets the last mem_len rows of "
+             "concat(memory[layer], x), the next segment's memory"},
+            {"layer", ParamType::Int(), ParamValue::ofInt(0), "this layer's slot in memory"},
             {"key_lengths", ParamType::Input(), ParamValue::ofInput(""),
              "a [batch] i32/i64 model input: keys at or past each example's length are masked"}};
   }
@@ -102,6 +109,31 @@ public:
         return false;
       }
     }
+    // Transformer-XL memory: keys and values over mem_len + seq positions.
+    int64_t seqK = inst.inputShape()[1];
+    if (const std::string &mem = inst.param("memory").s; !mem.empty()) {
+      auto type = ctx.inputType(mem);
+      const std::vector<int64_t> &in = inst.inputShape();
+      if (!type || type->second != "f32" || type->first.size() != 4 || type->first[1] != in[0] ||
+          type->first[3] != in[2]) {
+        ctx.error("memory", "memory must be an f32 input [n_layers, " + std::to_string(in[0]) +
+                                ", mem_len, " + std::to_string(in[2]) + "]");
+        return false;
+      }
+      int64_t layer = inst.getInt("layer");
+      if (layer < 0 || layer >= type->first[0]) {
+        ctx.error("layer", "layer " + std::to_string(layer) + " is outside the memory's " +
+                               std::to_string(type->first[0]) + " layers");
+        return false;
+      }
+      seqK += type->first[2];
+      if (const std::string &out = inst.param("memory_out").s; !out.empty() &&
+          !ctx.claimOutputSlot("memory_out", out, layer, {in[0], type->first[2], in[2]}))
+        return false;
+    } else if (!inst.param("memory_out").s.empty()) {
+      ctx.error("memory_out", "memory_out needs a memory input");
+      return false;
+    }
     const std::string &scheme = inst.param("position").block->kind;
     const auto *schemePlugin =
         dynamic_cast<const AttentionPositionPlugin *>(PluginRegistry::instance().lookup(scheme));
@@ -114,10 +146,22 @@ public:
     if (!ctx.inferSubBlock("position", inst.inputShape(),
                            {{"n_heads", ParamValue::ofInt(h)},
                             {"causal", ParamValue::ofBool(inst.getBool("causal"))},
-                            {"scale", ParamValue::ofFloat(effectiveScale(inst, *schemePlugin))}}))
+                            {"scale", ParamValue::ofFloat(effectiveScale(inst, *schemePlugin))},
+                            {"seq_k", ParamValue::ofInt(seqK)}}))
       return false;
     out = inst.inputShape();
     return true;
+  }
+  /// t[:, rowOffset : rowOffset + nRows, colOffset : colOffset + nCols] of a [batch, seq, f] tensor.
+  static Value rows(OpBuilder &b, Location loc, Value t, int64_t rowOffset, int64_t nRows,
+                    int64_t colOffset, int64_t nCols) {
+    auto tt = cast<RankedTensorType>(t.getType());
+    auto type = RankedTensorType::get({tt.getDimSize(0), nRows, nCols}, b.getF32Type());
+    return tensor::ExtractSliceOp::create(
+        b, loc, type, t,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(rowOffset), b.getIndexAttr(colOffset)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(tt.getDimSize(0)), b.getIndexAttr(nRows), b.getIndexAttr(nCols)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1)});
   }
   /// The `scale` parameter, or 1/sqrt(d_head * the scheme's factor).
   static double effectiveScale(const BlockInstance &inst, const AttentionPositionPlugin &scheme) {
@@ -130,22 +174,38 @@ public:
     OpBuilder &b = ctx.builder();
     int64_t d = inst.inputShape().back();
     bool bias = inst.getBool("bias");
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t batch = xt.getDimSize(0), seq = xt.getDimSize(1);
+    // Keys and values read kvIn: x, or concat(memory[layer], x) (Transformer-XL).
+    Value kvIn = x;
+    int64_t mem = 0;
+    if (const std::string &memName = inst.param("memory").s; !memName.empty()) {
+      Value memory = ctx.input(memName);
+      auto mt = cast<RankedTensorType>(memory.getType());
+      mem = mt.getDimSize(2);
+      auto slotType = RankedTensorType::get({batch, mem, d}, b.getF32Type());
+      Value slot = tensor::ExtractSliceOp::create(
+          b, ctx.loc(), slotType, memory,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(inst.getInt("layer")), b.getIndexAttr(0),
+                                 b.getIndexAttr(0), b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(batch), b.getIndexAttr(mem),
+                                 b.getIndexAttr(d)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
+                                 b.getIndexAttr(1)});
+      kvIn = tensor::ConcatOp::create(b, ctx.loc(), /*dim=*/1, ValueRange{slot, x});
+      if (const std::string &out = inst.param("memory_out").s; !out.empty())
+        ctx.writeOutput(out, inst.getInt("layer"), rows(b, ctx.loc(), kvIn, seq, mem, 0, d));
+    }
     Value q, k, v;
     if (inst.getSymbol("qkv") == "packed") {
-      Value qkv = plugins::emitLinear(ctx, x, "in_proj_weight", bias ? "in_proj_bias" : "", 3 * d);
-      auto slice = [&](int64_t i) -> Value {
-        auto t = cast<RankedTensorType>(x.getType());
-        SmallVector<OpFoldResult> offs(3, b.getIndexAttr(0)), sizes, strides(3, b.getIndexAttr(1));
-        for (int64_t s : t.getShape())
-          sizes.push_back(b.getIndexAttr(s));
-        offs[2] = b.getIndexAttr(i * d);
-        return tensor::ExtractSliceOp::create(b, ctx.loc(), t, qkv, offs, sizes, strides);
-      };
-      q = slice(0), k = slice(1), v = slice(2);
+      Value qkv = plugins::emitLinear(ctx, kvIn, "in_proj_weight", bias ? "in_proj_bias" : "", 3 * d);
+      q = rows(b, ctx.loc(), qkv, mem, seq, 0, d); // queries: the last seq positions
+      k = rows(b, ctx.loc(), qkv, 0, mem + seq, d, d);
+      v = rows(b, ctx.loc(), qkv, 0, mem + seq, 2 * d, d);
     } else {
       q = plugins::emitLinear(ctx, x, "q_proj.weight", bias ? "q_proj.bias" : "", d);
-      k = plugins::emitLinear(ctx, x, "k_proj.weight", bias ? "k_proj.bias" : "", d);
-      v = plugins::emitLinear(ctx, x, "v_proj.weight", bias ? "v_proj.bias" : "", d);
+      k = plugins::emitLinear(ctx, kvIn, "k_proj.weight", bias ? "k_proj.bias" : "", d);
+      v = plugins::emitLinear(ctx, kvIn, "v_proj.weight", bias ? "v_proj.bias" : "", d);
     }
     Value scoreBias;
     std::pair<Value, int64_t> relValues{Value(), 0};

@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "Common.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace loom;
 using namespace mlir;
 
@@ -224,8 +226,65 @@ public:
   }
 };
 
+class XLPlugin : public AttentionPositionPlugin {
+public:
+  std::string name() const override { return "xl"; }
+  std::string summary() const override {
+    return "Transformer-XL relative positions: (q + u) k^T + (q + v) (W_R R_{i-j})^T with "
+           "sinusoidal R (Dai et al. 2019 sec. 3.3)";
+  }
+  std::vector<ParamSpec> params() const override { return {}; }
+  bool inferInAttention(const BlockInstance &, const AttentionGeometry &g, InferContext &ctx,
+                        std::vector<WeightSpec> &weights) const override {
+    if (g.dModel % 2 != 0) {
+      ctx.error("", "xl needs an even d_model for its sinusoidal table");
+      return false;
+    }
+    // Hugging Face TransfoXL names: r_net (W_R, no bias), r_w_bias (u), r_r_bias (v).
+    weights = {{"r_net.weight", {g.dModel, g.dModel}},
+               {"r_w_bias", {g.nHeads, g.dHead}},
+               {"r_r_bias", {g.nHeads, g.dHead}}};
+    return true;
+  }
+  static Value flat(OpBuilder &b, Location loc, Value headBias) {
+    return tensor::CollapseShapeOp::create(b, loc, headBias, ArrayRef<ReassociationIndices>{{0, 1}});
+  }
+  void transformQK(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &, Value &q,
+                   Value &) const override {
+    // The content term uses q + u.
+    OpBuilder &b = ctx.builder();
+    q = AddBiasOp::create(b, ctx.loc(), q.getType(), q, flat(b, ctx.loc(), ctx.weight("r_w_bias")),
+                          b.getF32FloatAttr(1.0f));
+  }
+  Value scoreBias(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &g, Value q,
+                  Value) const override {
+    OpBuilder &b = ctx.builder();
+    Location loc = ctx.loc();
+    // The position term uses q + v = (q + u) - u + v.
+    Value qv = AddBiasOp::create(b, loc, q.getType(), q, flat(b, loc, ctx.weight("r_r_bias")),
+                                 b.getF32FloatAttr(1.0f));
+    qv = AddBiasOp::create(b, loc, q.getType(), qv, flat(b, loc, ctx.weight("r_w_bias")),
+                           b.getF32FloatAttr(-1.0f));
+    // R'[dist] = W_R R[dist] for distances 0..seq_k-1, placed after seq_k zero rows so that
+    // c2p's row clip(p - j, -k, k - 1) + k reads R'[p - j] (and zeros for j > p, which the
+    // causal mask removes anyway).
+    int64_t k = g.seqK;
+    Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, g.dModel}),
+                                        b.getF64FloatAttr(10000.0));
+    Value rp = plugins::emitLinear(ctx, r, "r_net.weight", "", g.dModel);
+    auto zerosType = plugins::f32Tensor(b, {k, g.dModel});
+    Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(zerosType, 0.0f));
+    Value table = tensor::ConcatOp::create(b, loc, 0, ValueRange{zeros, rp});
+    return RelativeLogitsOp::create(b, loc, plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}),
+                                    qv, table, b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(k),
+                                    b.getF32FloatAttr(static_cast<float>(g.scale)),
+                                    b.getStringAttr("c2p"));
+  }
+};
+
 } // namespace
 
+LOOM_REGISTER_PLUGIN(XLPlugin)
 LOOM_REGISTER_PLUGIN(DebertaPlugin)
 LOOM_REGISTER_PLUGIN(ShawPlugin)
 LOOM_REGISTER_PLUGIN(T5Plugin)

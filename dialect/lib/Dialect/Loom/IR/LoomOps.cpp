@@ -334,6 +334,23 @@ LogicalResult RelativeLogitsOp::verify() {
   return success();
 }
 
+LogicalResult AddBiasOp::verify() {
+  RankedTensorType in = getInput().getType();
+  auto b = cast<RankedTensorType>(getBias().getType());
+  if (in.getRank() < 1 || b.getRank() != 1 || b.getDimSize(0) != in.getDimSize(in.getRank() - 1))
+    return emitOpError("bias must be [") << in.getDimSize(in.getRank() - 1) << "] (the last dimension)";
+  if (getResult().getType() != in)
+    return emitOpError("result type must equal the input type");
+  return success();
+}
+
+LogicalResult SinusoidalTableOp::verify() {
+  RankedTensorType t = getResult().getType();
+  if (t.getRank() != 2 || t.getDimSize(1) % 2 != 0)
+    return emitOpError("result must be [rows, d_model] with even d_model");
+  return success();
+}
+
 LogicalResult T5BiasOp::verify() {
   RankedTensorType table = getTable().getType(), t = getResult().getType();
   if (table.getRank() != 2)

@@ -662,6 +662,49 @@ Value lowerRelativeLogits(OpBuilder &b, RelativeLogitsOp op) {
   });
 }
 
+//===----------------------------------------------------------------------===//
+// loom.add_bias, loom.sinusoidal_table
+//===----------------------------------------------------------------------===//
+Value lowerAddBias(OpBuilder &b, AddBiasOp op) {
+  Location loc = op.getLoc();
+  auto t = op.getInput().getType();
+  unsigned rank = t.getRank();
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  AffineMap last = AffineMap::get(rank, 0, {b.getAffineDimExpr(rank - 1)}, b.getContext());
+  float alpha = op.getAlpha().convertToFloat();
+  return generic(b, loc, t.getShape(), ValueRange{op.getInput(), op.getBias()},
+                 emptyTensor(b, loc, t.getShape()), {id, last, id},
+                 SmallVector<IteratorType>(rank, IteratorType::parallel),
+                 [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                   return arith::AddFOp::create(
+                       nb, nl, a[0], arith::MulFOp::create(nb, nl, a[1], f32Const(nb, nl, alpha)));
+                 });
+}
+
+Value lowerSinusoidalTable(OpBuilder &b, SinusoidalTableOp op) {
+  Location loc = op.getLoc();
+  auto t = op.getResult().getType();
+  int64_t rows = t.getDimSize(0), d = t.getDimSize(1), half = d / 2;
+  double logBase = std::log(op.getBase().convertToDouble());
+  return generic(b, loc, {rows, d}, ValueRange{}, emptyTensor(b, loc, {rows, d}),
+                 {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
+                 [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+                   Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
+                   Value r = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 0));
+                   Value c = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
+                   Value halfC = arith::ConstantIntOp::create(nb, nl, i64, half);
+                   Value isCos = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, c, halfC);
+                   Value i = arith::SelectOp::create(nb, nl, isCos, arith::SubIOp::create(nb, nl, c, halfC), c);
+                   // f_i = base^(-2i / d) = exp(-2i ln(base) / d)
+                   Value twoI = arith::SIToFPOp::create(nb, nl, f32, arith::AddIOp::create(nb, nl, i, i));
+                   Value f = math::ExpOp::create(
+                       nb, nl, arith::MulFOp::create(nb, nl, twoI, f32Const(nb, nl, -logBase / double(d))));
+                   Value angle = arith::MulFOp::create(nb, nl, arith::SIToFPOp::create(nb, nl, f32, r), f);
+                   return arith::SelectOp::create(nb, nl, isCos, math::CosOp::create(nb, nl, angle),
+                                                  math::SinOp::create(nb, nl, angle));
+                 });
+}
+
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
   void runOnOperation() override {
@@ -685,6 +728,8 @@ struct ConvertLoomToLinalgPass
               .Case<AlibiBiasOp>([&](auto o) { return lowerAlibiBias(rewriter, o); })
               .Case<T5BiasOp>([&](auto o) { return lowerT5Bias(rewriter, o); })
               .Case<RelativeLogitsOp>([&](auto o) { return lowerRelativeLogits(rewriter, o); })
+              .Case<AddBiasOp>([&](auto o) { return lowerAddBias(rewriter, o); })
+              .Case<SinusoidalTableOp>([&](auto o) { return lowerSinusoidalTable(rewriter, o); })
               .Case<RmsNormOp>([&](auto o) { return lowerRmsNorm(rewriter, o); })
               .Case<MulOp>([&](auto o) {
                 return elementwise(rewriter, o.getLoc(), ValueRange{o.getLhs(), o.getRhs()},

@@ -9,6 +9,7 @@
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -47,11 +48,17 @@ struct OutlineWeightPrepPass
         weightArgs.push_back(arg.getArgNumber());
       }
     llvm::SetVector<Operation *> hoisted;
+    // An op's inputs: its operands and the values its regions use from above.
+    auto inputsOf = [](Operation &op) {
+      llvm::SetVector<Value> inputs(op.getOperands().begin(), op.getOperands().end());
+      getUsedValuesDefinedAbove(op.getRegions(), inputs);
+      return inputs;
+    };
     for (Operation &op : block.without_terminator()) {
       if (!isMemoryEffectFree(&op))
         continue;
       bool anyWeight = false, allKnown = true;
-      for (Value v : op.getOperands()) {
+      for (Value v : inputsOf(op)) {
         if (weightValues.contains(v))
           anyWeight = true;
         else if (!constValues.contains(v))
@@ -98,12 +105,12 @@ struct OutlineWeightPrepPass
       if (map.contains(v))
         return;
       Operation *def = v.getDefiningOp();
-      for (Value o : def->getOperands())
+      for (Value o : inputsOf(*def))
         ensure(o);
       b.clone(*def, map);
     };
     for (Operation *op : hoisted) {
-      for (Value o : op->getOperands())
+      for (Value o : inputsOf(*op))
         ensure(o);
       b.clone(*op, map);
     }

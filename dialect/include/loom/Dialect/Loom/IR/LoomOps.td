@@ -321,4 +321,30 @@ def Loom_RelativeLogitsOp : Loom_Op<"relative_logits", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Loom_AddBiasOp : Loom_Op<"add_bias", [Pure]> {
+  let summary = "x + alpha * bias over the last dimension";
+  let description = [{
+    `input` is `[..., d]`, `bias` is `[d]`: result[..., f] = input[..., f] + alpha * bias[f].
+    Transformer-XL adds its learned u and v (per head, flattened to [d_model]) to the queries.
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$bias,
+                       DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $bias attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Loom_SinusoidalTableOp : Loom_Op<"sinusoidal_table", [Pure]> {
+  let summary = "Sinusoidal embeddings of distances 0..rows-1 (Transformer-XL, Dai et al. 2019 sec. 3.3)";
+  let description = [{
+    Result `[rows, d_model]`: row r is [sin(r * f_0), ..., sin(r * f_{d/2-1}), cos(r * f_0),
+    ..., cos(r * f_{d/2-1})] with f_i = 1 / base^(2i / d_model): sines then cosines, as
+    Hugging Face's TransfoXL PositionalEmbedding concatenates them.
+  }];
+  let arguments = (ins DefaultValuedAttr<F64Attr, "10000.0">:$base);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_OPS_TD
