@@ -212,3 +212,19 @@ func.func @relative_mode(%x: tensor<1x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<1
   %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "p2p"} : (tensor<1x4x8xf32>, tensor<4x8xf32>) -> tensor<1x2x4x4xf32>
   return %b : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+func.func @add_bias_shape(%x: tensor<2x4x8xf32>, %u: tensor<4xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{bias must be [8] (the last dimension)}}
+  %y = loom.add_bias %x, %u : (tensor<2x4x8xf32>, tensor<4xf32>) -> tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @table_odd() -> tensor<6x7xf32> {
+  // expected-error @+1 {{result must be [rows, d_model] with even d_model}}
+  %r = loom.sinusoidal_table : tensor<6x7xf32>
+  return %r : tensor<6x7xf32>
+}

@@ -226,3 +226,18 @@ func.func @deberta_terms(%x: tensor<2x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<2
   %s = loom.add %c, %p : tensor<2x2x4x4xf32>
   return %s : tensor<2x2x4x4xf32>
 }
+
+// add_bias reads the bias along the last dimension, scaled by alpha; sinusoidal_table is an
+// index-only generic: sines for the first half of the features, cosines for the second.
+// CHECK-LABEL: func @xl_ops
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x4x8xf32>, tensor<8xf32>)
+// CHECK: arith.constant -1.000000e+00 : f32
+// CHECK: linalg.generic
+// CHECK: arith.cmpi sge
+// CHECK: math.cos
+// CHECK: math.sin
+func.func @xl_ops(%x: tensor<2x4x8xf32>, %u: tensor<8xf32>) -> (tensor<2x4x8xf32>, tensor<6x8xf32>) {
+  %y = loom.add_bias %x, %u {alpha = -1.0 : f32} : (tensor<2x4x8xf32>, tensor<8xf32>) -> tensor<2x4x8xf32>
+  %r = loom.sinusoidal_table : tensor<6x8xf32>
+  return %y, %r : tensor<2x4x8xf32>, tensor<6x8xf32>
+}

@@ -14,8 +14,12 @@ func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>
   %ab = loom.alibi_bias {n_heads = 4 : i64} : tensor<4x8x8xf32>
   // CHECK: loom.attention %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} {n_heads = 4 : i64, window = 3 : i64}
   %ba = loom.attention %rq, %rq, %p bias %ab {n_heads = 4 : i64, window = 3 : i64} : (tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<4x8x8xf32>) -> tensor<2x8x16xf32>
+  // CHECK: loom.add_bias %{{.*}}, %{{.*}} {alpha = -1.000000e+00 : f32}
+  %ab2 = loom.add_bias %x, %g {alpha = -1.0 : f32} : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  // CHECK: loom.sinusoidal_table : tensor<8x16xf32>
+  %st = loom.sinusoidal_table : tensor<8x16xf32>
   // CHECK: loom.add
-  %r0 = loom.add %a, %x : tensor<2x8x16xf32>
+  %r0 = loom.add %a, %ab2 : tensor<2x8x16xf32>
   %r = loom.add %r0, %ba : tensor<2x8x16xf32>
   // CHECK: loom.rms_norm %{{.*}}, %{{.*}} : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
   %rn = loom.rms_norm %r, %g : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
