@@ -65,3 +65,15 @@ def save_reference(outdir, weights, x, y):
     write_safetensors(os.path.join(outdir, "weights.safetensors"), weights)
     save_npy(os.path.join(outdir, "input.npy"), x)
     save_npy(os.path.join(outdir, "expected.npy"), y)
+
+
+def add_size_args(ap, layers=2, d_model=64, heads=4, d_ff=128, seq=16, batch=2):
+    """The model-size and seed options every reference script takes."""
+    ap.add_argument("outdir")
+    ap.add_argument("--layers", type=int, default=layers)
+    ap.add_argument("--d-model", type=int, default=d_model)
+    ap.add_argument("--heads", type=int, default=heads)
+    ap.add_argument("--d-ff", type=int, default=d_ff)
+    ap.add_argument("--seq", type=int, default=seq)
+    ap.add_argument("--batch", type=int, default=batch)
+    ap.add_argument("--seed", type=int, default=0)

@@ -16,17 +16,10 @@ import loomref  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("outdir")
-    ap.add_argument("--layers", type=int, default=2)
-    ap.add_argument("--d-model", type=int, default=64)
-    ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--d-ff", type=int, default=128)
-    ap.add_argument("--seq", type=int, default=16)
-    ap.add_argument("--batch", type=int, default=2)
+    loomref.add_size_args(ap, layers=2, d_model=64, heads=4, d_ff=128, seq=16, batch=2)
     ap.add_argument("--norm-first", action="store_true")
     ap.add_argument("--activation", default="relu")
     ap.add_argument("--causal", action="store_true")
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lengths", default="", metavar="L1,L2,...",
                     help="per-example valid lengths: writes lengths.npy (int64) and passes "
                          "src_key_padding_mask = position >= length")

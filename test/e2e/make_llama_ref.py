@@ -79,14 +79,7 @@ class Layer(torch.nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("outdir")
-    ap.add_argument("--layers", type=int, default=2)
-    ap.add_argument("--d-model", type=int, default=64)
-    ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--d-ff", type=int, default=96)
-    ap.add_argument("--seq", type=int, default=16)
-    ap.add_argument("--batch", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=0)
+    loomref.add_size_args(ap, layers=2, d_model=64, heads=4, d_ff=96, seq=16, batch=2)
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     model = torch.nn.Module()

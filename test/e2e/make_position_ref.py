@@ -189,13 +189,7 @@ class Layer(torch.nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("outdir")
-    ap.add_argument("--layers", type=int, default=2)
-    ap.add_argument("--d-model", type=int, default=48)
-    ap.add_argument("--heads", type=int, default=6)
-    ap.add_argument("--d-ff", type=int, default=96)
-    ap.add_argument("--seq", type=int, default=16)
-    ap.add_argument("--batch", type=int, default=2)
+    loomref.add_size_args(ap, layers=2, d_model=48, heads=6, d_ff=96, seq=16, batch=2)
     ap.add_argument("--position", default="none", choices=["none", "rope", "alibi", "t5", "shaw", "deberta"])
     ap.add_argument("--max-relative", type=int, default=16)
     ap.add_argument("--no-shaw-values", action="store_true")
@@ -216,7 +210,6 @@ def main():
     ap.add_argument("--causal", action="store_true")
     ap.add_argument("--window", type=int, default=0)
     ap.add_argument("--block-size", type=int, default=0)
-    ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     model = torch.nn.Module()

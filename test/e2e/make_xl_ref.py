@@ -83,14 +83,7 @@ def run(layers, x, mems, mem_len):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("outdir")
-    ap.add_argument("--layers", type=int, default=2)
-    ap.add_argument("--d-model", type=int, default=32)
-    ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--d-ff", type=int, default=64)
-    ap.add_argument("--seq", type=int, default=8)
-    ap.add_argument("--batch", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=0)
+    loomref.add_size_args(ap, layers=2, d_model=32, heads=4, d_ff=64, seq=8, batch=2)
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     model = torch.nn.Module()
