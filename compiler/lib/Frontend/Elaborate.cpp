@@ -267,6 +267,11 @@ private:
     case K::String:
       return v.kind == VK::String ? true : fail("a string");
     case K::Enum: {
+      // A bare name that is both a block and one of the expected values (`tanh` in
+      // gelu(approximate = tanh)) is the value: names resolve by the type expected.
+      if (v.kind == VK::Block && v.block->args.empty() && v.block->asName.empty() &&
+          std::find(t.enumValues.begin(), t.enumValues.end(), v.block->kind) != t.enumValues.end())
+        v = ParamValue::ofSymbol(v.block->kind);
       if (v.kind != VK::Symbol)
         return fail(t.str());
       if (t.enumValues.empty() ||
@@ -543,6 +548,10 @@ private:
           if (!coerce(*v, ParamType::Block(BlockCategory::Norm), a.loc, "residual 'norm'"))
             return nullptr;
           norm = v->block;
+        } else if (a.name == "scale") {
+          if (!coerce(*v, ParamType::Float(), a.loc, "residual 'scale'"))
+            return nullptr;
+          node->scale = v->f;
         } else if (a.name == "placement") {
           if (!coerce(*v, ParamType::Enum({"pre_norm", "post_norm"}), a.loc,
                       "residual 'placement'"))
@@ -550,7 +559,7 @@ private:
           placement = v->s;
         } else {
           error(a.loc, "unknown parameter '" + a.name +
-                           "' of residual (expected norm, placement)");
+                           "' of residual (expected norm, placement, scale)");
           return nullptr;
         }
       }

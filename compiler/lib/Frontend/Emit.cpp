@@ -146,6 +146,15 @@ private:
       // pre_norm: x + f(norm(x)); post_norm: norm(x + f(x))  (Xiong et al. 2020, fig. 1)
       Value in = (n.norm && n.preNorm) ? emit(*n.norm, x) : x;
       Value y = emit(*n.body, in);
+      if (n.scale != 1.0) {
+        // x + scale * f(x) (e.g. the Conformer's half-step feed-forward, scale 0.5)
+        auto op = PointwiseOp::create(b, loc(n.loc), y.getType(), y);
+        OpBuilder::InsertionGuard guard(b);
+        Block *body = b.createBlock(&op.getBody(), {}, {b.getF32Type()}, {loc(n.loc)});
+        Value c = arith::ConstantOp::create(b, loc(n.loc), b.getF32FloatAttr(static_cast<float>(n.scale)));
+        YieldOp::create(b, loc(n.loc), ValueRange{arith::MulFOp::create(b, loc(n.loc), body->getArgument(0), c)});
+        y = op.getResult();
+      }
       Value sum = AddOp::create(b, loc(n.loc), x, y);
       return (n.norm && !n.preNorm) ? emit(*n.norm, sum) : sum;
     }

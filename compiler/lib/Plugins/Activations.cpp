@@ -1,4 +1,4 @@
-//===- Activations.cpp - `relu`, `gelu`, `silu` ---------------------------===//
+//===- Activations.cpp - relu, gelu, silu, swish, sigmoid, tanh -------------===//
 #include "Common.h"
 
 using namespace loom;
@@ -51,8 +51,43 @@ public:
     return SiluOp::create(ctx.builder(), ctx.loc(), x);
   }
 };
+class SigmoidPlugin : public ActivationPlugin {
+public:
+  std::string name() const override { return "sigmoid"; }
+  std::string summary() const override { return "1 / (1 + exp(-x)) (torch.nn.Sigmoid)"; }
+  mlir::Value emit(const BlockInstance &, EmitContext &ctx, mlir::Value x) const override {
+    return SigmoidOp::create(ctx.builder(), ctx.loc(), x);
+  }
+};
+
+class TanhPlugin : public ActivationPlugin {
+public:
+  std::string name() const override { return "tanh"; }
+  std::string summary() const override { return "tanh(x) (torch.nn.Tanh)"; }
+  mlir::Value emit(const BlockInstance &, EmitContext &ctx, mlir::Value x) const override {
+    return TanhOp::create(ctx.builder(), ctx.loc(), x);
+  }
+};
+
+class SwishPlugin : public ActivationPlugin {
+public:
+  std::string name() const override { return "swish"; }
+  std::string summary() const override {
+    return "x * sigmoid(beta * x) (Ramachandran et al. 2017); beta = 1 is silu";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"beta", ParamType::Float(), ParamValue::ofFloat(1.0), "slope inside the sigmoid"}};
+  }
+  mlir::Value emit(const BlockInstance &inst, EmitContext &ctx, mlir::Value x) const override {
+    mlir::OpBuilder &b = ctx.builder();
+    return SwishOp::create(b, ctx.loc(), x, b.getF32FloatAttr(static_cast<float>(inst.getFloat("beta"))));
+  }
+};
 } // namespace
 
+LOOM_REGISTER_PLUGIN(SigmoidPlugin)
+LOOM_REGISTER_PLUGIN(TanhPlugin)
+LOOM_REGISTER_PLUGIN(SwishPlugin)
 LOOM_REGISTER_PLUGIN(SiluPlugin)
 LOOM_REGISTER_PLUGIN(ReluPlugin)
 LOOM_REGISTER_PLUGIN(GeluPlugin)

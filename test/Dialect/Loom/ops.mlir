@@ -37,8 +37,14 @@ func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>
   %z = loom.relu %y : tensor<2x8x32xf32>
   // CHECK: loom.gelu %{{.*}} {approximate = "tanh"}
   %t = loom.gelu %z {approximate = "tanh"} : tensor<2x8x32xf32>
+  // CHECK: loom.sigmoid
+  %sg = loom.sigmoid %t : tensor<2x8x32xf32>
+  // CHECK: loom.tanh
+  %th = loom.tanh %sg : tensor<2x8x32xf32>
+  // CHECK: loom.swish %{{.*}} {beta = 1.500000e+00 : f32}
+  %sw = loom.swish %th {beta = 1.5 : f32} : tensor<2x8x32xf32>
   // CHECK: loom.silu
-  %si = loom.silu %t : tensor<2x8x32xf32>
+  %si = loom.silu %sw : tensor<2x8x32xf32>
   // CHECK: loom.mul
   %mu = loom.mul %si, %t : tensor<2x8x32xf32>
   // CHECK: loom.pointwise

@@ -52,6 +52,7 @@ struct Node {
   std::vector<std::unique_ptr<Node>> children; ///< Seq; SharedRepeat's body is children[0]
   int64_t count = 1;                           ///< SharedRepeat
   bool preNorm = false;                        ///< Residual
+  double scale = 1.0;                          ///< Residual: x + scale * f(x)
   std::unique_ptr<Node> norm;                  ///< Residual (may be null)
   std::unique_ptr<Node> body;                  ///< Residual
 };

@@ -124,6 +124,23 @@ Value SiluOp::buildScalar(OpBuilder &b, Location loc, Value x) {
   return arith::DivFOp::create(b, loc, x, arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), e));
 }
 
+static Value sigmoidOf(OpBuilder &b, Location loc, Value x) {
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, f32Const(b, loc, 1.0),
+                               arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), e));
+}
+
+Value SigmoidOp::buildScalar(OpBuilder &b, Location loc, Value x) { return sigmoidOf(b, loc, x); }
+
+Value TanhOp::buildScalar(OpBuilder &b, Location loc, Value x) {
+  return math::TanhOp::create(b, loc, x);
+}
+
+Value SwishOp::buildScalar(OpBuilder &b, Location loc, Value x) {
+  Value bx = arith::MulFOp::create(b, loc, x, f32Const(b, loc, getBeta().convertToDouble()));
+  return arith::MulFOp::create(b, loc, x, sigmoidOf(b, loc, bx));
+}
+
 LogicalResult GeluOp::verify() {
   if (getApproximate() != "none" && getApproximate() != "tanh")
     return emitOpError("approximate must be \"none\" or \"tanh\", got \"")

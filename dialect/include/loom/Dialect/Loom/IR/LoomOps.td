@@ -89,6 +89,20 @@ def Loom_SiluOp : Loom_UnaryActivation<"silu"> {
   let summary = "x * sigmoid(x) (Elfwing et al. 2018; torch.nn.SiLU, swish with beta 1)";
 }
 
+def Loom_SigmoidOp : Loom_UnaryActivation<"sigmoid"> {
+  let summary = "1 / (1 + exp(-x)) (torch.nn.Sigmoid)";
+}
+
+def Loom_TanhOp : Loom_UnaryActivation<"tanh"> {
+  let summary = "tanh(x) (torch.nn.Tanh)";
+}
+
+def Loom_SwishOp : Loom_UnaryActivation<"swish"> {
+  let summary = "x * sigmoid(beta * x) (Ramachandran et al. 2017); beta = 1 is SiLU";
+  let arguments = (ins Loom_F32Tensor:$input, DefaultValuedAttr<F32Attr, "1.0">:$beta);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 def Loom_PointwiseOp : Loom_Op<"pointwise", [Pure, SameOperandsAndResultType,
     DeclareOpInterfaceMethods<Loom_ElementwiseUnaryOpInterface>]> {
   let summary = "A unary element-wise function given by its scalar body";
