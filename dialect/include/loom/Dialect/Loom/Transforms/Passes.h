@@ -23,7 +23,6 @@ mlir::Value cloneLinearEpilogue(mlir::OpBuilder &b, LinearOp op, mlir::Value x);
 
 /// Options of the whole lowering from the loom dialect to the LLVM dialect.
 struct LowerToLLVMOptions {
-  bool fuse = true;       ///< run the loom-level fusion passes
   bool vectorize = true;  ///< tile and vectorize matmuls
   /// Register tile of the matmul micro-kernel (rows x columns of C held in registers).
   /// AVX2 (16 ymm): 6 x 16 = 12 accumulators (measured 66 vs 44 GFLOP/s for 4 x 16 on

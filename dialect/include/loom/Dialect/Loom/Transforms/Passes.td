@@ -54,10 +54,16 @@ def LoomOutlineWeightPrep : Pass<"loom-outline-weight-prep", "::mlir::ModuleOp">
 def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tiles matmuls for threads and registers and vectorizes the register tiles";
   let description = [{
-    Every `linalg.matmul` and `linalg.batch_matmul` (static shapes) is tiled with an
-    `scf.forall` over output blocks (the unit of thread parallelism), then with `scf.for`
-    loops into register tiles (`m x n`, k step 1) that are vectorized to `vector.contract`.
-    Tile sizes are divisors of the dimensions, so every tile is full and vectorizes.
+    Every `linalg.matmul` and `linalg.batch_matmul` (static shapes):
+    1. rows that are not a multiple of the thread tile are split off (the largest multiple
+       of `thread-tile-m` rounded to the register tile gets the main kernel; the rest gets
+       tiles that divide it), each part with its own fill of the accumulator;
+    2. an `scf.forall` over output blocks (the unit of thread parallelism), the accumulator's
+       `linalg.fill` fused in;
+    3. `scf.for` over k blocks (`k-block`), then register tiles (`reg-tile-m x reg-tile-n`,
+       k step 1) in n-then-m order, vectorized to `vector.contract`.
+    Tile sizes divide the dimensions, so every tile is full and vectorizes;
+    `loop-invariant-subset-hoisting` then keeps each accumulator in registers.
   }];
   let options = [
     Option<"threadTileM", "thread-tile-m", "int64_t", "64", "rows of C per parallel task">,
