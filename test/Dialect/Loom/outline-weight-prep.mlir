@@ -37,3 +37,35 @@ func.func @helper(%w: tensor<8x8xf32> {loom.weight = "w"}) -> tensor<8x8xf32> {
   %t = linalg.transpose ins(%w : tensor<8x8xf32>) outs(%e : tensor<8x8xf32>) permutation = [1, 0]
   return %t : tensor<8x8xf32>
 }
+
+// A computation on constants alone (a position table) is load-time work too; the fill of a
+// scratch accumulator stays in the per-run function.
+// CHECK-LABEL: func @table
+// CHECK-SAME: %[[X:[^:]*]]: tensor<4x8xf32> {loom.input = "x"}
+// CHECK-SAME: %[[T:[^:]*]]: tensor<4x8xf32> {loom.prepared = 0 : i64}
+// CHECK: linalg.fill
+// CHECK-NOT: math.sin
+// CHECK: linalg.generic {{.*}} ins(%[[X]], %[[T]]
+// CHECK-LABEL: func @table_prepare
+// CHECK: math.sin
+func.func @table(%x: tensor<4x8xf32> {loom.input = "x"}) -> (tensor<4x8xf32>, tensor<4x8xf32>) attributes {loom.entry} {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %t = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      outs(%e : tensor<4x8xf32>) {
+  ^bb0(%o: f32):
+    %i = linalg.index 0 : index
+    %ii = arith.index_cast %i : index to i64
+    %f = arith.sitofp %ii : i64 to f32
+    %s = math.sin %f : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  %z = arith.constant 0.0 : f32
+  %acc = linalg.fill ins(%z : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %t : tensor<4x8xf32>, tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<4x8xf32>
+  return %y, %acc : tensor<4x8xf32>, tensor<4x8xf32>
+}

@@ -431,31 +431,39 @@ Value lowerRmsNorm(OpBuilder &b, RmsNormOp op) {
 Value lowerSinusoidalPE(OpBuilder &b, SinusoidalPEOp op) {
   Location loc = op.getLoc();
   auto t = op.getInput().getType();
-  int64_t dModel = t.getDimSize(2);
+  int64_t seq = t.getDimSize(1), dModel = t.getDimSize(2);
   // div_term(i) = exp(2i * -ln(base)/d_model), as torch computes it, in f32.
   double coef = -std::log(op.getBase().convertToDouble()) / static_cast<double>(dModel);
-  return elementwise(b, loc, ValueRange{op.getInput()},
-                     [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                       Type i64 = nb.getI64Type();
-                       Value pos = arith::IndexCastOp::create(
-                           nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
-                       Value dim = arith::IndexCastOp::create(
-                           nb, nl, i64, linalg::IndexOp::create(nb, nl, 2));
-                       Value one = arith::ConstantIntOp::create(nb, nl, i64, 1);
-                       Value odd = arith::AndIOp::create(nb, nl, dim, one);
-                       Value even = arith::SubIOp::create(nb, nl, dim, odd); // 2i
-                       Value evenF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), even);
-                       Value div = math::ExpOp::create(
-                           nb, nl, arith::MulFOp::create(nb, nl, evenF, f32Const(nb, nl, coef)));
-                       Value posF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), pos);
-                       Value angle = arith::MulFOp::create(nb, nl, posF, div);
-                       Value isOdd = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne,
-                                                           odd, arith::ConstantIntOp::create(nb, nl, i64, 0));
-                       Value pe = arith::SelectOp::create(nb, nl, isOdd,
-                                                          math::CosOp::create(nb, nl, angle),
-                                                          math::SinOp::create(nb, nl, angle));
-                       return arith::AddFOp::create(nb, nl, a[0], pe);
-                     });
+  // The [seq, d_model] table depends on no input: loom-outline-weight-prep computes it once.
+  Value table = generic(
+      b, loc, {seq, dModel}, ValueRange{}, emptyTensor(b, loc, {seq, dModel}),
+      {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
+      [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+        Type i64 = nb.getI64Type();
+        Value pos = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 0));
+        Value dim = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
+        Value one = arith::ConstantIntOp::create(nb, nl, i64, 1);
+        Value odd = arith::AndIOp::create(nb, nl, dim, one);
+        Value even = arith::SubIOp::create(nb, nl, dim, odd); // 2i
+        Value evenF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), even);
+        Value div = math::ExpOp::create(
+            nb, nl, arith::MulFOp::create(nb, nl, evenF, f32Const(nb, nl, coef)));
+        Value posF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), pos);
+        Value angle = arith::MulFOp::create(nb, nl, posF, div);
+        Value isOdd = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne, odd,
+                                            arith::ConstantIntOp::create(nb, nl, i64, 0));
+        return arith::SelectOp::create(nb, nl, isOdd, math::CosOp::create(nb, nl, angle),
+                                       math::SinOp::create(nb, nl, angle));
+      });
+  AffineMap id3 = b.getMultiDimIdentityMap(3);
+  AffineMap rowMap = AffineMap::get(3, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(2)},
+                                    b.getContext());
+  return generic(b, loc, t.getShape(), ValueRange{op.getInput(), table},
+                 emptyTensor(b, loc, t.getShape()), {id3, rowMap, id3},
+                 SmallVector<IteratorType>(3, IteratorType::parallel),
+                 [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                   return arith::AddFOp::create(nb, nl, a[0], a[1]);
+                 });
 }
 
 //===----------------------------------------------------------------------===//

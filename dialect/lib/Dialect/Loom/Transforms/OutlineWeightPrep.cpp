@@ -1,8 +1,8 @@
 //===- OutlineWeightPrep.cpp - run weight-only computation once -----------===//
 //
 // Classifies the top-level ops of an entry function: "constant" (pure, only constant
-// operands), "weight" (pure, operands weight-derived or constant, at least one weight-derived)
-// or "run". Weight ops move to `<entry>_prepare`; their values used by run ops become new
+// operands), "load time" (pure, operands weight-derived or constant, and either at least one
+// weight-derived operand or a linalg.generic computing a table from constants) or "run". Weight ops move to `<entry>_prepare`; their values used by run ops become new
 // entry arguments.
 //
 //===----------------------------------------------------------------------===//
@@ -66,9 +66,13 @@ struct OutlineWeightPrepPass
       }
       if (!allKnown)
         continue;
+      // Load-time work: anything on weights, and real computations (generics, e.g. position
+      // tables and ALiBi biases) on constants alone. Constants themselves (arith.constant,
+      // tensor.empty, linalg.fill of scratch buffers) stay where they are used.
+      bool loadTime = anyWeight || isa<linalg::GenericOp>(op);
       for (Value r : op.getResults())
-        (anyWeight ? weightValues : constValues).insert(r);
-      if (anyWeight)
+        (loadTime ? weightValues : constValues).insert(r);
+      if (loadTime)
         hoisted.insert(&op);
     }
     // Values computed by hoisted ops and used by the per-run code.

@@ -43,9 +43,10 @@ def LoomOutlineWeightPrep : Pass<"loom-outline-weight-prep", "::mlir::ModuleOp">
   let summary = "Moves computation that depends only on weights into a run-once function";
   let description = [{
     In every function marked `loom.entry`, operations whose tensor operands all derive from
-    arguments marked `loom.weight` (transposes, concatenations of weights, ...) are moved
-    into a new function `<name>_prepare` that takes the weights and returns the prepared
-    tensors. The entry function receives the prepared tensors as extra arguments marked
+    arguments marked `loom.weight` (transposes, concatenations of weights, ...), and
+    computations (`linalg.generic`) on constants alone (position tables, ALiBi biases), are
+    moved into a new function `<name>_prepare` that takes the weights and returns the
+    prepared tensors. The entry function receives the prepared tensors as extra arguments marked
     `loom.prepared`. The runtime calls `_prepare` once after loading the weights.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
