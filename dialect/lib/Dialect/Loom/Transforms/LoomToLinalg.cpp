@@ -348,26 +348,21 @@ struct NormRows {
   Value x;
   int64_t m, d;
   AffineMap id2, row, col;
-  NormRows(OpBuilder &b, Location loc, Value input) {
-    x = collapseTo2D(b, loc, input);
-    auto xt = cast<RankedTensorType>(x.getType());
-    m = xt.getDimSize(0);
-    d = xt.getDimSize(1);
-    id2 = b.getMultiDimIdentityMap(2);
-    row = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
-    col = AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, b.getContext());
-  }
 };
+NormRows normRows(OpBuilder &b, Location loc, Value input) {
+  Value x = collapseTo2D(b, loc, input);
+  auto xt = cast<RankedTensorType>(x.getType());
+  return {x, xt.getDimSize(0), xt.getDimSize(1), b.getMultiDimIdentityMap(2),
+          AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext()),
+          AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, b.getContext())};
+}
 
 //===----------------------------------------------------------------------===//
 // loom.layer_norm: sum, centred sum of squares, normalise.
 //===----------------------------------------------------------------------===//
 Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
   Location loc = op.getLoc();
-  NormRows r(b, loc, op.getInput());
-  Value x = r.x;
-  int64_t m = r.m, d = r.d;
-  AffineMap id2 = r.id2, row = r.row, col = r.col;
+  auto [x, m, d, id2, row, col] = normRows(b, loc, op.getInput());
   SmallVector<IteratorType> red{IteratorType::parallel, IteratorType::reduction};
   SmallVector<IteratorType> par{IteratorType::parallel, IteratorType::parallel};
   float invD = 1.0f / static_cast<float>(d);
@@ -405,10 +400,7 @@ Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
 //===----------------------------------------------------------------------===//
 Value lowerRmsNorm(OpBuilder &b, RmsNormOp op) {
   Location loc = op.getLoc();
-  NormRows r(b, loc, op.getInput());
-  Value x = r.x;
-  int64_t m = r.m, d = r.d;
-  AffineMap id2 = r.id2, row = r.row, col = r.col;
+  auto [x, m, d, id2, row, col] = normRows(b, loc, op.getInput());
   float invD = 1.0f / static_cast<float>(d), eps = op.getEpsilon().convertToFloat();
   Value ss = generic(b, loc, {m}, ValueRange{x}, filled(b, loc, {m}, 0.0), {id2, row},
                      {IteratorType::parallel, IteratorType::reduction},
