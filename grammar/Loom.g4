@@ -27,24 +27,31 @@ outputDecl : 'output' name=ID ':' dtype=ID '[' expr (',' expr)* ']' ';' ;
 body : '{' stmt* '}' ;
 
 stmt
-  : 'repeat' count=expr ('index' idx=ID)? shared='shared'? ('as' name=ID)? body   # repeatStmt
+  : 'repeat' count=expr ('index' idx=ID)? shared='shared'? ('as' name=weightPath)? body # repeatStmt
   | 'residual' ('(' argList? ')')? body                          # residualStmt
-  | callee=ID ('(' argList? ')')? ('as' name=ID)? ';'            # applyStmt
-  | 'let' name=ID '=' value=expr ('as' path=dottedName)? ';'     # letStmt
+  | 'if' '(' cond=expr ')' then=body ('else' (otherwise=body | elseIf=stmt))?   # ifStmt
+  | callee=ID ('(' argList? ')')? ('as' name=weightPath)? ';'    # applyStmt
+  | 'let' name=ID '=' value=expr ('as' path=weightPath)? ';'     # letStmt
   ;
 
 // `let` binds one shared instance of a block: every use shares its weights, named under
 // `path` (default: the let's name), e.g. one T5 bias table for all layers.
-dottedName : ID ('.' ID)* ;
+// `as` names an instance in weight paths; numeric parts match torch.nn.Sequential
+// (`as sequential.0` reads `...sequential.0.weight`).
+weightPath : ID | PATH ;
 
 argList : arg (',' arg)* ','? ;
-arg     : name=ID '=' expr ('as' asName=ID)? ;   // `as` names a block-valued argument
+arg     : name=ID '=' expr ('as' asName=weightPath)? ;   // `as` names a block-valued argument
 
 expr
   : '(' expr ')'                                   # parenExpr
   | '-' expr                                       # negExpr
+  | '!' expr                                       # notExpr
   | lhs=expr op=('*' | '/' | '%') rhs=expr         # binaryExpr
   | lhs=expr op=('+' | '-') rhs=expr               # binaryExpr
+  | lhs=expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') rhs=expr   # compareExpr
+  | lhs=expr op='&&' rhs=expr                      # logicExpr
+  | lhs=expr op='||' rhs=expr                      # logicExpr
   | INT                                            # intExpr
   | FLOAT                                          # floatExpr
   | value=('true' | 'false')                       # boolExpr
@@ -54,6 +61,7 @@ expr
   ;
 
 ID     : [a-zA-Z_] [a-zA-Z_0-9]* ;
+PATH   : [a-zA-Z_] [a-zA-Z_0-9]* ('.' [a-zA-Z_0-9]+)+ ;   // a dotted weight path
 FLOAT  : [0-9]+ '.' [0-9]* EXPONENT? | [0-9]+ EXPONENT | '.' [0-9]+ EXPONENT? ;
 INT    : [0-9]+ ;
 STRING : '"' (~["\\\r\n] | '\\' .)* '"' ;

@@ -33,7 +33,7 @@ extern "C" loom_model *loom_model_open(const char *weightsPath, char *err, size_
     auto m = std::make_unique<loom_model>();
     m->manifest = Manifest::parse(loom_manifest);
     m->weights = std::make_unique<SafeTensors>(weightsPath ? weightsPath : "");
-    m->weightPtrs = m->weights->bind(m->manifest.weights);
+    m->weightPtrs = m->weights->bind(m->manifest.weights, m->manifest.unused);
     for (const TensorSpec &s : m->manifest.prepared) {
       m->prepared.push_back(Array::zeros(s.shape));
       m->preparedPtrs.push_back(m->prepared.back().data.get());

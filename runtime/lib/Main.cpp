@@ -74,7 +74,7 @@ int main(int argc, char **argv) {
     }
     Manifest m = Manifest::parse(loom_manifest);
     SafeTensors weights(weightsPath);
-    std::vector<void *> w = weights.bind(m.weights);
+    std::vector<void *> w = weights.bind(m.weights, m.unused);
     // Inputs: NAME=PATH, or a bare PATH for the first input.
     std::map<std::string, std::string> inputPaths;
     for (const std::string &arg : inputArgs) {

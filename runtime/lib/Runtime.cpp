@@ -54,6 +54,9 @@ Manifest Manifest::parse(const char *text) {
       m.weights.push_back(specFrom(w));
     for (const json &p : j.at("prepared"))
       m.prepared.push_back(specFrom(p));
+    if (j.contains("unused"))
+      for (const json &u : j.at("unused"))
+        m.unused.push_back(specFrom(u));
     return m;
   } catch (const json::exception &e) {
     throw RuntimeError(std::string("corrupt model manifest: ") + e.what());
@@ -161,11 +164,22 @@ SafeTensors::~SafeTensors() {
     munmap(map, size);
 }
 
-std::vector<void *> SafeTensors::bind(const std::vector<TensorSpec> &expected) {
+std::vector<void *> SafeTensors::bind(const std::vector<TensorSpec> &expected,
+                                      const std::vector<TensorSpec> &unused) {
   std::vector<void *> out;
   std::map<std::string, bool> wanted;
   for (const TensorSpec &s : expected)
     wanted[s.name] = true;
+  for (const TensorSpec &u : unused) {
+    auto it = tensors.find(u.name);
+    if (it == tensors.end())
+      continue;
+    if (it->second.dtype != u.dtype || it->second.shape != u.shape)
+      throw RuntimeError(path + ": tensor '" + u.name + "' is " + it->second.dtype + " " +
+                         shapeStr(it->second.shape) + ", expected " + u.dtype + " " +
+                         shapeStr(u.shape) + " (the model does not read it)");
+    wanted[u.name] = true;
+  }
   for (const auto &[name, e] : tensors)
     if (!wanted.count(name))
       throw RuntimeError(path + ": unexpected tensor '" + name + "' " + shapeStr(e.shape) +

@@ -13,12 +13,15 @@ import torch
 
 
 def write_safetensors(path, tensors):
-    """Writes {name: tensor} as F32 safetensors, in name order, 8-byte aligned."""
+    """Writes {name: tensor} as safetensors (int64 tensors as I64, the rest as F32), in name
+    order, 8-byte aligned."""
     header, blobs, offset = {}, [], 0
     for name in sorted(tensors):
-        a = tensors[name].detach().cpu().contiguous().numpy().astype("<f4")
+        t = tensors[name].detach().cpu().contiguous()
+        is_i64 = t.dtype == torch.int64
+        a = t.numpy().astype("<i8" if is_i64 else "<f4")
         b = a.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape),
+        header[name] = {"dtype": "I64" if is_i64 else "F32", "shape": list(a.shape),
                         "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
@@ -54,7 +57,7 @@ def reinit_(module, seed):
             if p.dim() == 1:
                 p.copy_(0.1 * torch.randn(p.shape, generator=g) + (1.0 if "norm" in name and name.endswith("weight") else 0.0))
             else:
-                fan_in = p.shape[1]
+                fan_in = math.prod(p.shape[1:])
                 p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(fan_in))
 
 

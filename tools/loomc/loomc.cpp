@@ -163,6 +163,8 @@ int main(int argc, char **argv) {
   if (listWeights) {
     for (const loom::Weight &w : model->weights)
       outs() << w.name << " " << shapeStr(w.shape) << " F32\n";
+    for (const loom::Weight &w : model->unusedWeights)
+      outs() << w.name << " " << shapeStr(w.shape) << " " << w.dtype << " (optional, not read)\n";
     return 0;
   }
 

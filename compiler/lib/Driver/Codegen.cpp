@@ -28,7 +28,9 @@ std::string Manifest::toJSON() const {
       shape.push_back(d);
     return llvm::json::Object{{"name", b.name}, {"shape", std::move(shape)}, {"dtype", b.dtype}};
   };
-  llvm::json::Array ins, outs, ws, ps;
+  llvm::json::Array ins, outs, ws, ps, us;
+  for (const Buffer &u : unused)
+    us.push_back(buf(u));
   for (const Buffer &in : inputs)
     ins.push_back(buf(in));
   for (const Buffer &out : outputs)
@@ -39,7 +41,8 @@ std::string Manifest::toJSON() const {
     ps.push_back(buf(p));
   llvm::json::Object root{{"format", "loom-manifest-3"}, {"model", model},
                           {"inputs", std::move(ins)},    {"outputs", std::move(outs)},
-                          {"weights", std::move(ws)},    {"prepared", std::move(ps)}};
+                          {"weights", std::move(ws)},    {"prepared", std::move(ps)},
+                          {"unused", std::move(us)}};
   std::string s;
   llvm::raw_string_ostream os(s);
   os << llvm::json::Value(std::move(root));
@@ -83,6 +86,13 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
     auto name = fn.getResultAttrOfType<mlir::StringAttr>(r, "loom.output");
     m.outputs.push_back({name ? name.str() : std::string("output"), shapeOf(fn.getResultTypes()[r])});
   }
+  if (auto unused = module->getAttrOfType<mlir::ArrayAttr>("loom.unused_weights"))
+    for (auto d : unused.getAsRange<mlir::DictionaryAttr>()) {
+      auto shape = mlir::cast<mlir::DenseI64ArrayAttr>(d.get("shape")).asArrayRef();
+      m.unused.push_back({mlir::cast<mlir::StringAttr>(d.get("name")).str(),
+                          std::vector<int64_t>(shape.begin(), shape.end()),
+                          mlir::cast<mlir::StringAttr>(d.get("dtype")).str()});
+    }
   m.hasPrepare = module.lookupSymbol<mlir::func::FuncOp>("forward_prepare") != nullptr;
   return true;
 }

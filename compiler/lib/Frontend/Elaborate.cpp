@@ -327,6 +327,49 @@ private:
       error(e.loc, "cannot negate " + v->str());
       return std::nullopt;
     }
+    case EK::Not: {
+      auto v = eval(*e.lhs, env);
+      if (!v)
+        return std::nullopt;
+      if (v->kind != ParamValue::Kind::Bool) {
+        error(e.loc, "'!' needs a bool, got " + v->str());
+        return std::nullopt;
+      }
+      return ParamValue::ofBool(!v->b);
+    }
+    case EK::Logic: {
+      auto l = eval(*e.lhs, env), r = eval(*e.rhs, env);
+      if (!l || !r)
+        return std::nullopt;
+      if (l->kind != ParamValue::Kind::Bool || r->kind != ParamValue::Kind::Bool) {
+        error(e.loc, "operator '" + e.cmp + "' needs bools, got " + l->str() + " and " + r->str());
+        return std::nullopt;
+      }
+      return ParamValue::ofBool(e.cmp == "&&" ? (l->b && r->b) : (l->b || r->b));
+    }
+    case EK::Compare: {
+      auto l = eval(*e.lhs, env), r = eval(*e.rhs, env);
+      if (!l || !r)
+        return std::nullopt;
+      auto num = [](const ParamValue &v) { return v.kind == ParamValue::Kind::Int || v.kind == ParamValue::Kind::Float; };
+      int c;
+      if (num(*l) && num(*r)) {
+        double a = l->kind == ParamValue::Kind::Int ? l->i : l->f;
+        double b = r->kind == ParamValue::Kind::Int ? r->i : r->f;
+        c = a < b ? -1 : (a > b ? 1 : 0);
+      } else if (l->kind == r->kind && (l->kind == ParamValue::Kind::Bool ||
+                                        l->kind == ParamValue::Kind::Symbol ||
+                                        l->kind == ParamValue::Kind::String) &&
+                 (e.cmp == "==" || e.cmp == "!=")) {
+        c = l->kind == ParamValue::Kind::Bool ? (l->b != r->b) : (l->s != r->s);
+      } else {
+        error(e.loc, "cannot compare " + l->str() + " " + e.cmp + " " + r->str());
+        return std::nullopt;
+      }
+      bool v = e.cmp == "==" ? c == 0 : e.cmp == "!=" ? c != 0 : e.cmp == "<" ? c < 0
+             : e.cmp == "<=" ? c <= 0 : e.cmp == ">" ? c > 0 : c >= 0;
+      return ParamValue::ofBool(v);
+    }
     case EK::Binary: {
       auto l = eval(*e.lhs, env), r = eval(*e.rhs, env);
       if (!l || !r)
@@ -534,11 +577,23 @@ private:
     }
     case Stmt::Kind::Let:
       return nullptr; // handled by stmts()
+    case Stmt::Kind::If: {
+      // Chosen at compile time: only the taken branch is elaborated (and has weights).
+      auto c = eval(*s.cond, env);
+      if (!c)
+        return nullptr;
+      if (c->kind != ParamValue::Kind::Bool) {
+        error(s.cond->loc, "an 'if' condition must be a bool, got " + c->str());
+        return nullptr;
+      }
+      return stmts(c->b ? s.body : s.elseBody, env, scope, shape);
+    }
     case Stmt::Kind::Residual: {
       auto node = std::make_unique<Node>();
       node->kind = Node::Kind::Residual;
       node->loc = s.loc;
-      std::shared_ptr<BlockValue> norm;
+      std::shared_ptr<BlockValue> norm, outNorm;
+      SourceLoc outNormLoc;
       std::string placement = "post_norm";
       for (const Arg &a : s.args) {
         auto v = eval(*a.value, env);
@@ -548,24 +603,42 @@ private:
           if (!coerce(*v, ParamType::Block(BlockCategory::Norm), a.loc, "residual 'norm'"))
             return nullptr;
           norm = v->block;
+        } else if (a.name == "out_norm") {
+          if (!coerce(*v, ParamType::Block(BlockCategory::Norm), a.loc, "residual 'out_norm'"))
+            return nullptr;
+          outNorm = v->block;
+          outNormLoc = a.loc;
         } else if (a.name == "scale") {
           if (!coerce(*v, ParamType::Float(), a.loc, "residual 'scale'"))
             return nullptr;
           node->scale = v->f;
         } else if (a.name == "placement") {
-          if (!coerce(*v, ParamType::Enum({"pre_norm", "post_norm"}), a.loc,
+          if (!coerce(*v, ParamType::Enum({"pre_norm", "post_norm", "sandwich"}), a.loc,
                       "residual 'placement'"))
             return nullptr;
           placement = v->s;
         } else {
           error(a.loc, "unknown parameter '" + a.name +
-                           "' of residual (expected norm, placement, scale)");
+                           "' of residual (expected norm, out_norm, placement, scale)");
           return nullptr;
         }
       }
-      node->preNorm = placement == "pre_norm";
+      bool sandwich = placement == "sandwich";
+      node->placement = sandwich ? Node::Placement::Sandwich
+                        : placement == "pre_norm" ? Node::Placement::PreNorm
+                                                  : Node::Placement::PostNorm;
+      if (sandwich && (!norm || !outNorm)) {
+        error(s.loc, "placement = sandwich needs both 'norm' (before the body) and 'out_norm' "
+                     "(after it): x + out_norm(f(norm(x)))");
+        return nullptr;
+      }
+      if (!sandwich && outNorm) {
+        error(outNormLoc, "'out_norm' is only used with placement = sandwich");
+        return nullptr;
+      }
+      bool normFirst = node->placement != Node::Placement::PostNorm;
       std::vector<int64_t> in = shape;
-      if (norm && node->preNorm) {
+      if (norm && normFirst) {
         node->norm = instantiate(*norm, scope, shape);
         if (!node->norm)
           return nullptr;
@@ -578,7 +651,12 @@ private:
                          shapeStr(shape) + "; x + f(x) needs equal shapes");
         return nullptr;
       }
-      if (norm && !node->preNorm) {
+      if (outNorm) {
+        node->outNorm = instantiate(*outNorm, scope, shape);
+        if (!node->outNorm)
+          return nullptr;
+      }
+      if (norm && !normFirst) {
         node->norm = instantiate(*norm, scope, shape);
         if (!node->norm)
           return nullptr;
@@ -782,6 +860,12 @@ private:
     }
     for (const WeightSpec &w : weights) {
       std::string full = join(path, w.name);
+      if (w.unused) {
+        if (std::none_of(model->unusedWeights.begin(), model->unusedWeights.end(),
+                         [&](const Weight &u) { return u.name == full; }))
+          model->unusedWeights.push_back(Weight{full, w.shape, bv.loc, w.dtype});
+        continue;
+      }
       if (auto it = weightIndex.find(full); it != weightIndex.end() && sharedDepth > 0) {
         // Another use of a shared instance: same weight, which must have the same shape.
         if (model->weights[it->second].shape != w.shape) {

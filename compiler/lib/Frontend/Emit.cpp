@@ -20,6 +20,15 @@ public:
     Location unknown = UnknownLoc::get(&ctx);
     OwningOpRef<ModuleOp> module = ModuleOp::create(unknown);
     (*module)->setAttr("loom.model", b.getStringAttr(model.name));
+    if (!model.unusedWeights.empty()) {
+      SmallVector<Attribute> unused;
+      for (const Weight &w : model.unusedWeights)
+        unused.push_back(b.getDictionaryAttr(
+            {b.getNamedAttr("name", b.getStringAttr(w.name)),
+             b.getNamedAttr("shape", b.getDenseI64ArrayAttr(w.shape)),
+             b.getNamedAttr("dtype", b.getStringAttr(w.dtype))}));
+      (*module)->setAttr("loom.unused_weights", b.getArrayAttr(unused));
+    }
     b.setInsertionPointToEnd(module->getBody());
     SmallVector<Type> args;
     for (const ModelInput &in : model.inputs)
@@ -143,9 +152,13 @@ private:
         x = emit(*n.children[0], x);
       return x;
     case Node::Kind::Residual: {
-      // pre_norm: x + f(norm(x)); post_norm: norm(x + f(x))  (Xiong et al. 2020, fig. 1)
-      Value in = (n.norm && n.preNorm) ? emit(*n.norm, x) : x;
+      // pre_norm: x + f(norm(x)); post_norm: norm(x + f(x))  (Xiong et al. 2020, fig. 1);
+      // sandwich: x + out_norm(f(norm(x)))  (Ding et al. 2021, CogView, sec. 2.4)
+      bool normFirst = n.placement != Node::Placement::PostNorm;
+      Value in = (n.norm && normFirst) ? emit(*n.norm, x) : x;
       Value y = emit(*n.body, in);
+      if (n.outNorm)
+        y = emit(*n.outNorm, y);
       if (n.scale != 1.0) {
         // x + scale * f(x) (e.g. the Conformer's half-step feed-forward, scale 0.5)
         auto op = PointwiseOp::create(b, loc(n.loc), y.getType(), y);
@@ -156,7 +169,7 @@ private:
         y = op.getResult();
       }
       Value sum = AddOp::create(b, loc(n.loc), x, y);
-      return (n.norm && !n.preNorm) ? emit(*n.norm, sum) : sum;
+      return (n.norm && !normFirst) ? emit(*n.norm, sum) : sum;
     }
     }
     return x;

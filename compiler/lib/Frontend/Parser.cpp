@@ -75,6 +75,21 @@ public:
     if (auto *c = dynamic_cast<P::NegExprContext *>(ctx)) {
       e->kind = Expr::Kind::Neg;
       e->lhs = expr(c->expr());
+    } else if (auto *c = dynamic_cast<P::NotExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Not;
+      e->lhs = expr(c->expr());
+    } else if (auto *c = dynamic_cast<P::CompareExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Compare;
+      e->cmp = c->op->getText();
+      e->loc = loc(c->op);
+      e->lhs = expr(c->lhs);
+      e->rhs = expr(c->rhs);
+    } else if (auto *c = dynamic_cast<P::LogicExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Logic;
+      e->cmp = c->op->getText();
+      e->loc = loc(c->op);
+      e->lhs = expr(c->lhs);
+      e->rhs = expr(c->rhs);
     } else if (auto *c = dynamic_cast<P::BinaryExprContext *>(ctx)) {
       e->kind = Expr::Kind::Binary;
       e->op = c->op->getText()[0];
@@ -125,6 +140,14 @@ public:
       s->kind = Stmt::Kind::Residual;
       s->args = args(c->argList());
       body(c->body(), s->body);
+    } else if (auto *c = dynamic_cast<P::IfStmtContext *>(ctx)) {
+      s->kind = Stmt::Kind::If;
+      s->cond = expr(c->cond);
+      body(c->then, s->body);
+      if (c->otherwise)
+        body(c->otherwise, s->elseBody);
+      else if (c->elseIf)
+        s->elseBody.push_back(stmt(c->elseIf));
     } else if (auto *c = dynamic_cast<P::LetStmtContext *>(ctx)) {
       s->kind = Stmt::Kind::Let;
       s->asName = c->name->getText();

@@ -32,6 +32,7 @@ struct Manifest {
   std::vector<Buffer> inputs;
   std::vector<Buffer> outputs; ///< the main output first, then the extra outputs
   std::vector<Buffer> weights, prepared;
+  std::vector<Buffer> unused; ///< accepted in a weights file, never read
   bool hasPrepare = false;
   std::string toJSON() const;
 };

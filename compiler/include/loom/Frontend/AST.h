@@ -30,7 +30,7 @@ struct Arg {
 };
 
 struct Expr {
-  enum class Kind { Int, Float, Bool, String, Name, Call, Binary, Neg };
+  enum class Kind { Int, Float, Bool, String, Name, Call, Binary, Neg, Not, Compare, Logic };
   Kind kind;
   SourceLoc loc;
   int64_t intValue = 0;
@@ -39,6 +39,7 @@ struct Expr {
   std::string text;    ///< Name: the identifier; Call: the callee; String: the contents
   std::string asName;  ///< Name/Call: `as NAME` (the instance's name in weight paths)
   char op = 0;         ///< Binary: one of + - * / %
+  std::string cmp;     ///< Compare: == != < <= > >=; Logic: && ||
   std::vector<Arg> args;
   ExprPtr lhs, rhs;
 };
@@ -47,7 +48,7 @@ struct Stmt;
 using StmtPtr = std::unique_ptr<Stmt>;
 
 struct Stmt {
-  enum class Kind { Apply, Repeat, Residual, Let };
+  enum class Kind { Apply, Repeat, Residual, Let, If };
   Kind kind;
   SourceLoc loc;
   // Apply: callee(args) as asName
@@ -60,7 +61,10 @@ struct Stmt {
   ExprPtr count;
   bool shared = false;
   std::string indexName; ///< Repeat: `index i` binds the iteration number
-  std::vector<StmtPtr> body; ///< Repeat and Residual
+  std::vector<StmtPtr> body; ///< Repeat, Residual, and If's `then` branch
+  // If: `if (cond) { body } else { elseBody }` (an `else if` is an If inside elseBody)
+  ExprPtr cond;
+  std::vector<StmtPtr> elseBody;
   // Let: `let asName = value as sharedPath;`
   ExprPtr value;
   std::string sharedPath;

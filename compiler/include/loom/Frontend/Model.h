@@ -51,9 +51,13 @@ struct Node {
   std::unique_ptr<Instance> leaf;              ///< Leaf
   std::vector<std::unique_ptr<Node>> children; ///< Seq; SharedRepeat's body is children[0]
   int64_t count = 1;                           ///< SharedRepeat
-  bool preNorm = false;                        ///< Residual
+  /// Residual placement: post_norm: norm(x + f(x)); pre_norm: x + f(norm(x));
+  /// sandwich: x + outNorm(f(norm(x))).
+  enum class Placement { PostNorm, PreNorm, Sandwich };
+  Placement placement = Placement::PostNorm;   ///< Residual
   double scale = 1.0;                          ///< Residual: x + scale * f(x)
   std::unique_ptr<Node> norm;                  ///< Residual (may be null)
+  std::unique_ptr<Node> outNorm;               ///< Residual, sandwich only
   std::unique_ptr<Node> body;                  ///< Residual
 };
 
@@ -61,6 +65,7 @@ struct Weight {
   std::string name;
   std::vector<int64_t> shape;
   ast::SourceLoc loc;
+  std::string dtype = "F32"; ///< safetensors spelling
 };
 
 /// A model input: the first is the f32 [batch, seq, d_model] stream the statements act on;
@@ -79,6 +84,8 @@ struct Model {
   /// Extra outputs; slot i of output o is written by the block in slotWriters[o][i].
   std::vector<ModelInput> outputs;
   std::vector<Weight> weights;
+  /// Tensors accepted in a weights file but not read (see WeightSpec::unused).
+  std::vector<Weight> unusedWeights;
   std::unique_ptr<Node> root;
 };
 

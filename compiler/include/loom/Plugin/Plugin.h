@@ -100,6 +100,11 @@ struct ParamSpec {
 struct WeightSpec {
   std::string name;
   std::vector<int64_t> shape;
+  /// A tensor the reference implementation's state_dict carries but inference never reads
+  /// (torch.nn.BatchNorm1d's `num_batches_tracked`, an I64 scalar): the runtime accepts it
+  /// when present (checking its shape and dtype) and does not require it.
+  bool unused = false;
+  std::string dtype = "F32"; ///< safetensors spelling; used weights are always F32
 };
 
 /// One use of a plugin in a model: resolved parameters and the input shape.

@@ -38,6 +38,9 @@ struct Manifest {
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs; ///< the main output first
   std::vector<TensorSpec> weights, prepared;
+  /// Tensors a weights file may carry that the model does not read (BatchNorm's
+  /// num_batches_tracked); checked when present, never required.
+  std::vector<TensorSpec> unused;
   static Manifest parse(const char *json);
 };
 
@@ -58,8 +61,10 @@ public:
   const std::map<std::string, Entry> &entries() const { return tensors; }
 
   /// Checks names, dtypes and shapes against `expected` (missing and unexpected tensors are
-  /// errors) and returns the data pointers in `expected`'s order.
-  std::vector<void *> bind(const std::vector<TensorSpec> &expected);
+  /// errors; tensors in `unused` are allowed, with their shape and dtype checked) and returns
+  /// the data pointers in `expected`'s order.
+  std::vector<void *> bind(const std::vector<TensorSpec> &expected,
+                           const std::vector<TensorSpec> &unused = {});
 
 private:
   std::string path;

@@ -402,5 +402,89 @@ SmallVector<double> AlibiBiasOp::slopes(int64_t n) {
   return s;
 }
 
+//===----------------------------------------------------------------------===//
+// Convolution module ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult GluOp::verify() {
+  RankedTensorType in = getInput().getType(), out = getResult().getType();
+  if (in.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  int64_t c2 = in.getDimSize(in.getRank() - 1);
+  if (c2 % 2 != 0)
+    return emitOpError("the last dimension must be even (two halves), got ") << c2;
+  SmallVector<int64_t> expected(in.getShape());
+  expected.back() = c2 / 2;
+  if (out.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result must halve the last dimension of the input");
+  return success();
+}
+
+/// Checks that every `params` tensor is `[c]`.
+static LogicalResult verifyChannelParams(Operation *op, ValueRange params, int64_t c,
+                                         StringRef what) {
+  for (Value p : params) {
+    auto t = cast<RankedTensorType>(p.getType());
+    if (t.getRank() != 1 || t.getDimSize(0) != c)
+      return op->emitOpError() << what << " must be [" << c << "] (the channels)";
+  }
+  return success();
+}
+
+LogicalResult DepthwiseConv1DOp::verify() {
+  RankedTensorType in = getInput().getType();
+  auto w = cast<RankedTensorType>(getWeight().getType());
+  if (in.getRank() != 3)
+    return emitOpError("input must be [batch, seq, channels]");
+  int64_t c = in.getDimSize(2), t = in.getDimSize(1);
+  if (w.getRank() != 2 || w.getDimSize(0) != c)
+    return emitOpError("weight must be [") << c << ", kernel_size]";
+  int64_t k = w.getDimSize(1);
+  if (k < 1)
+    return emitOpError("kernel_size must be positive");
+  int64_t pl = static_cast<int64_t>(getPaddingLeft()), pr = static_cast<int64_t>(getPaddingRight());
+  if (pl < 0 || pr < 0 || pl >= k || pr >= k)
+    return emitOpError("padding must be in [0, kernel_size), got ") << pl << " and " << pr;
+  if (getBias() && failed(verifyChannelParams(*this, getBias(), c, "bias")))
+    return failure();
+  int64_t outT = t + pl + pr - k + 1;
+  if (outT < 1)
+    return emitOpError("the sequence (") << t << ") is shorter than the kernel";
+  if (getResult().getType().getShape() != ArrayRef<int64_t>{in.getDimSize(0), outT, c})
+    return emitOpError("result must be [") << in.getDimSize(0) << ", " << outT << ", " << c << "]";
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() < 2)
+    return emitOpError("input must have rank >= 2 ([..., channels])");
+  int64_t c = in.getDimSize(in.getRank() - 1);
+  if (failed(verifyChannelParams(*this, {getWeight(), getBias(), getRunningMean(), getRunningVar()},
+                                 c, "weight, bias, running_mean and running_var")))
+    return failure();
+  if (getResult().getType() != in)
+    return emitOpError("result type must equal the input type");
+  if (getEpsilon().convertToFloat() <= 0.0f)
+    return emitOpError("epsilon must be positive");
+  return success();
+}
+
+LogicalResult GroupNormOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() != 3)
+    return emitOpError("input must be [batch, seq, channels]");
+  int64_t c = in.getDimSize(2), g = static_cast<int64_t>(getNumGroups());
+  if (g < 1 || c % g != 0)
+    return emitOpError("num_groups (") << g << ") must be positive and divide the channels (" << c << ")";
+  if (failed(verifyChannelParams(*this, {getWeight(), getBias()}, c, "weight and bias")))
+    return failure();
+  if (getResult().getType() != in)
+    return emitOpError("result type must equal the input type");
+  if (getEpsilon().convertToFloat() <= 0.0f)
+    return emitOpError("epsilon must be positive");
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "loom/Dialect/Loom/IR/LoomOps.cpp.inc"

@@ -25,7 +25,7 @@ void addPipeline(OpPassManager &pm, const std::string &text) {
 } // namespace
 
 void loom::buildLoomFusionPipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(loom-fuse-projections,loom-fuse-linear-epilogue,canonicalize,cse)");
+  addPipeline(pm, "func.func(loom-fold-batch-norm,loom-fuse-projections,loom-fuse-linear-epilogue,canonicalize,cse)");
 }
 
 void loom::buildLoomToLinalgPipeline(OpPassManager &pm) {

@@ -361,4 +361,80 @@ def Loom_SinusoidalTableOp : Loom_Op<"sinusoidal_table", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Convolution module (Conformer, Gulati et al. 2020) and its norms
+//===----------------------------------------------------------------------===//
+
+def Loom_GluOp : Loom_Op<"glu", [Pure]> {
+  let summary = "Gated linear unit over the last dimension (Dauphin et al. 2017; torch.nn.GLU)";
+  let description = [{
+    `input` is `[..., 2c]`, the result `[..., c]`: result = a * sigmoid(b) where a is the
+    first half of the last dimension and b the second (torch.nn.GLU(dim=-1)).
+  }];
+  let arguments = (ins Loom_F32Tensor:$input);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Loom_DepthwiseConv1DOp : Loom_Op<"depthwise_conv1d", [Pure]> {
+  let summary = "Depthwise 1-D convolution over the sequence (torch.nn.Conv1d, groups = channels)";
+  let description = [{
+    `input` `[batch, seq, c]`, `weight` `[c, k]` (torch's `[c, 1, k]` without its unit
+    dimension), optional `bias` `[c]`. With zero padding `padding_left` before and
+    `padding_right` after the sequence:
+
+      result[b, t, ch] = bias[ch] + sum_j x[b, t + j - padding_left, ch] * weight[ch, j]
+
+    so the result has seq + padding_left + padding_right - k + 1 rows. "Same" padding (odd k)
+    is (k - 1) / 2 on each side; causal padding is k - 1 on the left.
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight,
+                       Optional<Loom_F32Tensor>:$bias,
+                       DefaultValuedAttr<I64Attr, "0">:$padding_left,
+                       DefaultValuedAttr<I64Attr, "0">:$padding_right);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_BatchNormOp : Loom_Op<"batch_norm", [Pure]> {
+  let summary = "Batch normalisation in inference mode over the last dimension (Ioffe & Szegedy 2015; torch.nn.BatchNorm1d.eval())";
+  let description = [{
+    y = (x - running_mean) / sqrt(running_var + epsilon) * weight + bias per channel, the
+    channels being the last dimension `c`; all four parameters are `[c]`. The statistics are
+    the stored running ones (no batch statistics at inference). `loom-fold-batch-norm` folds
+    it into a producing `loom.linear` or `loom.depthwise_conv1d`.
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight, Loom_F32Tensor:$bias,
+                       Loom_F32Tensor:$running_mean, Loom_F32Tensor:$running_var,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias `,` $running_mean `,` $running_var attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_GroupNormOp : Loom_Op<"group_norm", [Pure]> {
+  let summary = "Group normalisation (Wu & He 2018; torch.nn.GroupNorm)";
+  let description = [{
+    `input` `[batch, seq, c]`, channels last. The c channels form `num_groups` groups of
+    consecutive channels; each (example, group) is normalised by the mean and biased variance
+    over its channels and all seq positions, then y = x_hat * weight + bias per channel
+    (`[c]` each). num_groups = 1 is torchaudio's Conformer choice.
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight, Loom_F32Tensor:$bias,
+                       I64Attr:$num_groups,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_OPS_TD

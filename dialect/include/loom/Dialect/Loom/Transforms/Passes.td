@@ -4,6 +4,24 @@
 
 include "mlir/Pass/PassBase.td"
 
+def LoomFoldBatchNorm : Pass<"loom-fold-batch-norm", "::mlir::func::FuncOp"> {
+  let summary = "Folds an inference-mode loom.batch_norm into the producing linear or depthwise conv";
+  let description = [{
+    Batch normalisation at inference is an affine map per channel, y = x * s + t with
+    s = gamma / sqrt(running_var + eps) and t = beta - running_mean * s. When its input is a
+    `loom.linear` without an epilogue (channels = out_features) or a
+    `loom.depthwise_conv1d` (channels = the conv's channels) that has no other user, the
+    producer is rebuilt on W' = W * s (row-wise: both weights are `[channels, ...]`) and
+    b' = b * s + t (b = 0 without a bias), and the batch_norm disappears. The new weights
+    are `linalg.generic`s on weights only, so `loom-outline-weight-prep` computes them once
+    at load time. A batch_norm of anything else, or of a producer with other users (whose
+    unnormalised value is still needed), is left alone and lowers on its own.
+  }];
+  let dependentDialects = ["::loom::LoomDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 def LoomFuseLinearEpilogue : Pass<"loom-fuse-linear-epilogue", "::mlir::func::FuncOp"> {
   let summary = "Folds element-wise activations into the epilogue of the producing loom.linear";
   let description = [{
