@@ -34,6 +34,23 @@ def write_safetensors(path, tensors):
             f.write(b)
 
 
+def read_safetensors(path):
+    """Reads a safetensors file written by write_safetensors into {name: tensor}."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    dtypes = {"F32": "<f4", "I64": "<i8", "I32": "<i4"}
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = e["data_offsets"]
+        a = np.frombuffer(data[begin:end], dtype=dtypes[e["dtype"]]).reshape(e["shape"])
+        out[name] = torch.from_numpy(a.copy())
+    return out
+
+
 def save_npy(path, t):
     np.save(path, t.detach().cpu().numpy().astype(np.float32))
 

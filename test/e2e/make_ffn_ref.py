@@ -1,7 +1,9 @@
-"""Reference for activations and the residual scale: y = x + SCALE * linear2(act(linear1(x))).
+"""Reference for activations, the residual scale and sandwich placement:
+y = x + SCALE * f(x), f = linear2(act(linear1(x))); with --sandwich,
+y = x + SCALE * out_norm(f(norm(x))) (Ding et al. 2021, CogView sec. 2.4; LayerNorms).
 
 usage: make_ffn_ref.py OUTDIR --activation relu|gelu|gelu_tanh|silu|swish|sigmoid|tanh
-                       [--beta B] [--scale S]
+                       [--beta B] [--scale S] [--sandwich]
 """
 import argparse
 import os
@@ -18,6 +20,7 @@ ap.add_argument("outdir")
 ap.add_argument("--activation", required=True)
 ap.add_argument("--beta", type=float, default=1.0)
 ap.add_argument("--scale", type=float, default=1.0)
+ap.add_argument("--sandwich", action="store_true")
 a = ap.parse_args()
 acts = {
     "relu": torch.relu,
@@ -31,8 +34,15 @@ acts = {
 torch.manual_seed(0)
 model = torch.nn.Module()
 model.linear1, model.linear2 = torch.nn.Linear(16, 32), torch.nn.Linear(32, 16)
+if a.sandwich:
+    model.norm, model.out_norm = torch.nn.LayerNorm(16), torch.nn.LayerNorm(16)
 loomref.reinit_(model, 1)
 x = 2.0 * torch.randn(2, 8, 16)  # wide enough to reach the activations' tails
 with torch.no_grad():
-    y = x + a.scale * model.linear2(acts[a.activation](model.linear1(x)))
+    def f(t):
+        return model.linear2(acts[a.activation](model.linear1(t)))
+    if a.sandwich:
+        y = x + a.scale * model.out_norm(f(model.norm(x)))
+    else:
+        y = x + a.scale * f(x)
 loomref.save_reference(a.outdir, model.state_dict(), x, y)

@@ -42,7 +42,7 @@ public:
              std::vector<WeightSpec> &) const override {
     int64_t c = inst.inputShape().back();
     if (c % 2 != 0) {
-      ctx.error("", "glu halves the features, which must be even; got " + std::to_string(c));
+      ctx.error("", "the features must be even to split in halves, got " + std::to_string(c));
       return false;
     }
     out = plugins::withLastDim(inst.inputShape(), c / 2);

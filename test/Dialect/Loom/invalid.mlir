@@ -228,3 +228,75 @@ func.func @table_odd() -> tensor<6x7xf32> {
   %r = loom.sinusoidal_table : tensor<6x7xf32>
   return %r : tensor<6x7xf32>
 }
+
+// -----
+
+func.func @glu_odd(%x: tensor<2x8x7xf32>) -> tensor<2x8x3xf32> {
+  // expected-error @+1 {{the last dimension must be even (two halves), got 7}}
+  %g = loom.glu %x : (tensor<2x8x7xf32>) -> tensor<2x8x3xf32>
+  return %g : tensor<2x8x3xf32>
+}
+
+// -----
+
+func.func @glu_result(%x: tensor<2x8x8xf32>) -> tensor<2x8x8xf32> {
+  // expected-error @+1 {{result must halve the last dimension of the input}}
+  %g = loom.glu %x : (tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  return %g : tensor<2x8x8xf32>
+}
+
+// -----
+
+func.func @conv_weight(%x: tensor<2x8x6xf32>, %w: tensor<5x3xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{weight must be [6, kernel_size]}}
+  %d = loom.depthwise_conv1d %x, %w {padding_left = 1, padding_right = 1} : (tensor<2x8x6xf32>, tensor<5x3xf32>) -> tensor<2x8x6xf32>
+  return %d : tensor<2x8x6xf32>
+}
+
+// -----
+
+func.func @conv_padding(%x: tensor<2x8x6xf32>, %w: tensor<6x3xf32>) -> tensor<2x12x6xf32> {
+  // expected-error @+1 {{padding must be in [0, kernel_size), got 3 and 3}}
+  %d = loom.depthwise_conv1d %x, %w {padding_left = 3, padding_right = 3} : (tensor<2x8x6xf32>, tensor<6x3xf32>) -> tensor<2x12x6xf32>
+  return %d : tensor<2x12x6xf32>
+}
+
+// -----
+
+func.func @conv_result(%x: tensor<2x8x6xf32>, %w: tensor<6x3xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{result must be [2, 6, 6]}}
+  %d = loom.depthwise_conv1d %x, %w : (tensor<2x8x6xf32>, tensor<6x3xf32>) -> tensor<2x8x6xf32>
+  return %d : tensor<2x8x6xf32>
+}
+
+// -----
+
+func.func @conv_bias(%x: tensor<2x8x6xf32>, %w: tensor<6x3xf32>, %b: tensor<3xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{bias must be [6] (the channels)}}
+  %d = loom.depthwise_conv1d %x, %w, %b {padding_left = 1, padding_right = 1} : (tensor<2x8x6xf32>, tensor<6x3xf32>, tensor<3xf32>) -> tensor<2x8x6xf32>
+  return %d : tensor<2x8x6xf32>
+}
+
+// -----
+
+func.func @batch_norm_params(%x: tensor<2x8x6xf32>, %c: tensor<6xf32>, %v: tensor<5xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{weight, bias, running_mean and running_var must be [6] (the channels)}}
+  %b = loom.batch_norm %x, %c, %c, %c, %v : (tensor<2x8x6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<5xf32>) -> tensor<2x8x6xf32>
+  return %b : tensor<2x8x6xf32>
+}
+
+// -----
+
+func.func @batch_norm_eps(%x: tensor<2x8x6xf32>, %c: tensor<6xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{epsilon must be positive}}
+  %b = loom.batch_norm %x, %c, %c, %c, %c {epsilon = 0.0 : f32} : (tensor<2x8x6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x8x6xf32>
+  return %b : tensor<2x8x6xf32>
+}
+
+// -----
+
+func.func @group_norm_groups(%x: tensor<2x8x6xf32>, %c: tensor<6xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{num_groups (4) must be positive and divide the channels (6)}}
+  %n = loom.group_norm %x, %c, %c {num_groups = 4} : (tensor<2x8x6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x8x6xf32>
+  return %n : tensor<2x8x6xf32>
+}
