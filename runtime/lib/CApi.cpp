@@ -58,6 +58,13 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
                              "' is null").c_str());
       return 1;
     }
+  try {
+    for (size_t i = 0; i < model->manifest.inputs.size(); ++i)
+      loom::rt::checkIndexBound(model->manifest.inputs[i], inputs[i], "loom_model_run: ");
+  } catch (const std::exception &e) {
+    setError(err, errLen, e.what());
+    return 1;
+  }
   loom_forward(const_cast<void **>(inputs), model->weightPtrs.data(), model->preparedPtrs.data(),
                const_cast<void **>(outputs));
   return 0;

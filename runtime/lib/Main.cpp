@@ -102,6 +102,7 @@ int main(int argc, char **argv) {
         throw RuntimeError(it->second + ": input '" + s.name + "' has shape " + shapeStr(a.shape) +
                            ", the model was compiled for " + shapeStr(s.shape) +
                            " (recompile with loomc -D to change it)");
+      checkIndexBound(s, a.data.get(), it->second + ": ");
       in.push_back(a.data.get());
       inputs.push_back(std::move(a));
     }

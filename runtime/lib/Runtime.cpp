@@ -37,9 +37,23 @@ int64_t loom::rt::numElements(const Shape &s) {
 namespace {
 TensorSpec specFrom(const json &j) {
   return TensorSpec{j.at("name").get<std::string>(), j.at("shape").get<Shape>(),
-                    j.at("dtype").get<std::string>()};
+                    j.at("dtype").get<std::string>(), j.value("bound", int64_t(0))};
 }
 } // namespace
+
+void loom::rt::checkIndexBound(const TensorSpec &spec, const void *data, const std::string &what) {
+  if (!spec.bound)
+    return;
+  int64_t n = numElements(spec.shape);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t v = spec.dtype == "I64" ? static_cast<const int64_t *>(data)[i]
+                                    : static_cast<const int32_t *>(data)[i];
+    if (v < 0 || v >= spec.bound)
+      throw RuntimeError(what + "input '" + spec.name + "' has entry " + std::to_string(v) +
+                         " at flat index " + std::to_string(i) + ", outside [0, " +
+                         std::to_string(spec.bound) + ") (e.g. the vocabulary size)");
+  }
+}
 
 Manifest Manifest::parse(const char *text) {
   try {

@@ -26,7 +26,10 @@ std::string Manifest::toJSON() const {
     llvm::json::Array shape;
     for (int64_t d : b.shape)
       shape.push_back(d);
-    return llvm::json::Object{{"name", b.name}, {"shape", std::move(shape)}, {"dtype", b.dtype}};
+    llvm::json::Object o{{"name", b.name}, {"shape", std::move(shape)}, {"dtype", b.dtype}};
+    if (b.bound)
+      o["bound"] = b.bound;
+    return o;
   };
   llvm::json::Array ins, outs, ws, ps, us;
   for (const Buffer &u : unused)
@@ -72,7 +75,11 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
   for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
     mlir::Type t = fn.getArgument(i).getType();
     if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.input"))
+    {
       m.inputs.push_back({a.str(), shapeOf(t), dtypeOf(t)});
+      if (auto bound = fn.getArgAttrOfType<mlir::IntegerAttr>(i, "loom.index_bound"))
+        m.inputs.back().bound = bound.getInt();
+    }
     else if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.weight"))
       m.weights.push_back({a.str(), shapeOf(t)});
     else if (fn.getArgAttr(i, "loom.prepared"))

@@ -133,8 +133,10 @@ public:
       model->inputs.push_back(std::move(mi));
     }
     const ModelInput &stream = model->inputs.front();
-    if (stream.dtype != "f32" || stream.shape.size() != 3) {
-      diag.error(stream.loc, "the first input must be f32 [batch, seq, d_model], got " +
+    streamIsTokenIds = stream.dtype != "f32";
+    if (streamIsTokenIds ? stream.shape.size() != 2 : stream.shape.size() != 3) {
+      diag.error(stream.loc, "the first input must be f32 [batch, seq, d_model] or integer "
+                             "token ids [batch, seq], got " +
                                  stream.dtype + " of rank " + std::to_string(stream.shape.size()));
       return nullptr;
     }
@@ -170,6 +172,11 @@ public:
     model->root = stmts(m.body, env, "", shape);
     if (!model->root || diag.errorCount())
       return nullptr;
+    if (streamIsTokenIds) {
+      diag.error(stream.loc, "the model never embeds its token ids '" + stream.name +
+                                 "' (start with an embedding block)");
+      return nullptr;
+    }
     for (const ModelInput &out : model->outputs) {
       const std::vector<bool> &slots = claimedSlots[out.name];
       for (size_t i = 0; i < slots.size(); ++i)
@@ -781,6 +788,12 @@ private:
       claimed[index] = true;
       return true;
     }
+    void requireIndexRange(const std::string &input, int64_t bound) override {
+      std::string name = input.empty() ? el.model->inputs.front().name : input;
+      for (ModelInput &in : el.model->inputs)
+        if (in.name == name)
+          in.indexBound = in.indexBound ? std::min(in.indexBound, bound) : bound;
+    }
     void error(const std::string &param, const std::string &message) override {
       failed = true;
       auto it = inst.argLocs.find(param);
@@ -850,6 +863,14 @@ private:
         return nullptr;
       inst->params[s.name] = v;
     }
+    if (streamIsTokenIds != p.consumesTokenIds()) {
+      error(bv.loc, streamIsTokenIds
+                        ? "'" + p.name() + "' needs f32 activations, but the stream is still "
+                          "the token ids " + shapeStr(shape) + " (embed them first)"
+                        : "'" + p.name() + "' reads token ids, but the stream is f32 "
+                          "activations " + shapeStr(shape));
+      return nullptr;
+    }
     InferCtx ctx(*this, *inst, p);
     std::vector<WeightSpec> weights;
     std::vector<int64_t> out;
@@ -860,6 +881,24 @@ private:
     }
     for (const WeightSpec &w : weights) {
       std::string full = join(path, w.name);
+      if (!w.tiedTo.empty()) {
+        auto it = weightIndex.find(w.tiedTo);
+        if (it == weightIndex.end()) {
+          error(bv.loc, "weight '" + full + "' is tied to '" + w.tiedTo +
+                            "', which no block has used yet");
+          return nullptr;
+        }
+        if (model->weights[it->second].shape != w.shape) {
+          error(bv.loc, "weight '" + full + "' " + shapeStr(w.shape) + " is tied to '" +
+                            w.tiedTo + "' of shape " + shapeStr(model->weights[it->second].shape));
+          return nullptr;
+        }
+        inst->weightNames[w.name] = w.tiedTo;
+        // A state_dict lists a tied tensor under both names; the copy is accepted, not read.
+        if (full != w.tiedTo)
+          model->unusedWeights.push_back(Weight{full, w.shape, bv.loc, "F32"});
+        continue;
+      }
       if (w.unused) {
         if (std::none_of(model->unusedWeights.begin(), model->unusedWeights.end(),
                          [&](const Weight &u) { return u.name == full; }))
@@ -890,6 +929,8 @@ private:
     }
     inst->out = out;
     shape = out;
+    if (p.consumesTokenIds())
+      streamIsTokenIds = false;
     auto node = std::make_unique<Node>();
     node->kind = Node::Kind::Leaf;
     node->loc = bv.loc;
@@ -904,6 +945,7 @@ private:
   std::map<std::string, size_t> weightIndex;
   std::unique_ptr<Model> model;
   int sharedDepth = 0; ///< > 0 while instantiating a `let`-shared block
+  bool streamIsTokenIds = false; ///< the stream is still the integer token-id input
   std::map<std::string, std::vector<bool>> claimedSlots; ///< output slots already written
 };
 

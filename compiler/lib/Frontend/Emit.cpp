@@ -45,6 +45,8 @@ public:
     size_t nIn = model.inputs.size();
     for (auto [i, in] : llvm::enumerate(model.inputs)) {
       fn.setArgAttr(i, "loom.input", b.getStringAttr(in.name));
+      if (in.indexBound)
+        fn.setArgAttr(i, "loom.index_bound", b.getI64IntegerAttr(in.indexBound));
       inputArgs[in.name] = i;
     }
     for (auto [i, w] : llvm::enumerate(model.weights)) {

@@ -15,3 +15,10 @@ func.func @conv_module_ops(%x: tensor<2x8x12xf32>, %w: tensor<6x3xf32>, %c: tens
   %n = loom.group_norm %b, %c, %c {num_groups = 3} : (tensor<2x8x6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x8x6xf32>
   return %n : tensor<2x8x6xf32>
 }
+
+// CHECK-LABEL: func @embedding
+// CHECK: loom.embedding %{{.*}}, %{{.*}} {scale = 4.000000e+00 : f32} : (tensor<2x6xi64>, tensor<10x8xf32>) -> tensor<2x6x8xf32>
+func.func @embedding(%ids: tensor<2x6xi64>, %t: tensor<10x8xf32>) -> tensor<2x6x8xf32> {
+  %e = loom.embedding %ids, %t {scale = 4.0 : f32} : (tensor<2x6xi64>, tensor<10x8xf32>) -> tensor<2x6x8xf32>
+  return %e : tensor<2x6x8xf32>
+}

@@ -70,3 +70,18 @@ func.func @group_norm(%x: tensor<2x8x6xf32>, %g: tensor<6xf32>, %b: tensor<6xf32
   %n = loom.group_norm %x, %g, %b {num_groups = 3} : (tensor<2x8x6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x8x6xf32>
   return %n : tensor<2x8x6xf32>
 }
+
+// embedding: one generic over (b, s, d) reading the id at (b, s) and extracting the table
+// row it names, times the scale.
+// CHECK-LABEL: func @embedding
+// CHECK-SAME: (%[[IDS:.*]]: tensor<2x6xi32>, %[[T:.*]]: tensor<10x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[IDS]] : tensor<2x6xi32>) outs(%{{.*}} : tensor<2x6x8xf32>)
+// CHECK: ^bb0(%[[ID:.*]]: i32, %{{.*}}: f32):
+// CHECK: %[[ROW:.*]] = arith.index_cast %[[ID]] : i32 to index
+// CHECK: %[[D:.*]] = linalg.index 2
+// CHECK: %[[V:.*]] = tensor.extract %[[T]][%[[ROW]], %[[D]]]
+// CHECK: arith.mulf %[[V]], %{{.*}}
+func.func @embedding(%ids: tensor<2x6xi32>, %t: tensor<10x8xf32>) -> tensor<2x6x8xf32> {
+  %e = loom.embedding %ids, %t {scale = 2.0 : f32} : (tensor<2x6xi32>, tensor<10x8xf32>) -> tensor<2x6x8xf32>
+  return %e : tensor<2x6x8xf32>
+}

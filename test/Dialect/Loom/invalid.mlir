@@ -300,3 +300,19 @@ func.func @group_norm_groups(%x: tensor<2x8x6xf32>, %c: tensor<6xf32>) -> tensor
   %n = loom.group_norm %x, %c, %c {num_groups = 4} : (tensor<2x8x6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x8x6xf32>
   return %n : tensor<2x8x6xf32>
 }
+
+// -----
+
+func.func @embedding_ids_rank(%ids: tensor<2x6x1xi64>, %t: tensor<10x8xf32>) -> tensor<2x6x8xf32> {
+  // expected-error @+1 {{ids must be [batch, seq]}}
+  %e = loom.embedding %ids, %t : (tensor<2x6x1xi64>, tensor<10x8xf32>) -> tensor<2x6x8xf32>
+  return %e : tensor<2x6x8xf32>
+}
+
+// -----
+
+func.func @embedding_result(%ids: tensor<2x6xi32>, %t: tensor<10x8xf32>) -> tensor<2x6x10xf32> {
+  // expected-error @+1 {{result must be [2, 6, 8]}}
+  %e = loom.embedding %ids, %t : (tensor<2x6xi32>, tensor<10x8xf32>) -> tensor<2x6x10xf32>
+  return %e : tensor<2x6x10xf32>
+}

@@ -27,6 +27,7 @@ struct Manifest {
     std::string name;
     std::vector<int64_t> shape;
     std::string dtype = "F32"; ///< safetensors spelling: F32, I32, I64
+    int64_t bound = 0; ///< integer inputs used as indices: entries must be in [0, bound)
   };
   std::string model;
   std::vector<Buffer> inputs;

@@ -68,13 +68,15 @@ struct Weight {
   std::string dtype = "F32"; ///< safetensors spelling
 };
 
-/// A model input: the first is the f32 [batch, seq, d_model] stream the statements act on;
+/// A model input: the first is the stream the statements act on, f32 [batch, seq, d_model]
+/// activations or integer token ids [batch, seq] that an embedding block consumes first;
 /// others (e.g. `lengths: i64[batch]`) are passed to blocks by name.
 struct ModelInput {
   std::string name;
   std::vector<int64_t> shape;
   std::string dtype; ///< "f32", "i32" or "i64"
   ast::SourceLoc loc;
+  int64_t indexBound = 0; ///< integer inputs read as indices: entries must be in [0, bound)
 };
 
 struct Model {

@@ -105,6 +105,9 @@ struct WeightSpec {
   /// when present (checking its shape and dtype) and does not require it.
   bool unused = false;
   std::string dtype = "F32"; ///< safetensors spelling; used weights are always F32
+  /// The absolute name of an existing weight this one is (weight tying, e.g. an output
+  /// projection that reuses the token embedding, Press & Wolf 2017); the shapes must agree.
+  std::string tiedTo;
 };
 
 /// One use of a plugin in a model: resolved parameters and the input shape.
@@ -146,6 +149,10 @@ public:
   virtual std::optional<std::vector<int64_t>>
   inferSubBlock(const std::string &param, const std::vector<int64_t> &inShape,
                 const std::map<std::string, ParamValue> &context = {}) = 0;
+  /// Declares that every entry of the integer model input `input` (empty: the token-id
+  /// stream this block consumes) must lie in [0, bound), e.g. a vocabulary size. The
+  /// runtime checks it before each run and rejects the input with an error otherwise.
+  virtual void requireIndexRange(const std::string &input, int64_t bound) = 0;
 };
 
 /// Emission's view of the module being built.
@@ -179,6 +186,10 @@ public:
   /// One line for `loomc --list-plugins`, with the formula's source.
   virtual std::string summary() const = 0;
   virtual std::vector<ParamSpec> params() const = 0;
+  /// True for blocks that read integer token ids `[batch, seq]` (i32 or i64) and produce
+  /// f32 activations (embeddings). A model whose first input is integer must start with
+  /// one; every other block gets f32 activations.
+  virtual bool consumesTokenIds() const { return false; }
   /// Checks the parameters against `inst.inputShape()`, sets the output shape and lists the
   /// weights. Returns false after reporting errors through `ctx`.
   virtual bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &outShape,

@@ -30,7 +30,12 @@ struct TensorSpec {
   std::string name;
   Shape shape;
   std::string dtype; ///< safetensors spelling, e.g. "F32"
+  int64_t bound = 0; ///< integer inputs used as indices (token ids): entries in [0, bound)
 };
+
+/// Throws a RuntimeError naming the first entry of `data` (laid out as `spec`) that lies
+/// outside [0, spec.bound), if spec.bound is set; `what` prefixes the message.
+void checkIndexBound(const TensorSpec &spec, const void *data, const std::string &what);
 
 /// The manifest embedded in a compiled model.
 struct Manifest {

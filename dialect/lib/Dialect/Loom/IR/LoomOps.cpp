@@ -486,5 +486,18 @@ LogicalResult GroupNormOp::verify() {
   return success();
 }
 
+LogicalResult EmbeddingOp::verify() {
+  auto ids = cast<RankedTensorType>(getIds().getType());
+  RankedTensorType table = getTable().getType(), out = getResult().getType();
+  if (ids.getRank() != 2)
+    return emitOpError("ids must be [batch, seq]");
+  if (table.getRank() != 2)
+    return emitOpError("table must be [vocab, d]");
+  if (out.getShape() != ArrayRef<int64_t>{ids.getDimSize(0), ids.getDimSize(1), table.getDimSize(1)})
+    return emitOpError("result must be [") << ids.getDimSize(0) << ", " << ids.getDimSize(1)
+                                           << ", " << table.getDimSize(1) << "]";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "loom/Dialect/Loom/IR/LoomOps.cpp.inc"

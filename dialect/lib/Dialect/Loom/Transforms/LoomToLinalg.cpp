@@ -845,6 +845,28 @@ Value lowerGroupNorm(OpBuilder &b, GroupNormOp op) {
                                          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 
+/// One generic over (b, s, d) reading the id at (b, s) and the table row it names.
+Value lowerEmbedding(OpBuilder &b, EmbeddingOp op) {
+  Location loc = op.getLoc();
+  RankedTensorType out = op.getResult().getType();
+  MLIRContext *ctx = b.getContext();
+  float scale = op.getScale().convertToFloat();
+  Value table = op.getTable();
+  return generic(b, loc, out.getShape(), ValueRange{op.getIds()},
+                 emptyTensor(b, loc, out.getShape()),
+                 {AffineMap::get(3, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)}, ctx),
+                  b.getMultiDimIdentityMap(3)},
+                 SmallVector<IteratorType>(3, IteratorType::parallel),
+                 [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                   Value row = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), a[0]);
+                   Value v = tensor::ExtractOp::create(
+                       nb, nl, table, ValueRange{row, linalg::IndexOp::create(nb, nl, 2)});
+                   if (scale != 1.0f)
+                     v = arith::MulFOp::create(nb, nl, v, f32Const(nb, nl, scale));
+                   return v;
+                 });
+}
+
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
   void runOnOperation() override {
@@ -871,6 +893,7 @@ struct ConvertLoomToLinalgPass
               .Case<AddBiasOp>([&](auto o) { return lowerAddBias(rewriter, o); })
               .Case<SinusoidalTableOp>([&](auto o) { return lowerSinusoidalTable(rewriter, o); })
               .Case<RmsNormOp>([&](auto o) { return lowerRmsNorm(rewriter, o); })
+              .Case<EmbeddingOp>([&](auto o) { return lowerEmbedding(rewriter, o); })
               .Case<GluOp>([&](auto o) { return lowerGlu(rewriter, o); })
               .Case<DepthwiseConv1DOp>([&](auto o) { return lowerDepthwiseConv1D(rewriter, o); })
               .Case<BatchNormOp>([&](auto o) { return lowerBatchNorm(rewriter, o); })

@@ -437,4 +437,23 @@ def Loom_GroupNormOp : Loom_Op<"group_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Token embeddings
+//===----------------------------------------------------------------------===//
+
+def Loom_EmbeddingOp : Loom_Op<"embedding", [Pure]> {
+  let summary = "Embedding lookup of integer ids (torch.nn.Embedding), times a scale";
+  let description = [{
+    `ids` `[batch, seq]` (i32 or i64), `table` `[vocab, d]`: result[b, s, :] =
+    scale * table[ids[b, s], :], `[batch, seq, d]`. Vaswani et al. 2017 (sec. 3.4) scale the
+    token embeddings by sqrt(d_model); BERT does not (scale 1). Ids must lie in [0, vocab):
+    the runtime checks them before each run.
+  }];
+  let arguments = (ins TensorOf<[I32, I64]>:$ids, Loom_F32Tensor:$table,
+                       DefaultValuedAttr<F32Attr, "1.0">:$scale);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = "$ids `,` $table attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_OPS_TD
