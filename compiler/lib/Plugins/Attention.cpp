@@ -51,7 +51,10 @@ public:
              "concat(memory[layer], x), the next segment's memory"},
             {"layer", ParamType::Int(), ParamValue::ofInt(0), "this layer's slot in memory"},
             {"key_lengths", ParamType::Input(), ParamValue::ofInput(""),
-             "a [batch] i32/i64 model input: keys at or past each example's length are masked"}};
+             "a [batch] i32/i64 model input: keys at or past each example's length are masked"},
+            {"kv", ParamType::Input(), ParamValue::ofInput(""),
+             "cross-attention: keys and values come from this f32 [batch, seq_kv, d_model] input "
+             "(an encoder's output, torch's `memory`) instead of x"}};
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &weights) const override {
@@ -111,6 +114,31 @@ public:
     }
     // Transformer-XL memory: keys and values over mem_len + seq positions.
     int64_t seqK = inst.inputShape()[1];
+    if (const std::string &kv = inst.param("kv").s; !kv.empty()) {
+      auto type = ctx.inputType(kv);
+      const std::vector<int64_t> &in = inst.inputShape();
+      if (!type || type->second != "f32" || type->first.size() != 3 || type->first[0] != in[0] ||
+          type->first[2] != in[2]) {
+        ctx.error("kv", "kv must be an f32 input [" + std::to_string(in[0]) + ", seq_kv, " +
+                            std::to_string(in[2]) + "]");
+        return false;
+      }
+      if (!inst.param("memory").s.empty()) {
+        ctx.error("kv", "cross-attention (kv) and a Transformer-XL memory do not combine");
+        return false;
+      }
+      if (inst.getBool("causal")) {
+        ctx.error("causal", "cross-attention (kv) attends to the whole source; causal masks "
+                            "apply to self-attention");
+        return false;
+      }
+      if (inst.param("position").block->kind != "none") {
+        ctx.error("position", "cross-attention (kv) takes no position scheme (T5 and the "
+                              "original Transformer use none there)");
+        return false;
+      }
+      seqK = type->first[1];
+    }
     if (const std::string &mem = inst.param("memory").s; !mem.empty()) {
       auto type = ctx.inputType(mem);
       const std::vector<int64_t> &in = inst.inputShape();
@@ -197,7 +225,42 @@ public:
         ctx.writeOutput(out, inst.getInt("layer"), rows(b, ctx.loc(), kvIn, seq, mem, 0, d));
     }
     Value q, k, v;
-    if (inst.getSymbol("qkv") == "packed") {
+    if (const std::string &kvName = inst.param("kv").s; !kvName.empty()) {
+      // Cross-attention: queries from x, keys and values from the kv input.
+      Value src = ctx.input(kvName);
+      if (inst.getSymbol("qkv") == "packed") {
+        // Rows [0, d) of in_proj project the queries, [d, 3d) the keys and values.
+        auto weightRows = [&](Value w, int64_t from, int64_t n) -> Value {
+          auto wt = cast<RankedTensorType>(w.getType());
+          SmallVector<int64_t> shape(wt.getShape());
+          shape[0] = n;
+          SmallVector<OpFoldResult> offs(wt.getRank(), b.getIndexAttr(0)), sizes, strides(wt.getRank(), b.getIndexAttr(1));
+          offs[0] = b.getIndexAttr(from);
+          for (int64_t s : shape)
+            sizes.push_back(b.getIndexAttr(s));
+          return tensor::ExtractSliceOp::create(b, ctx.loc(), RankedTensorType::get(shape, b.getF32Type()),
+                                                w, offs, sizes, strides);
+        };
+        Value w = ctx.weight("in_proj_weight");
+        Value bq = bias ? weightRows(ctx.weight("in_proj_bias"), 0, d) : Value();
+        Value bkv = bias ? weightRows(ctx.weight("in_proj_bias"), d, 2 * d) : Value();
+        auto proj = [&](Value in, Value wRows, Value bRows, int64_t n) -> Value {
+          auto it = cast<RankedTensorType>(in.getType());
+          return LinearOp::create(b, ctx.loc(),
+                                  RankedTensorType::get({it.getDimSize(0), it.getDimSize(1), n}, b.getF32Type()),
+                                  in, wRows, bRows);
+        };
+        q = proj(x, weightRows(w, 0, d), bq, d);
+        Value kvProj = proj(src, weightRows(w, d, 2 * d), bkv, 2 * d);
+        int64_t sk = cast<RankedTensorType>(src.getType()).getDimSize(1);
+        k = rows(b, ctx.loc(), kvProj, 0, sk, 0, d);
+        v = rows(b, ctx.loc(), kvProj, 0, sk, d, d);
+      } else {
+        q = plugins::emitLinear(ctx, x, "q_proj.weight", bias ? "q_proj.bias" : "", d);
+        k = plugins::emitLinear(ctx, src, "k_proj.weight", bias ? "k_proj.bias" : "", d);
+        v = plugins::emitLinear(ctx, src, "v_proj.weight", bias ? "v_proj.bias" : "", d);
+      }
+    } else if (inst.getSymbol("qkv") == "packed") {
       Value qkv = plugins::emitLinear(ctx, kvIn, "in_proj_weight", bias ? "in_proj_bias" : "", 3 * d);
       q = rows(b, ctx.loc(), qkv, mem, seq, 0, d); // queries: the last seq positions
       k = rows(b, ctx.loc(), qkv, 0, mem + seq, d, d);
