@@ -98,6 +98,8 @@ struct ParamSpec {
 /// A weight a block instance needs, named relative to the instance (e.g. `weight`,
 /// `in_proj_weight`, `out_proj.bias`); the full name prefixes the instance path.
 struct WeightSpec {
+  WeightSpec(std::string name, std::vector<int64_t> shape)
+      : name(std::move(name)), shape(std::move(shape)) {}
   std::string name;
   std::vector<int64_t> shape;
   /// A tensor the reference implementation's state_dict carries but inference never reads
