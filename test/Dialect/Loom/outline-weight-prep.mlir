@@ -3,15 +3,16 @@
 // Weight transposes and concatenations move to @forward_prepare; @forward receives their
 // results as `loom.prepared` arguments. Work on the input stays.
 // CHECK-LABEL: func @forward
-// CHECK-SAME: %[[X:[^:]*]]: tensor<4x8xf32> {loom.input = "x"}
-// CHECK-SAME: %[[W1:[^:]*]]: tensor<8x8xf32> {loom.weight = "a.weight"}
-// CHECK-SAME: %[[W2:[^:]*]]: tensor<8x8xf32> {loom.weight = "b.weight"}
-// CHECK-SAME: %[[P0:[^:]*]]: tensor<8x16xf32> {loom.prepared = 0 : i64}
+// Every argument is read-only for bufferization (later runs read them again).
+// CHECK-SAME: %[[X:[^:]*]]: tensor<4x8xf32> {bufferization.writable = false, loom.input = "x"}
+// CHECK-SAME: %[[W1:[^:]*]]: tensor<8x8xf32> {bufferization.writable = false, loom.weight = "a.weight"}
+// CHECK-SAME: %[[W2:[^:]*]]: tensor<8x8xf32> {bufferization.writable = false, loom.weight = "b.weight"}
+// CHECK-SAME: %[[P0:[^:]*]]: tensor<8x16xf32> {bufferization.writable = false, loom.prepared = 0 : i64}
 // CHECK-NOT: tensor.concat
 // CHECK-NOT: linalg.transpose
 // CHECK: linalg.matmul ins(%[[X]], %[[P0]] : tensor<4x8xf32>, tensor<8x16xf32>)
 // CHECK-LABEL: func @forward_prepare
-// CHECK-SAME: (%{{.*}}: tensor<8x8xf32> {loom.weight = "a.weight"}, %{{.*}}: tensor<8x8xf32> {loom.weight = "b.weight"}) -> tensor<8x16xf32>
+// CHECK-SAME: (%{{.*}}: tensor<8x8xf32> {bufferization.writable = false, loom.weight = "a.weight"}, %{{.*}}: tensor<8x8xf32> {bufferization.writable = false, loom.weight = "b.weight"}) -> tensor<8x16xf32>
 // CHECK-SAME: attributes {loom.prepare}
 // CHECK: tensor.concat
 // CHECK: linalg.transpose
@@ -30,6 +31,7 @@ func.func @forward(%x: tensor<4x8xf32> {loom.input = "x"}, %w1: tensor<8x8xf32> 
 
 // A function that is not an entry, or an entry with nothing weight-only, is untouched.
 // CHECK-LABEL: func @helper
+// CHECK-SAME: (%{{.*}}: tensor<8x8xf32> {loom.weight = "w"})
 // CHECK: linalg.transpose
 // CHECK-NOT: func @helper_prepare
 func.func @helper(%w: tensor<8x8xf32> {loom.weight = "w"}) -> tensor<8x8xf32> {
@@ -41,8 +43,8 @@ func.func @helper(%w: tensor<8x8xf32> {loom.weight = "w"}) -> tensor<8x8xf32> {
 // A computation on constants alone (a position table) is load-time work too; the fill of a
 // scratch accumulator stays in the per-run function.
 // CHECK-LABEL: func @table
-// CHECK-SAME: %[[X:[^:]*]]: tensor<4x8xf32> {loom.input = "x"}
-// CHECK-SAME: %[[T:[^:]*]]: tensor<4x8xf32> {loom.prepared = 0 : i64}
+// CHECK-SAME: %[[X:[^:]*]]: tensor<4x8xf32> {bufferization.writable = false, loom.input = "x"}
+// CHECK-SAME: %[[T:[^:]*]]: tensor<4x8xf32> {bufferization.writable = false, loom.prepared = 0 : i64}
 // CHECK: linalg.fill
 // CHECK-NOT: math.sin
 // CHECK: linalg.generic {{.*}} ins(%[[X]], %[[T]]

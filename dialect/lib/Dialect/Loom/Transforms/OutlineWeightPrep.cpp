@@ -34,6 +34,13 @@ struct OutlineWeightPrepPass
     for (func::FuncOp f : entries)
       if (failed(outline(f)))
         return signalPassFailure();
+    // Inputs, weights and prepared buffers are read again by the next run: bufferization
+    // must not reuse them for results (e.g. a residual add written into the input).
+    module.walk([&](func::FuncOp f) {
+      if (!f.isExternal() && (f->hasAttr("loom.entry") || f->hasAttr("loom.prepare")))
+        for (unsigned i = 0; i < f.getNumArguments(); ++i)
+          f.setArgAttr(i, "bufferization.writable", BoolAttr::get(&getContext(), false));
+    });
   }
 
   LogicalResult outline(func::FuncOp entry) {

@@ -65,7 +65,10 @@ def LoomOutlineWeightPrep : Pass<"loom-outline-weight-prep", "::mlir::ModuleOp">
     computations (`linalg.generic`) on constants alone (position tables, ALiBi biases), are
     moved into a new function `<name>_prepare` that takes the weights and returns the
     prepared tensors. The entry function receives the prepared tensors as extra arguments marked
-    `loom.prepared`. The runtime calls `_prepare` once after loading the weights.
+    `loom.prepared`. The runtime calls `_prepare` once after loading the weights. Every
+    argument of both functions is marked `bufferization.writable = false`: inputs, weights
+    and prepared buffers are read again by later runs, so bufferization must not write
+    results into them.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
