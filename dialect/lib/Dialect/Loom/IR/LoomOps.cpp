@@ -36,6 +36,16 @@ static Value cloneScalarBody(OpBuilder &b, Region &region, Value x) {
   return map.lookup(cast<YieldOp>(block.getTerminator()).getValues()[0]);
 }
 
+/// The checks every normalisation shares: the result has the input's type and epsilon > 0.
+static LogicalResult verifyNormResult(Operation *op, RankedTensorType in, Type result,
+                                      const APFloat &epsilon) {
+  if (result != in)
+    return op->emitOpError("result type must equal the input type");
+  if (epsilon.convertToFloat() <= 0.0f)
+    return op->emitOpError("epsilon must be positive");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // LinearOp
 //===----------------------------------------------------------------------===//
@@ -190,11 +200,7 @@ LogicalResult RmsNormOp::verify() {
   if (w.getRank() != 1 || w.getDimSize(0) != in.getDimSize(in.getRank() - 1))
     return emitOpError("weight must be [") << in.getDimSize(in.getRank() - 1)
                                            << "] (the normalised dimension)";
-  if (getResult().getType() != in)
-    return emitOpError("result type must equal the input type");
-  if (getEpsilon().convertToFloat() <= 0.0f)
-    return emitOpError("epsilon must be positive");
-  return success();
+  return verifyNormResult(*this, in, getResult().getType(), getEpsilon());
 }
 
 LogicalResult LayerNormOp::verify() {
@@ -207,11 +213,7 @@ LogicalResult LayerNormOp::verify() {
     if (t.getRank() != 1 || t.getDimSize(0) != d)
       return emitOpError("weight and bias must be [") << d << "] (the normalised dimension)";
   }
-  if (getResult().getType() != in)
-    return emitOpError("result type must equal the input type");
-  if (getEpsilon().convertToFloat() <= 0.0f)
-    return emitOpError("epsilon must be positive");
-  return success();
+  return verifyNormResult(*this, in, getResult().getType(), getEpsilon());
 }
 
 LogicalResult SinusoidalPEOp::verify() {
@@ -463,11 +465,7 @@ LogicalResult BatchNormOp::verify() {
   if (failed(verifyChannelParams(*this, {getWeight(), getBias(), getRunningMean(), getRunningVar()},
                                  c, "weight, bias, running_mean and running_var")))
     return failure();
-  if (getResult().getType() != in)
-    return emitOpError("result type must equal the input type");
-  if (getEpsilon().convertToFloat() <= 0.0f)
-    return emitOpError("epsilon must be positive");
-  return success();
+  return verifyNormResult(*this, in, getResult().getType(), getEpsilon());
 }
 
 LogicalResult GroupNormOp::verify() {
@@ -479,11 +477,7 @@ LogicalResult GroupNormOp::verify() {
     return emitOpError("num_groups (") << g << ") must be positive and divide the channels (" << c << ")";
   if (failed(verifyChannelParams(*this, {getWeight(), getBias()}, c, "weight and bias")))
     return failure();
-  if (getResult().getType() != in)
-    return emitOpError("result type must equal the input type");
-  if (getEpsilon().convertToFloat() <= 0.0f)
-    return emitOpError("epsilon must be positive");
-  return success();
+  return verifyNormResult(*this, in, getResult().getType(), getEpsilon());
 }
 
 LogicalResult EmbeddingOp::verify() {
