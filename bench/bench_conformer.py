@@ -17,7 +17,6 @@ GFLOP/s counts a multiply-add as 2 flops over the matmuls and convolutions, per 
 import argparse
 import os
 import re
-import statistics
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import loomref  # noqa: E402
-from bench_encoder import cpu_name, time_torch  # noqa: E402
+from bench_encoder import alternate, cpu_name, time_torch  # noqa: E402
 
 LAYERS, D, HEADS, DFF, K, SEQ = 4, 256, 4, 1024, 31, 256
 
@@ -83,11 +82,8 @@ def main():
         err = float(np.max(np.abs(np.load(f"{d}/loom.npy") - ref)))
         run_torch = lambda t: model(t, lengths)  # noqa: E731
         for threads in a.threads:
-            loom_ms, torch_ms = [], []
-            for _ in range(3):
-                loom_ms.append(time_loom(f"{d}/conformer", d, threads, a.repeat))
-                torch_ms.append(time_torch(run_torch, x, threads, a.repeat))
-            lm, tm = statistics.median(loom_ms), statistics.median(torch_ms)
+            lm, tm = alternate(lambda: time_loom(f"{d}/conformer", d, threads, a.repeat),
+                               lambda: time_torch(run_torch, x, threads, a.repeat))
             rows.append((batch, threads, lm, tm, err, compile_s))
             print(f"batch {batch} threads {threads}: loom {lm:.1f} ms, torch {tm:.1f} ms, "
                   f"torch/loom {tm / lm:.2f}", flush=True)

@@ -65,6 +65,16 @@ def time_torch(enc, x, threads, repeat):
     return statistics.median(ts)
 
 
+def alternate(loom_fn, torch_fn, rounds=3):
+    """Times Loom and PyTorch alternately (so both see the same machine state); returns the
+    median of each one's per-round medians in ms."""
+    loom_ms, torch_ms = [], []
+    for _ in range(rounds):
+        loom_ms.append(loom_fn())
+        torch_ms.append(torch_fn())
+    return statistics.median(loom_ms), statistics.median(torch_ms)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=10)
@@ -95,11 +105,8 @@ def main():
         time_loom(f"{d}/encoder", d, 2, 1)
         err = float(np.max(np.abs(np.load(f"{d}/loom.npy") - ref)))
         for threads in a.threads:
-            loom_ms, torch_ms = [], []
-            for _ in range(3):  # alternate, so both see the same machine state
-                loom_ms.append(time_loom(f"{d}/encoder", d, threads, a.repeat))
-                torch_ms.append(time_torch(enc, xin, threads, a.repeat))
-            lm, tm = statistics.median(loom_ms), statistics.median(torch_ms)
+            lm, tm = alternate(lambda: time_loom(f"{d}/encoder", d, threads, a.repeat),
+                               lambda: time_torch(enc, xin, threads, a.repeat))
             rows.append(dict(batch=batch, threads=threads, loom_ms=lm, torch_ms=tm,
                              ratio=tm / lm, loom_gflops=flops(batch) / lm / 1e6,
                              torch_gflops=flops(batch) / tm / 1e6,

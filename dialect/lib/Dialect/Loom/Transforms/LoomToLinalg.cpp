@@ -97,6 +97,19 @@ Value transpose(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
       .getResult()[0];
 }
 
+/// x [batch, seq, d] + table [seq, d], the table broadcast over the batch.
+Value addRowTable(OpBuilder &b, Location loc, Value x, Value table) {
+  auto t = cast<RankedTensorType>(x.getType());
+  AffineMap id3 = b.getMultiDimIdentityMap(3);
+  AffineMap rowMap = AffineMap::get(3, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(2)},
+                                    b.getContext());
+  return generic(b, loc, t.getShape(), ValueRange{x, table}, emptyTensor(b, loc, t.getShape()),
+                 {id3, rowMap, id3}, SmallVector<IteratorType>(3, IteratorType::parallel),
+                 [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                   return arith::AddFOp::create(nb, nl, a[0], a[1]);
+                 });
+}
+
 //===----------------------------------------------------------------------===//
 // loom.linear: C = X Wt (matmul), then one generic for bias + epilogue.
 //===----------------------------------------------------------------------===//
@@ -447,15 +460,7 @@ Value lowerSinusoidalPE(OpBuilder &b, SinusoidalPEOp op) {
         return arith::SelectOp::create(nb, nl, isOdd, math::CosOp::create(nb, nl, angle),
                                        math::SinOp::create(nb, nl, angle));
       });
-  AffineMap id3 = b.getMultiDimIdentityMap(3);
-  AffineMap rowMap = AffineMap::get(3, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(2)},
-                                    b.getContext());
-  return generic(b, loc, t.getShape(), ValueRange{op.getInput(), table},
-                 emptyTensor(b, loc, t.getShape()), {id3, rowMap, id3},
-                 SmallVector<IteratorType>(3, IteratorType::parallel),
-                 [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                   return arith::AddFOp::create(nb, nl, a[0], a[1]);
-                 });
+  return addRowTable(b, loc, op.getInput(), table);
 }
 
 //===----------------------------------------------------------------------===//
@@ -547,21 +552,13 @@ Value lowerAlibiBias(OpBuilder &b, AlibiBiasOp op) {
 Value lowerAddPositionTable(OpBuilder &b, AddPositionTableOp op) {
   Location loc = op.getLoc();
   auto t = op.getInput().getType();
-  MLIRContext *ctx = b.getContext();
-  AffineMap id3 = b.getMultiDimIdentityMap(3);
-  AffineMap rowMap = AffineMap::get(3, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(2)}, ctx);
   // The first seq rows of the table.
   Value rows = tensor::ExtractSliceOp::create(
       b, loc, RankedTensorType::get({t.getDimSize(1), t.getDimSize(2)}, b.getF32Type()),
       op.getTable(), ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
       ArrayRef<OpFoldResult>{b.getIndexAttr(t.getDimSize(1)), b.getIndexAttr(t.getDimSize(2))},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  return generic(b, loc, t.getShape(), ValueRange{op.getInput(), rows},
-                 emptyTensor(b, loc, t.getShape()), {id3, rowMap, id3},
-                 SmallVector<IteratorType>(3, IteratorType::parallel),
-                 [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                   return arith::AddFOp::create(nb, nl, a[0], a[1]);
-                 });
+  return addRowTable(b, loc, op.getInput(), rows);
 }
 
 //===----------------------------------------------------------------------===//
