@@ -774,6 +774,8 @@ private:
                          ", this block writes " + shapeStr(sliceShape));
         return false;
       }
+      if (!outsideLoop(param, name))
+        return false;
       std::vector<bool> &claimed = el.claimedSlots[name];
       if (index < 0 || index >= static_cast<int64_t>(claimed.size())) {
         error(param, "slot " + std::to_string(index) + " is outside output '" + name + "' (" +
@@ -787,6 +789,46 @@ private:
       }
       claimed[index] = true;
       return true;
+    }
+    bool claimOutput(const std::string &param, const std::string &name,
+                     const std::vector<int64_t> &shape) override {
+      auto out = std::find_if(el.model->outputs.begin(), el.model->outputs.end(),
+                              [&](const ModelInput &o) { return o.name == name; });
+      if (out == el.model->outputs.end()) {
+        error(param, "no model output '" + name + "'");
+        return false;
+      }
+      if (out->shape != shape) {
+        error(param, "output '" + name + "' is " + shapeStr(out->shape) + ", this block writes " +
+                         shapeStr(shape));
+        return false;
+      }
+      if (!outsideLoop(param, name))
+        return false;
+      std::vector<bool> &claimed = el.claimedSlots[name];
+      if (std::find(claimed.begin(), claimed.end(), true) != claimed.end()) {
+        error(param, "output '" + name + "' is already written by another block");
+        return false;
+      }
+      claimed.assign(claimed.size(), true);
+      return true;
+    }
+    bool outsideLoop(const std::string &param, const std::string &name) {
+      if (el.loopDepth == 0)
+        return true;
+      error(param, "cannot write output '" + name + "' from inside a run-time loop (" +
+                       el.loopOwner + ")");
+      return false;
+    }
+    std::optional<std::vector<int64_t>>
+    inferLoopBody(const std::string &param, const std::vector<int64_t> &in) override {
+      std::string owner = el.loopOwner;
+      el.loopOwner = "the '" + param + "' of '" + plugin.name() + "'";
+      ++el.loopDepth;
+      auto shape = inferSubBlock(param, in, {});
+      --el.loopDepth;
+      el.loopOwner = owner;
+      return shape;
     }
     void requireIndexRange(const std::string &input, int64_t bound) override {
       std::string name = input.empty() ? el.model->inputs.front().name : input;
@@ -947,6 +989,8 @@ private:
   int sharedDepth = 0; ///< > 0 while instantiating a `let`-shared block
   bool streamIsTokenIds = false; ///< the stream is still the integer token-id input
   std::map<std::string, std::vector<bool>> claimedSlots; ///< output slots already written
+  int loopDepth = 0;       ///< > 0 while inferring a block emitted inside a run-time loop
+  std::string loopOwner;   ///< which loop, for errors
 };
 
 } // namespace

@@ -62,6 +62,10 @@ public:
       // Each slot value [rest...] goes to [slot, rest...] of the output.
       Value full = tensor::EmptyOp::create(b, unknown, decl.shape, b.getF32Type());
       for (auto &[index, value] : slotValues[decl.name]) {
+        if (index == -1) { // the whole output
+          full = value;
+          continue;
+        }
         SmallVector<OpFoldResult> offs(decl.shape.size(), b.getIndexAttr(0)), sizes,
             strides(decl.shape.size(), b.getIndexAttr(1));
         offs[0] = b.getIndexAttr(index);

@@ -270,7 +270,7 @@ public:
     // causal mask removes anyway).
     int64_t k = g.seqK;
     Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, g.dModel}),
-                                        b.getF64FloatAttr(10000.0));
+                                        b.getF64FloatAttr(10000.0), b.getBoolAttr(false));
     Value rp = plugins::emitLinear(ctx, r, "r_net.weight", "", g.dModel);
     auto zerosType = plugins::f32Tensor(b, {k, g.dModel});
     Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(zerosType, 0.0f));

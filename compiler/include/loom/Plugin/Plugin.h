@@ -145,12 +145,21 @@ public:
   /// if the output does not exist, the shape or index does not fit, or the slot is taken.
   virtual bool claimOutputSlot(const std::string &param, const std::string &name, int64_t index,
                                const std::vector<int64_t> &sliceShape) = 0;
+  /// Reserves all of the extra output `name` for this block, whose value will have `shape`
+  /// (written with EmitContext::writeOutput at index -1). Errors as claimOutputSlot.
+  virtual bool claimOutput(const std::string &param, const std::string &name,
+                           const std::vector<int64_t> &shape) = 0;
   /// Infers a block-valued parameter (e.g. an activation) applied to `inShape`; its weights
   /// are named under this instance. `context` is visible to the sub-block through
   /// BlockInstance::context. Returns nullopt after reporting an error.
   virtual std::optional<std::vector<int64_t>>
   inferSubBlock(const std::string &param, const std::vector<int64_t> &inShape,
                 const std::map<std::string, ParamValue> &context = {}) = 0;
+  /// As inferSubBlock, for a sub-block the plugin emits inside a run-time loop (e.g. the
+  /// shared step of adaptive computation time): its blocks may not write extra outputs,
+  /// since values computed in the loop do not leave it.
+  virtual std::optional<std::vector<int64_t>>
+  inferLoopBody(const std::string &param, const std::vector<int64_t> &inShape) = 0;
   /// Declares that every entry of the integer model input `input` (empty: the token-id
   /// stream this block consumes) must lie in [0, bound), e.g. a vocabulary size. The
   /// runtime checks it before each run and rejects the input with an error otherwise.
@@ -168,7 +177,8 @@ public:
   virtual mlir::Value weight(const std::string &name) = 0;
   /// The function argument of the model input `name` (see ParamType::Input).
   virtual mlir::Value input(const std::string &name) = 0;
-  /// Writes `value` into slot `index` of the extra output `name` (claimed during infer).
+  /// Writes `value` into slot `index` of the extra output `name` (claimed during infer);
+  /// index -1 writes the whole output (claimed with InferContext::claimOutput).
   virtual void writeOutput(const std::string &name, int64_t index, mlir::Value value) = 0;
   /// Emits a block-valued parameter applied to `input`.
   virtual mlir::Value emitSubBlock(const std::string &param, mlir::Value input) = 0;

@@ -495,3 +495,39 @@ LogicalResult EmbeddingOp::verify() {
 
 #define GET_OP_CLASSES
 #include "loom/Dialect/Loom/IR/LoomOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// ActOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ActOp::verify() {
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() != 3)
+    return emitOpError("input must be [batch, seq, d]");
+  int64_t d = in.getDimSize(2);
+  RankedTensorType w = getHaltingWeight().getType(), bias = getHaltingBias().getType();
+  if (w.getShape() != ArrayRef<int64_t>{1, d})
+    return emitOpError("halting_weight must be [1, ") << d << "]";
+  if (bias.getShape() != ArrayRef<int64_t>{1})
+    return emitOpError("halting_bias must be [1]");
+  if (getMaxSteps() < 1)
+    return emitOpError("max_steps must be at least 1");
+  float threshold = getThreshold().convertToFloat();
+  if (!(threshold > 0.0f && threshold <= 1.0f))
+    return emitOpError("threshold must be in (0, 1]");
+  if (getResult().getType() != in)
+    return emitOpError("result type must equal the input type");
+  auto perPosition = RankedTensorType::get({in.getDimSize(0), in.getDimSize(1)}, in.getElementType());
+  if (getPonderSteps().getType() != perPosition || getRemainders().getType() != perPosition)
+    return emitOpError("ponder_steps and remainders must be ") << perPosition;
+  Block &body = getBody().front();
+  if (body.getNumArguments() != 2 || body.getArgument(0).getType() != in ||
+      !body.getArgument(1).getType().isIndex())
+    return emitOpError("body must take the state (") << in << ") and the step (index)";
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield || yield.getValues().size() != 2 ||
+      llvm::any_of(yield.getValues(), [&](Value v) { return v.getType() != in; }))
+    return emitOpError("body must end in a loom.yield of two ") << in
+                                                                 << " (the signalled and the next state)";
+  return success();
+}

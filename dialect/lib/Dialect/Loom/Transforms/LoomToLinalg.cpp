@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -683,15 +684,25 @@ Value lowerSinusoidalTable(OpBuilder &b, SinusoidalTableOp op) {
   auto t = op.getResult().getType();
   int64_t rows = t.getDimSize(0), d = t.getDimSize(1), half = d / 2;
   double logBase = std::log(op.getBase().convertToDouble());
+  bool interleaved = op.getInterleaved();
   return generic(b, loc, {rows, d}, ValueRange{}, emptyTensor(b, loc, {rows, d}),
                  {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
                  [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
                    Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
                    Value r = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 0));
                    Value c = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
-                   Value halfC = arith::ConstantIntOp::create(nb, nl, i64, half);
-                   Value isCos = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, c, halfC);
-                   Value i = arith::SelectOp::create(nb, nl, isCos, arith::SubIOp::create(nb, nl, c, halfC), c);
+                   Value isCos, i;
+                   if (interleaved) { // column 2i is sin, 2i + 1 is cos
+                     Value one = arith::ConstantIntOp::create(nb, nl, i64, 1);
+                     isCos = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne,
+                                                   arith::AndIOp::create(nb, nl, c, one),
+                                                   arith::ConstantIntOp::create(nb, nl, i64, 0));
+                     i = arith::ShRSIOp::create(nb, nl, c, one);
+                   } else { // columns [0, d/2) are sin, [d/2, d) cos
+                     Value halfC = arith::ConstantIntOp::create(nb, nl, i64, half);
+                     isCos = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, c, halfC);
+                     i = arith::SelectOp::create(nb, nl, isCos, arith::SubIOp::create(nb, nl, c, halfC), c);
+                   }
                    // f_i = base^(-2i / d) = exp(-2i ln(base) / d)
                    Value twoI = arith::SIToFPOp::create(nb, nl, f32, arith::AddIOp::create(nb, nl, i, i));
                    Value f = math::ExpOp::create(
@@ -864,6 +875,116 @@ Value lowerEmbedding(OpBuilder &b, EmbeddingOp op) {
                  });
 }
 
+//===----------------------------------------------------------------------===//
+// loom.act: an scf.while over the body with the halting state as loop-carried tensors.
+//===----------------------------------------------------------------------===//
+
+/// Returns the op's three results: the weighted state, the ponder steps, the remainders.
+SmallVector<Value> lowerAct(RewriterBase &b, ActOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType st = op.getInput().getType();
+  int64_t bs = st.getDimSize(0), seq = st.getDimSize(1);
+  SmallVector<int64_t> pos{bs, seq};
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  AffineMap id2 = b.getMultiDimIdentityMap(2), id3 = b.getMultiDimIdentityMap(3);
+  AffineMap perPos = AffineMap::get(3, 0, {d(0), d(1)}, ctx);
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+
+  // Loop-carried: state, step, halting sum h, steps n, remainder r, weighted output.
+  Value zerosPos = filled(b, loc, pos, 0.0);
+  SmallVector<Value> init{op.getInput(), arith::ConstantIndexOp::create(b, loc, 0), zerosPos,
+                          zerosPos, zerosPos, filled(b, loc, st.getShape(), 0.0)};
+  SmallVector<Type> types = llvm::map_to_vector(init, [](Value v) { return v.getType(); });
+  SmallVector<Location> locs(init.size(), loc);
+  auto loop = scf::WhileOp::create(b, loc, types, init);
+
+  // Before: continue while some position is running (h < 1).
+  Block *before = b.createBlock(&loop.getBefore(), {}, types, locs);
+  Value running = generic(
+      b, loc, {}, ValueRange{before->getArgument(2)}, filled(b, loc, {}, 0.0),
+      {id2, AffineMap::get(2, 0, {}, ctx)}, {red, red},
+      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value isRunning = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT, a[0],
+                                                f32Const(nb, nl, 1.0));
+        return arith::AddFOp::create(
+            nb, nl, a[1],
+            arith::SelectOp::create(nb, nl, isRunning, f32Const(nb, nl, 1.0), f32Const(nb, nl, 0.0)));
+      });
+  Value count = tensor::ExtractOp::create(b, loc, running, ValueRange{});
+  Value any = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, count, f32Const(b, loc, 0.0));
+  scf::ConditionOp::create(b, loc, any, before->getArguments());
+
+  // After: the body (already lowered), then the halting update.
+  Block *after = b.createBlock(&loop.getAfter(), {}, types, locs);
+  auto yield = cast<YieldOp>(op.getBody().front().getTerminator());
+  b.mergeBlocks(&op.getBody().front(), after, {after->getArgument(0), after->getArgument(1)});
+  Value pre = yield.getValues()[0], next = yield.getValues()[1];
+  b.setInsertionPoint(yield);
+  Value h = after->getArgument(2), n = after->getArgument(3), r = after->getArgument(4),
+        out = after->getArgument(5);
+
+  // The halting unit's logit: bias + pre[b, s, :] . weight[0, :].
+  Value biasInit = generic(b, loc, pos, ValueRange{op.getHaltingBias()}, emptyTensor(b, loc, pos),
+                           {AffineMap::get(2, 0, {b.getAffineConstantExpr(0)}, ctx), id2},
+                           {par, par}, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  Value logit = generic(b, loc, pos, ValueRange{pre, op.getHaltingWeight()}, biasInit,
+                        {id3, AffineMap::get(3, 0, {b.getAffineConstantExpr(0), d(2)}, ctx), perPos},
+                        {par, par, red}, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                          return arith::AddFOp::create(nb, nl, a[2],
+                                                       arith::MulFOp::create(nb, nl, a[0], a[1]));
+                        });
+
+  // Per position: new h, n, r and the update weight w.
+  float threshold = op.getThreshold().convertToFloat();
+  float maxSteps = static_cast<float>(op.getMaxSteps());
+  Value empty = emptyTensor(b, loc, pos);
+  auto update = linalg::GenericOp::create(
+      b, loc, TypeRange(SmallVector<Type>(4, zerosPos.getType())), ValueRange{logit, h, n, r},
+      ValueRange{empty, empty, empty, empty}, SmallVector<AffineMap>(8, id2),
+      SmallVector<IteratorType>{par, par}, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value one = f32Const(nb, nl, 1.0), zero = f32Const(nb, nl, 0.0);
+        // p = sigmoid(logit) = 1 / (1 + exp(-logit))
+        Value p = arith::DivFOp::create(
+            nb, nl, one,
+            arith::AddFOp::create(nb, nl, one,
+                                  math::ExpOp::create(nb, nl, arith::NegFOp::create(nb, nl, a[0]))));
+        Value hv = a[1], nv = a[2], rv = a[3];
+        Value isRunning = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT, hv, one);
+        Value hp = arith::AddFOp::create(nb, nl, hv, p);
+        Value n1 = arith::AddFOp::create(nb, nl, nv, one);
+        Value over = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, hp,
+                                           f32Const(nb, nl, threshold));
+        Value last = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGE, n1,
+                                           f32Const(nb, nl, maxSteps));
+        Value halts = arith::AndIOp::create(nb, nl, isRunning, arith::OrIOp::create(nb, nl, over, last));
+        Value remainder = arith::SubFOp::create(nb, nl, one, hv);
+        auto sel = [&](Value c, Value t, Value f) { return arith::SelectOp::create(nb, nl, c, t, f); };
+        // Running and not halting: h += p, weight p. Halting: h = 1, weight and r = 1 - h.
+        Value newH = sel(halts, one, sel(isRunning, hp, hv));
+        Value newN = sel(isRunning, n1, nv);
+        Value newR = sel(halts, remainder, rv);
+        Value w = sel(halts, remainder, sel(isRunning, p, zero));
+        linalg::YieldOp::create(nb, nl, ValueRange{newH, newN, newR, w});
+      });
+  Value w = update.getResult(3);
+  // out = next * w + out * (1 - w)
+  Value newOut = generic(b, loc, st.getShape(), ValueRange{next, out, w},
+                         emptyTensor(b, loc, st.getShape()), {id3, id3, perPos, id3},
+                         {par, par, par}, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                           Value keep = arith::SubFOp::create(nb, nl, f32Const(nb, nl, 1.0), a[2]);
+                           return arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[2]),
+                                                        arith::MulFOp::create(nb, nl, a[1], keep));
+                         });
+  Value step1 = arith::AddIOp::create(b, loc, after->getArgument(1),
+                                      arith::ConstantIndexOp::create(b, loc, 1));
+  scf::YieldOp::create(b, loc, ValueRange{next, step1, update.getResult(0), update.getResult(1),
+                                          update.getResult(2), newOut});
+  b.eraseOp(yield);
+  b.setInsertionPointAfter(loop);
+  return {loop.getResult(5), loop.getResult(3), loop.getResult(4)};
+}
+
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
   void runOnOperation() override {
@@ -876,6 +997,10 @@ struct ConvertLoomToLinalgPass
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
       rewriter.setInsertionPoint(op);
+      if (auto act = dyn_cast<ActOp>(op)) { // after its body's ops (post-order walk)
+        rewriter.replaceOp(op, lowerAct(rewriter, act));
+        continue;
+      }
       Value result =
           llvm::TypeSwitch<Operation *, Value>(op)
               .Case<LinearOp>([&](auto o) { return lowerLinear(rewriter, o); })

@@ -2,7 +2,7 @@
 //
 // The stages, in order (each also available to loom-opt as a named pipeline):
 //   loom-fuse      loom-level fusion (projections, linear epilogues)
-//   loom-to-loops  loom -> linalg, weight-prep outlining, matmul tiling/vectorization,
+//   loom-to-loops  loom -> linalg (loop-invariant code out of act loops), weight-prep outlining, matmul tiling/vectorization,
 //                  bufferization, parallel loops
 //   loom-to-llvm   loops -> OpenMP -> LLVM dialect
 //
@@ -29,7 +29,7 @@ void loom::buildLoomFusionPipeline(OpPassManager &pm) {
 }
 
 void loom::buildLoomToLinalgPipeline(OpPassManager &pm) {
-  addPipeline(pm, "convert-loom-to-linalg,canonicalize,cse,loom-outline-weight-prep");
+  addPipeline(pm, "convert-loom-to-linalg,canonicalize,cse,loop-invariant-code-motion,loom-outline-weight-prep");
 }
 
 void loom::buildLoomToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOptions &opts) {
@@ -48,7 +48,7 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
   addPipeline(pm, "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
   addPipeline(pm,
               "eliminate-empty-tensors,"
-              "one-shot-bufferize{bufferize-function-boundaries "
+              "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
               "buffer-deallocation-pipeline,"

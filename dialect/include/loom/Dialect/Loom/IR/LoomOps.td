@@ -52,8 +52,8 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure]> {
 }
 
 def Loom_YieldOp : Loom_Op<"yield", [Pure, Terminator, ReturnLike,
-    ParentOneOf<["LinearOp", "PointwiseOp"]>]> {
-  let summary = "Yields the scalar result of an epilogue or pointwise body";
+    ParentOneOf<["LinearOp", "PointwiseOp", "ActOp"]>]> {
+  let summary = "Yields the scalar result of an epilogue or pointwise body, or an act step's states";
   let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "$values attr-dict `:` type($values)";
 }
@@ -354,8 +354,11 @@ def Loom_SinusoidalTableOp : Loom_Op<"sinusoidal_table", [Pure]> {
     Result `[rows, d_model]`: row r is [sin(r * f_0), ..., sin(r * f_{d/2-1}), cos(r * f_0),
     ..., cos(r * f_{d/2-1})] with f_i = 1 / base^(2i / d_model): sines then cosines, as
     Hugging Face's TransfoXL PositionalEmbedding concatenates them.
+    With `interleaved`, row r is [sin(r f_0), cos(r f_0), sin(r f_1), cos(r f_1), ...]
+    (Vaswani et al. 2017, sec. 3.5; the Universal Transformer's timestep signal).
   }];
-  let arguments = (ins DefaultValuedAttr<F64Attr, "10000.0">:$base);
+  let arguments = (ins DefaultValuedAttr<F64Attr, "10000.0">:$base,
+                       DefaultValuedAttr<BoolAttr, "false">:$interleaved);
   let results = (outs Loom_F32Tensor:$result);
   let assemblyFormat = "attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -453,6 +456,48 @@ def Loom_EmbeddingOp : Loom_Op<"embedding", [Pure]> {
                        DefaultValuedAttr<F32Attr, "1.0">:$scale);
   let results = (outs Loom_F32Tensor:$result);
   let assemblyFormat = "$ids `,` $table attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Adaptive computation time (Universal Transformer)
+//===----------------------------------------------------------------------===//
+
+def Loom_ActOp : Loom_Op<"act", [RecursiveMemoryEffects]> {
+  let summary = "A shared step applied until each position halts (ACT, Graves 2016; Universal Transformer, Dehghani et al. 2019)";
+  let description = [{
+    `input` `[batch, seq, d]` is the initial state. The body takes the state and the 0-based
+    step number (`index`) and yields two `[batch, seq, d]` tensors: `pre`, the state after the
+    step's signals are added (the halting unit reads it), and `next`, the transformed state.
+    Per step, for every position (UT paper, sec. 2.2 and its ACT code):
+      p = sigmoid(pre . halting_weight + halting_bias)     (`[1, d]` and `[1]`, nn.Linear(d, 1))
+      a running position (halting sum h < 1) halts at this step if h + p > threshold or this
+      is its `max_steps`-th step; then its weight is the remainder r = 1 - h and h becomes 1;
+      otherwise its weight is p and h += p; a halted position has weight 0.
+      state_out = next * w + state_out * (1 - w)           (state_out starts at 0)
+    The next step's state is `next`. Steps run while any position is running, at most
+    `max_steps`. Results: the weighted state `[batch, seq, d]`, the steps each position took
+    (`[batch, seq]` f32, the ponder steps N), and its remainder r (`[batch, seq]`; Graves'
+    ponder cost is N + r).
+    ```mlir
+    %y, %n, %r = loom.act %x, %w, %b {max_steps = 4 : i64, threshold = 0.99 : f32}
+        : (tensor<1x8x16xf32>, tensor<1x16xf32>, tensor<1xf32>)
+          -> (tensor<1x8x16xf32>, tensor<1x8xf32>, tensor<1x8xf32>) {
+    ^bb0(%state: tensor<1x8x16xf32>, %step: index):
+      ...
+      loom.yield %pre, %next : tensor<1x8x16xf32>, tensor<1x8x16xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$halting_weight,
+                       Loom_F32Tensor:$halting_bias, I64Attr:$max_steps, F32Attr:$threshold);
+  let results = (outs Loom_F32Tensor:$result, Loom_F32Tensor:$ponder_steps,
+                      Loom_F32Tensor:$remainders);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $input `,` $halting_weight `,` $halting_bias attr-dict `:`
+    functional-type(operands, results) $body
+  }];
   let hasVerifier = 1;
 }
 

@@ -52,9 +52,12 @@ def ConvertLoomToLinalg : Pass<"convert-loom-to-linalg", "::mlir::ModuleOp"> {
     `loom.linear` becomes a `linalg.matmul` on the transposed weight plus one element-wise
     `linalg.generic` for bias and epilogue; attention becomes batch matmuls around a softmax
     with the mask computed from indices; norms become reductions and an element-wise generic.
+    `loom.act` becomes an `scf.while` whose body is the act body followed by the halting
+    update (two generics); it runs while any position's halting sum is below 1.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def LoomOutlineWeightPrep : Pass<"loom-outline-weight-prep", "::mlir::ModuleOp"> {
