@@ -6,7 +6,8 @@ position, N) and remainders.npy (R) into OUTDIR.
 Per step t = 1, 2, ... (sec. 2.1): pre = state + P_pos + P_t, the sin/cos coordinate signals
 (P[i, 2j] = sin(i / 10000^(2j/d)), P[i, 2j+1] = cos(...); positions i from 0, steps t from 1),
 or a learned timestep table row t - 1. The transition is one torch.nn.TransformerEncoderLayer,
-shared by every step. ACT (sec. 2.2 and its code): p = sigmoid(halting(pre)); a running
+shared by every step (or, with --conv-kernel, the same with a depthwise-separable convolution
+as the transition). ACT (sec. 2.2 and its code): p = sigmoid(halting(pre)); a running
 position (halting sum h < 1) halts when h + p > threshold or at its max_steps-th step, and then
 takes the remainder 1 - h as its weight; otherwise its weight is p and h += p. The output is
 updated as out = next * w + out * (1 - w). Steps continue while any position runs. A final
@@ -14,7 +15,7 @@ LayerNorm follows.
 
 usage: make_ut_ref.py OUTDIR --d-model 32 --heads 4 --d-ff 64 --seq 16 --batch 2
        --max-steps 5 [--no-act] [--threshold 0.99] [--timestep sinusoidal|learned|none]
-       [--halting-bias -3.0] [--halting-scale 1.0]
+       [--halting-bias -3.0] [--halting-scale 1.0] [--conv-kernel K]
 """
 import argparse
 import math
@@ -32,11 +33,35 @@ def coordinate_signal(rows, d):
     return loomref.sinusoidal_pe(rows, d)
 
 
-class UniversalTransformer(torch.nn.Module):
-    def __init__(self, d_model, heads, d_ff, max_steps, act, threshold, timestep):
+class ConvLayer(torch.nn.Module):
+    """Post-norm self-attention, then a depthwise-separable convolution transition
+    (depthwise Conv1d, same padding; pointwise Conv1d to d_ff; ReLU; pointwise back)."""
+
+    def __init__(self, d_model, heads, d_ff, kernel_size):
         super().__init__()
-        self.layer = torch.nn.TransformerEncoderLayer(d_model, heads, d_ff, dropout=0.0,
-                                                      batch_first=True)
+        self.self_attn = torch.nn.MultiheadAttention(d_model, heads, batch_first=True)
+        self.norm1 = torch.nn.LayerNorm(d_model)
+        self.depthwise = torch.nn.Conv1d(d_model, d_model, kernel_size, groups=d_model,
+                                         padding=kernel_size // 2)
+        self.pointwise1 = torch.nn.Conv1d(d_model, d_ff, 1)
+        self.pointwise2 = torch.nn.Conv1d(d_ff, d_model, 1)
+        self.norm2 = torch.nn.LayerNorm(d_model)
+
+    def forward(self, x):
+        x = self.norm1(x + self.self_attn(x, x, x, need_weights=False)[0])
+        t = x.transpose(1, 2)  # [batch, d_model, seq]
+        t = self.pointwise2(torch.relu(self.pointwise1(self.depthwise(t))))
+        return self.norm2(x + t.transpose(1, 2))
+
+
+class UniversalTransformer(torch.nn.Module):
+    def __init__(self, d_model, heads, d_ff, max_steps, act, threshold, timestep, conv_kernel):
+        super().__init__()
+        if conv_kernel:
+            self.layer = ConvLayer(d_model, heads, d_ff, conv_kernel)
+        else:
+            self.layer = torch.nn.TransformerEncoderLayer(d_model, heads, d_ff, dropout=0.0,
+                                                          batch_first=True)
         self.max_steps, self.act, self.threshold, self.timestep = max_steps, act, threshold, timestep
         if act:
             self.halting = torch.nn.Linear(d_model, 1)
@@ -98,13 +123,16 @@ def main():
     ap.add_argument("--no-act", action="store_true")
     ap.add_argument("--threshold", type=float, default=0.99)
     ap.add_argument("--timestep", default="sinusoidal", choices=["sinusoidal", "learned", "none"])
+    ap.add_argument("--conv-kernel", type=int, default=0,
+                    help="odd K: the separable-convolution transition instead of the FFN")
     ap.add_argument("--halting-bias", type=float, default=-3.0)
     ap.add_argument("--halting-scale", type=float, default=1.0,
                     help="scales the random halting weights, spreading p across positions")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     model = Model(d_model=a.d_model, heads=a.heads, d_ff=a.d_ff, max_steps=a.max_steps,
-                  act=not a.no_act, threshold=a.threshold, timestep=a.timestep).eval()
+                  act=not a.no_act, threshold=a.threshold, timestep=a.timestep,
+                  conv_kernel=a.conv_kernel).eval()
     loomref.reinit_(model, a.seed + 1)
     if not a.no_act:
         with torch.no_grad():
