@@ -22,7 +22,7 @@ paramType : ID | 'input' | 'output' ;   // `input`: a model input passed to a bl
 
 inputDecl : 'input' name=ID ':' dtype=ID '[' expr (',' expr)* ']' ';' ;
 // Extra outputs, written slot by slot (along their first dimension) by blocks.
-outputDecl : 'output' name=ID ':' dtype=ID '[' expr (',' expr)* ']' ';' ;
+outputDecl : 'output' name=ID ':' dtype=ID '[' expr (',' expr)* ']' ';' ;   // f32 or i64
 
 body : '{' stmt* '}' ;
 
@@ -32,7 +32,12 @@ stmt
   | 'if' '(' cond=expr ')' then=body ('else' (otherwise=body | elseIf=stmt))?   # ifStmt
   | callee=ID ('(' argList? ')')? ('as' name=weightPath)? ';'    # applyStmt
   | 'let' name=ID '=' value=expr ('as' path=weightPath)? ';'     # letStmt
+  | 'capture' name=ID ';'                                         # captureStmt
   ;
+
+// `capture` names the current stream (e.g. the encoder output) so that later blocks can
+// read it wherever a model input is accepted (e.g. cross-attention's `kv`, a decoder
+// layer's `memory`); the stream itself passes on unchanged.
 
 // `let` binds one shared instance of a block: every use shares its weights, named under
 // `path` (default: the let's name), e.g. one T5 bias table for all layers.

@@ -125,7 +125,7 @@ int main(int argc, char **argv) {
     std::vector<Array> outputs;
     std::vector<void *> out;
     for (const TensorSpec &s : m.outputs) {
-      outputs.push_back(Array::zeros(s.shape));
+      outputs.push_back(Array::zeros(s.shape, s.dtype));
       out.push_back(outputs.back().data.get());
     }
     if (threads > 0)

@@ -322,7 +322,11 @@ void loom::rt::writeNpy(const std::string &path, const Array &a) {
   for (size_t i = 0; i < a.shape.size(); ++i)
     shape += std::to_string(a.shape[i]) + (a.shape.size() == 1 || i + 1 < a.shape.size() ? "," : "");
   shape += ")";
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  std::string descr = a.dtype == "I64" ? "<i8" : a.dtype == "I32" ? "<i4" : "<f4";
+  size_t elementSize = dtypeSize(a.dtype);
+  if (elementSize == 0)
+    throw RuntimeError("cannot write '" + path + "': unsupported dtype " + a.dtype);
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
@@ -335,7 +339,7 @@ void loom::rt::writeNpy(const std::string &path, const Array &a) {
   out.write(lenBytes, 2);
   out << header;
   out.write(reinterpret_cast<const char *>(a.data.get()),
-            static_cast<std::streamsize>(numElements(a.shape) * sizeof(float)));
+            static_cast<std::streamsize>(numElements(a.shape) * elementSize));
   if (!out)
     throw RuntimeError("error writing '" + path + "'");
 }

@@ -91,7 +91,8 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
   }
   for (unsigned r = 0; r < fn.getNumResults(); ++r) {
     auto name = fn.getResultAttrOfType<mlir::StringAttr>(r, "loom.output");
-    m.outputs.push_back({name ? name.str() : std::string("output"), shapeOf(fn.getResultTypes()[r])});
+    m.outputs.push_back({name ? name.str() : std::string("output"), shapeOf(fn.getResultTypes()[r]),
+                         dtypeOf(fn.getResultTypes()[r])});
   }
   if (auto unused = module->getAttrOfType<mlir::ArrayAttr>("loom.unused_weights"))
     for (auto d : unused.getAsRange<mlir::DictionaryAttr>()) {

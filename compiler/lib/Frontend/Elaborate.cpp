@@ -145,15 +145,15 @@ public:
       env[model->inputs[i].name] = ParamValue::ofInput(model->inputs[i].name);
     // Extra outputs, likewise; blocks write them slot by slot.
     for (const InputDecl &out : m.outputs) {
-      if (out.dtype != "f32") {
-        diag.error(out.dtypeLoc, "outputs are f32, got '" + out.dtype + "'");
+      if (out.dtype != "f32" && out.dtype != "i64") {
+        diag.error(out.dtypeLoc, "outputs are f32 or i64, got '" + out.dtype + "'");
         return nullptr;
       }
       if (env.count(out.name)) {
         diag.error(out.loc, "'" + out.name + "' is already a parameter or an input of the model");
         return nullptr;
       }
-      ModelInput mo{out.name, {}, "f32", out.loc};
+      ModelInput mo{out.name, {}, out.dtype, out.loc};
       for (const ExprPtr &d : out.dims) {
         std::optional<ParamValue> v = eval(*d, env);
         if (!v)
@@ -501,6 +501,31 @@ private:
         env[s->asName] = p;
         continue;
       }
+      if (s->kind == Stmt::Kind::Capture) {
+        if (env.count(s->asName) ||
+            std::any_of(model->captures.begin(), model->captures.end(),
+                        [&](const ModelInput &c) { return c.name == s->asName; })) {
+          error(s->loc, "'" + s->asName + "' is already defined");
+          return nullptr;
+        }
+        if (streamIsTokenIds || shape.size() != 3) {
+          error(s->loc, "capture names f32 activations [batch, seq, d]; the stream is " +
+                            std::string(streamIsTokenIds ? "token ids " : "") + shapeStr(shape));
+          return nullptr;
+        }
+        if (loopDepth > 0) {
+          error(s->loc, "cannot capture inside a run-time loop (" + loopOwner + ")");
+          return nullptr;
+        }
+        model->captures.push_back(ModelInput{s->asName, shape, "f32", s->loc});
+        env[s->asName] = ParamValue::ofInput(s->asName);
+        auto n = std::make_unique<Node>();
+        n->kind = Node::Kind::Capture;
+        n->loc = s->loc;
+        n->name = s->asName;
+        seq->children.push_back(std::move(n));
+        continue;
+      }
       std::unique_ptr<Node> n = stmt(*s, env, scope, shape);
       if (!n)
         return nullptr;
@@ -583,6 +608,7 @@ private:
       return seq;
     }
     case Stmt::Kind::Let:
+    case Stmt::Kind::Capture:
       return nullptr; // handled by stmts()
     case Stmt::Kind::If: {
       // Chosen at compile time: only the taken branch is elaborated (and has weights).
@@ -755,9 +781,10 @@ private:
     InferCtx(Elaborator &el, Instance &inst, const BlockPlugin &p) : el(el), inst(inst), plugin(p) {}
     std::optional<std::pair<std::vector<int64_t>, std::string>>
     inputType(const std::string &name) const override {
-      for (const ModelInput &in : el.model->inputs)
-        if (in.name == name)
-          return std::make_pair(in.shape, in.dtype);
+      for (const auto *list : {&el.model->inputs, &el.model->captures})
+        for (const ModelInput &in : *list)
+          if (in.name == name)
+            return std::make_pair(in.shape, in.dtype);
       return std::nullopt;
     }
     bool claimOutputSlot(const std::string &param, const std::string &name, int64_t index,
@@ -766,6 +793,10 @@ private:
                               [&](const ModelInput &o) { return o.name == name; });
       if (out == el.model->outputs.end()) {
         error(param, "no model output '" + name + "'");
+        return false;
+      }
+      if (out->dtype != "f32") {
+        error(param, "output '" + name + "' is " + out->dtype + ", this block writes f32");
         return false;
       }
       std::vector<int64_t> slot(out->shape.begin() + 1, out->shape.end());
@@ -791,16 +822,16 @@ private:
       return true;
     }
     bool claimOutput(const std::string &param, const std::string &name,
-                     const std::vector<int64_t> &shape) override {
+                     const std::vector<int64_t> &shape, const std::string &dtype) override {
       auto out = std::find_if(el.model->outputs.begin(), el.model->outputs.end(),
                               [&](const ModelInput &o) { return o.name == name; });
       if (out == el.model->outputs.end()) {
         error(param, "no model output '" + name + "'");
         return false;
       }
-      if (out->shape != shape) {
-        error(param, "output '" + name + "' is " + shapeStr(out->shape) + ", this block writes " +
-                         shapeStr(shape));
+      if (out->shape != shape || out->dtype != dtype) {
+        error(param, "output '" + name + "' is " + out->dtype + " " + shapeStr(out->shape) +
+                         ", this block writes " + dtype + " " + shapeStr(shape));
         return false;
       }
       if (!outsideLoop(param, name))
@@ -830,7 +861,41 @@ private:
       el.loopOwner = owner;
       return shape;
     }
+    std::optional<std::vector<int64_t>>
+    inferStepBody(const std::string &param, const std::vector<int64_t> &in,
+                  int64_t maxSteps, int64_t &tokenBound) override {
+      auto &states = inst.stepStates[param];
+      inst.stepLengths[param] = maxSteps;
+      StepFrame frame{maxSteps, &states, "the '" + param + "' of '" + plugin.name() + "'", 0};
+      el.stepFrames.push_back(frame);
+      bool wasIds = el.streamIsTokenIds;
+      el.streamIsTokenIds = true;
+      auto shape = inferLoopBody(param, in);
+      bool stillIds = el.streamIsTokenIds;
+      tokenBound = el.stepFrames.back().tokenBound;
+      el.streamIsTokenIds = wasIds;
+      el.stepFrames.pop_back();
+      if (shape && stillIds) {
+        error(param, "the step body never embeds its token ids (start it with an embedding)");
+        return std::nullopt;
+      }
+      return shape;
+    }
+    int64_t stepLoopLength() const override {
+      return el.stepFrames.empty() ? 0 : el.stepFrames.back().length;
+    }
+    void declareState(const std::string &name, const std::vector<int64_t> &shape) override {
+      if (el.stepFrames.empty())
+        llvm::report_fatal_error(llvm::Twine("plugin '") + plugin.name() +
+                                 "' declared a state outside a step loop");
+      el.stepFrames.back().states->push_back({join(inst.path_, name), shape});
+    }
     void requireIndexRange(const std::string &input, int64_t bound) override {
+      if (input.empty() && !el.stepFrames.empty()) { // the loop's own tokens
+        int64_t &b = el.stepFrames.back().tokenBound;
+        b = b ? std::min(b, bound) : bound;
+        return;
+      }
       std::string name = input.empty() ? el.model->inputs.front().name : input;
       for (ModelInput &in : el.model->inputs)
         if (in.name == name)
@@ -913,6 +978,12 @@ private:
                           "activations " + shapeStr(shape));
       return nullptr;
     }
+    if (!stepFrames.empty() && !p.stepwise()) {
+      error(bv.loc, "'" + p.name() + "' cannot run inside a step loop (" +
+                        stepFrames.back().owner + "): it mixes sequence positions, and a step "
+                        "sees one position");
+      return nullptr;
+    }
     InferCtx ctx(*this, *inst, p);
     std::vector<WeightSpec> weights;
     std::vector<int64_t> out;
@@ -989,6 +1060,13 @@ private:
   int sharedDepth = 0; ///< > 0 while instantiating a `let`-shared block
   bool streamIsTokenIds = false; ///< the stream is still the integer token-id input
   std::map<std::string, std::vector<bool>> claimedSlots; ///< output slots already written
+  struct StepFrame {
+    int64_t length;
+    std::vector<std::pair<std::string, std::vector<int64_t>>> *states;
+    std::string owner;
+    int64_t tokenBound; ///< the step's token ids must be below it (0: no bound)
+  };
+  std::vector<StepFrame> stepFrames; ///< the step loops being inferred, innermost last
   int loopDepth = 0;       ///< > 0 while inferring a block emitted inside a run-time loop
   std::string loopOwner;   ///< which loop, for errors
 };

@@ -37,7 +37,7 @@ public:
       args.push_back(tensorType(w.shape));
     SmallVector<Type> results{tensorType(model.outputShape)};
     for (const ModelInput &out : model.outputs)
-      results.push_back(tensorType(out.shape));
+      results.push_back(RankedTensorType::get(out.shape, elementType(out.dtype)));
     auto fnType = b.getFunctionType(args, results);
     auto fn = func::FuncOp::create(b, loc(model.root ? model.root->loc : ast::SourceLoc{}),
                                    "forward", fnType);
@@ -121,6 +121,8 @@ private:
       return *it->second;
     }
     Value input(const std::string &name) override {
+      if (auto c = e.captured.find(name); c != e.captured.end())
+        return c->second;
       auto it = e.inputArgs.find(name);
       if (it == e.inputArgs.end())
         llvm::report_fatal_error(llvm::Twine("no model input '") + name + "'");
@@ -131,6 +133,42 @@ private:
     }
     Value emitSubBlock(const std::string &param, Value input) override {
       return e.emit(sub(param), input);
+    }
+    auto &frame() {
+      if (e.stepFrames.empty())
+        llvm::report_fatal_error(llvm::Twine("plugin '") + inst.plugin->name() +
+                                 "' asked for step state outside a step loop");
+      return e.stepFrames.back();
+    }
+    int64_t stepLoopLength() override {
+      return e.stepFrames.empty() ? 0 : e.stepFrames.back().length;
+    }
+    Value stepPosition() override { return frame().step; }
+    Value state(const std::string &name) override {
+      return frame().states.at(inst.path() + (inst.path().empty() ? "" : ".") + name);
+    }
+    void setState(const std::string &name, Value value) override {
+      frame().states.at(inst.path() + (inst.path().empty() ? "" : ".") + name) = value;
+    }
+    SmallVector<Type> stepBodyStateTypes(const std::string &param) override {
+      SmallVector<Type> types;
+      for (const auto &[name, shape] : inst.stepStates.at(param))
+        types.push_back(e.tensorType(shape));
+      return types;
+    }
+    SmallVector<Value> emitStepBody(const std::string &param, Value input, Value step,
+                                    ValueRange states) override {
+      const auto &decls = inst.stepStates.at(param);
+      StepFrame f{step, inst.stepLengths.at(param), {}};
+      for (auto [decl, v] : llvm::zip_equal(decls, states))
+        f.states[decl.first] = v;
+      e.stepFrames.push_back(std::move(f));
+      Value out = e.emit(sub(param), input);
+      SmallVector<Value> results{out};
+      for (const auto &decl : decls)
+        results.push_back(e.stepFrames.back().states.at(decl.first));
+      e.stepFrames.pop_back();
+      return results;
     }
     void withSubBlock(const std::string &param,
                       llvm::function_ref<void(const BlockPlugin &, const BlockInstance &,
@@ -152,6 +190,9 @@ private:
     case Node::Kind::Seq:
       for (const auto &c : n.children)
         x = emit(*c, x);
+      return x;
+    case Node::Kind::Capture:
+      captured[n.name] = x;
       return x;
     case Node::Kind::SharedRepeat:
       for (int64_t i = 0; i < n.count; ++i)
@@ -187,6 +228,13 @@ private:
   func::FuncOp func;
   std::map<std::string, unsigned> weightArgs, inputArgs;
   std::map<std::string, std::map<int64_t, Value>> slotValues; ///< extra outputs' slots
+  std::map<std::string, Value> captured;                      ///< `capture` names
+  struct StepFrame {
+    Value step;
+    int64_t length;
+    std::map<std::string, Value> states; ///< full state name -> current value
+  };
+  std::vector<StepFrame> stepFrames; ///< step bodies being emitted, innermost last
 };
 
 } // namespace

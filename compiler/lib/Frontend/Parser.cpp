@@ -153,6 +153,9 @@ public:
       s->asName = c->name->getText();
       s->value = expr(c->value);
       s->sharedPath = c->path ? c->path->getText() : "";
+    } else if (auto *c = dynamic_cast<P::CaptureStmtContext *>(ctx)) {
+      s->kind = Stmt::Kind::Capture;
+      s->asName = c->name->getText();
     } else if (auto *c = dynamic_cast<P::ApplyStmtContext *>(ctx)) {
       s->kind = Stmt::Kind::Apply;
       s->callee = c->callee->getText();

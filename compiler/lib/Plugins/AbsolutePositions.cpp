@@ -1,12 +1,16 @@
 //===- AbsolutePositions.cpp - `sinusoidal_pe`, `learned_pe` ---------------===//
 #include "Common.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace loom;
 
 namespace {
 class SinusoidalPEPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "sinusoidal_pe"; }
+  /// In a step loop it adds the row of the step's position.
+  bool stepwise() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Position; }
   std::string summary() const override {
     return "x + PE, PE(pos, 2i) = sin(pos / base^(2i/d_model)), PE(pos, 2i+1) = cos(...) "
@@ -31,6 +35,20 @@ public:
   }
   mlir::Value emit(const BlockInstance &inst, EmitContext &ctx, mlir::Value x) const override {
     mlir::OpBuilder &b = ctx.builder();
+    if (int64_t len = ctx.stepLoopLength()) {
+      // One position per step: x + PE[step] (the same interleaved table, computed once).
+      int64_t d = inst.inputShape().back();
+      auto f32 = [&](llvm::ArrayRef<int64_t> s) { return mlir::RankedTensorType::get(s, b.getF32Type()); };
+      mlir::Value table = SinusoidalTableOp::create(b, ctx.loc(), f32({len, d}),
+                                                    b.getF64FloatAttr(inst.getFloat("base")),
+                                                    b.getBoolAttr(true));
+      mlir::Value row = mlir::tensor::ExtractSliceOp::create(
+          b, ctx.loc(), f32({d}), table,
+          llvm::ArrayRef<mlir::OpFoldResult>{ctx.stepPosition(), b.getIndexAttr(0)},
+          llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(d)},
+          llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+      return AddBiasOp::create(b, ctx.loc(), x.getType(), x, row, b.getF32FloatAttr(1.0f));
+    }
     return SinusoidalPEOp::create(b, ctx.loc(), x, b.getF64FloatAttr(inst.getFloat("base")));
   }
 };

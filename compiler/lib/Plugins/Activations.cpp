@@ -7,6 +7,8 @@ namespace {
 /// Activations keep the shape and have no weights.
 class ActivationPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Activation; }
   std::vector<ParamSpec> params() const override { return {}; }
   bool infer(const BlockInstance &inst, InferContext &, std::vector<int64_t> &out,

@@ -10,6 +10,7 @@
 
 #include <cmath>
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace loom;
@@ -19,6 +20,9 @@ namespace {
 class AttentionPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "attention"; }
+  /// In a step loop, causal self-attention keeps a key/value cache of the loop's length;
+  /// cross-attention (kv) reads its source as usual.
+  bool stepwise() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "multi-head self-attention softmax(Q K^T / sqrt(d_head)) V "
@@ -111,6 +115,32 @@ public:
                                      std::to_string(inst.inputShape()[0]) + "] (the batch)");
         return false;
       }
+    }
+    // Incremental decoding: one new query per step against the keys and values of every
+    // earlier step, kept in caches [batch, steps, d_model].
+    if (int64_t steps = ctx.stepLoopLength(); steps > 0 && inst.param("kv").s.empty()) {
+      if (!inst.getBool("causal")) {
+        ctx.error("causal", "self-attention in a step loop must be causal (a step sees only "
+                            "the positions before it)");
+        return false;
+      }
+      for (const char *p : {"window", "block_size"})
+        if (inst.getInt(p) != 0) {
+          ctx.error(p, std::string(p) + " is not supported in a step loop");
+          return false;
+        }
+      for (const char *p : {"key_lengths", "memory"})
+        if (!inst.param(p).s.empty()) {
+          ctx.error(p, std::string(p) + " is not supported in a step loop");
+          return false;
+        }
+      if (inst.param("position").block->kind != "none") {
+        ctx.error("position", "position schemes inside attention are not supported in a step "
+                              "loop; add an absolute encoding (sinusoidal_pe) to the input");
+        return false;
+      }
+      ctx.declareState("k_cache", {inst.inputShape()[0], steps, d});
+      ctx.declareState("v_cache", {inst.inputShape()[0], steps, d});
     }
     // Transformer-XL memory: keys and values over mem_len + seq positions.
     int64_t seqK = inst.inputShape()[1];
@@ -283,10 +313,34 @@ public:
     });
     const std::string &len = inst.param("key_lengths").s;
     Value lengths = len.empty() ? Value() : ctx.input(len);
+    bool causal = inst.getBool("causal");
+    if (ctx.stepLoopLength() > 0 && inst.param("kv").s.empty()) {
+      // Append this step's key and value at its position; attend to positions 0..step.
+      Value pos = ctx.stepPosition();
+      auto append = [&](Value row, const char *cache) {
+        auto ct = cast<RankedTensorType>(ctx.state(cache).getType());
+        Value c = tensor::InsertSliceOp::create(
+            b, ctx.loc(), row, ctx.state(cache),
+            ArrayRef<OpFoldResult>{b.getIndexAttr(0), pos, b.getIndexAttr(0)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(ct.getDimSize(0)), b.getIndexAttr(1),
+                                   b.getIndexAttr(ct.getDimSize(2))},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1)});
+        ctx.setState(cache, c);
+        return c;
+      };
+      k = append(k, "k_cache");
+      v = append(v, "v_cache");
+      Value visible = arith::IndexCastOp::create(
+          b, ctx.loc(), b.getI64Type(),
+          arith::AddIOp::create(b, ctx.loc(), pos, arith::ConstantIndexOp::create(b, ctx.loc(), 1)));
+      lengths = tensor::SplatOp::create(b, ctx.loc(),
+                                        RankedTensorType::get({batch}, b.getI64Type()), visible);
+      causal = false; // the lengths mask the positions after this step
+    }
     Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v, scoreBias, lengths,
                                   relValues.first,
                                   b.getI64IntegerAttr(inst.getInt("n_heads")),
-                                  b.getBoolAttr(inst.getBool("causal")),
+                                  b.getBoolAttr(causal),
                                   b.getI64IntegerAttr(inst.getInt("window")),
                                   b.getI64IntegerAttr(inst.getInt("block_size")),
                                   b.getI64IntegerAttr(relValues.second),

@@ -18,6 +18,8 @@ namespace {
 
 class NoPositionPlugin : public AttentionPositionPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "none"; }
   std::string summary() const override { return "no position information inside attention"; }
   std::vector<ParamSpec> params() const override { return {}; }

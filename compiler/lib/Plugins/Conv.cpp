@@ -31,6 +31,8 @@ mlir::Value dropUnitDim(EmitContext &ctx, mlir::Value w, unsigned unitDim) {
 
 class GluPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "glu"; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
@@ -58,6 +60,8 @@ public:
 
 class PointwiseConv1DPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "pointwise_conv1d"; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {

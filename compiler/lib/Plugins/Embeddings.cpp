@@ -34,6 +34,8 @@ bool checkSizes(const BlockInstance &inst, InferContext &ctx, int64_t &vocab) {
 
 class EmbeddingPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "embedding"; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
@@ -112,6 +114,8 @@ public:
 
 class TiedOutputPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "tied_output"; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {

@@ -12,6 +12,8 @@ using namespace loom;
 namespace {
 class GatedFFNPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "gated_ffn"; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {

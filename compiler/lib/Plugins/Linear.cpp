@@ -6,6 +6,8 @@ using namespace loom;
 namespace {
 class LinearPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "linear"; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {

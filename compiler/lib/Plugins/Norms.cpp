@@ -6,6 +6,8 @@ using namespace loom;
 namespace {
 class LayerNormPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "layer_norm"; }
   BlockCategory category() const override { return BlockCategory::Norm; }
   std::string summary() const override {
@@ -40,6 +42,8 @@ LOOM_REGISTER_PLUGIN(LayerNormPlugin)
 namespace {
 class RmsNormPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "rms_norm"; }
   BlockCategory category() const override { return BlockCategory::Norm; }
   std::string summary() const override {
@@ -72,6 +76,8 @@ LOOM_REGISTER_PLUGIN(RmsNormPlugin)
 namespace {
 class BatchNormPlugin : public BlockPlugin {
 public:
+  /// Position-wise: runs unchanged inside a step loop.
+  bool stepwise() const override { return true; }
   std::string name() const override { return "batch_norm"; }
   BlockCategory category() const override { return BlockCategory::Norm; }
   std::string summary() const override {

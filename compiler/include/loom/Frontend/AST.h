@@ -48,7 +48,7 @@ struct Stmt;
 using StmtPtr = std::unique_ptr<Stmt>;
 
 struct Stmt {
-  enum class Kind { Apply, Repeat, Residual, Let, If };
+  enum class Kind { Apply, Repeat, Residual, Let, If, Capture };
   Kind kind;
   SourceLoc loc;
   // Apply: callee(args) as asName
@@ -56,7 +56,7 @@ struct Stmt {
   SourceLoc calleeLoc;
   bool hasParens = false;
   std::vector<Arg> args; ///< Apply and Residual
-  std::string asName;    ///< Apply and Repeat
+  std::string asName;    ///< Apply and Repeat; Let's and Capture's name
   // Repeat
   ExprPtr count;
   bool shared = false;

@@ -41,16 +41,20 @@ public:
   std::map<std::string, std::unique_ptr<Node>> subBlocks; ///< block-valued parameters
   std::map<std::string, std::string> weightNames;         ///< local name -> full name
   std::map<std::string, ParamValue> contextValues;        ///< passed down by the parent
+  /// Step bodies (inferStepBody): the states their blocks declared, full name and shape.
+  std::map<std::string, std::vector<std::pair<std::string, std::vector<int64_t>>>> stepStates;
+  std::map<std::string, int64_t> stepLengths; ///< step bodies: the loop's number of steps
 };
 
 /// The elaborated model tree.
 struct Node {
-  enum class Kind { Leaf, Seq, Residual, SharedRepeat };
+  enum class Kind { Leaf, Seq, Residual, SharedRepeat, Capture };
   Kind kind = Kind::Seq;
   ast::SourceLoc loc;
   std::unique_ptr<Instance> leaf;              ///< Leaf
   std::vector<std::unique_ptr<Node>> children; ///< Seq; SharedRepeat's body is children[0]
   int64_t count = 1;                           ///< SharedRepeat
+  std::string name;                            ///< Capture: the name given to the stream
   /// Residual placement: post_norm: norm(x + f(x)); pre_norm: x + f(norm(x));
   /// sandwich: x + outNorm(f(norm(x))).
   enum class Placement { PostNorm, PreNorm, Sandwich };
@@ -85,6 +89,8 @@ struct Model {
   std::vector<int64_t> outputShape;
   /// Extra outputs; slot i of output o is written by the block in slotWriters[o][i].
   std::vector<ModelInput> outputs;
+  /// Streams named by `capture` (f32 [batch, seq, d]), readable where inputs are.
+  std::vector<ModelInput> captures;
   std::vector<Weight> weights;
   /// Tensors accepted in a weights file but not read (see WeightSpec::unused).
   std::vector<Weight> unusedWeights;

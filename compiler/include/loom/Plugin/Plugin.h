@@ -148,7 +148,7 @@ public:
   /// Reserves all of the extra output `name` for this block, whose value will have `shape`
   /// (written with EmitContext::writeOutput at index -1). Errors as claimOutputSlot.
   virtual bool claimOutput(const std::string &param, const std::string &name,
-                           const std::vector<int64_t> &shape) = 0;
+                           const std::vector<int64_t> &shape, const std::string &dtype = "f32") = 0;
   /// Infers a block-valued parameter (e.g. an activation) applied to `inShape`; its weights
   /// are named under this instance. `context` is visible to the sub-block through
   /// BlockInstance::context. Returns nullopt after reporting an error.
@@ -160,6 +160,20 @@ public:
   /// since values computed in the loop do not leave it.
   virtual std::optional<std::vector<int64_t>>
   inferLoopBody(const std::string &param, const std::vector<int64_t> &inShape) = 0;
+  /// Infers a block-valued parameter run once per step of an autoregressive loop of at most
+  /// `maxSteps` steps, on integer token ids `[batch, 1]` (the previous token), one sequence
+  /// position per step. Blocks inside see stepLoopLength() and may carry state from step to
+  /// step (declareState); blocks that are not BlockPlugin::stepwise() are rejected there.
+  /// `tokenBound` receives the bound the body's embedding puts on its token ids (0: none);
+  /// the loop must feed it only ids below it.
+  virtual std::optional<std::vector<int64_t>>
+  inferStepBody(const std::string &param, const std::vector<int64_t> &inShape,
+                int64_t maxSteps, int64_t &tokenBound) = 0;
+  /// Inside a step body: the loop's number of steps (positions); 0 elsewhere.
+  virtual int64_t stepLoopLength() const = 0;
+  /// Inside a step body: declares an f32 tensor `name` this block carries from one step to
+  /// the next (e.g. a key/value cache); it is all zeros before the first step.
+  virtual void declareState(const std::string &name, const std::vector<int64_t> &shape) = 0;
   /// Declares that every entry of the integer model input `input` (empty: the token-id
   /// stream this block consumes) must lie in [0, bound), e.g. a vocabulary size. The
   /// runtime checks it before each run and rejects the input with an error otherwise.
@@ -180,6 +194,20 @@ public:
   /// Writes `value` into slot `index` of the extra output `name` (claimed during infer);
   /// index -1 writes the whole output (claimed with InferContext::claimOutput).
   virtual void writeOutput(const std::string &name, int64_t index, mlir::Value value) = 0;
+  /// Inside a step body: the loop's number of steps (positions); 0 elsewhere.
+  virtual int64_t stepLoopLength() = 0;
+  /// Inside a step body: the position (index) of the step's row in the sequence.
+  virtual mlir::Value stepPosition() = 0;
+  /// Inside a step body: the value of this block's state `name` before this step.
+  virtual mlir::Value state(const std::string &name) = 0;
+  /// Inside a step body: sets the value of state `name` after this step.
+  virtual void setState(const std::string &name, mlir::Value value) = 0;
+  /// The types of the states a step body (see InferContext::inferStepBody) carries, in order.
+  virtual llvm::SmallVector<mlir::Type> stepBodyStateTypes(const std::string &param) = 0;
+  /// Emits a step body on `input` at position `step` with its states' values before the
+  /// step; returns its output followed by the states' values after the step.
+  virtual llvm::SmallVector<mlir::Value> emitStepBody(const std::string &param, mlir::Value input,
+                                                      mlir::Value step, mlir::ValueRange states) = 0;
   /// Emits a block-valued parameter applied to `input`.
   virtual mlir::Value emitSubBlock(const std::string &param, mlir::Value input) = 0;
   /// Gives `fn` the plugin, instance and emission context of a block-valued parameter, for
@@ -202,6 +230,12 @@ public:
   /// f32 activations (embeddings). A model whose first input is integer must start with
   /// one; every other block gets f32 activations.
   virtual bool consumesTokenIds() const { return false; }
+  /// True if the block can run inside a step loop (autoregressive decoding, one new position
+  /// per step; see InferContext::inferStepBody): blocks that treat each position on its own
+  /// (linear, norms over features, activations), and blocks that handle the loop themselves
+  /// (causal self-attention keeps a key/value cache). Others are rejected there, since
+  /// run on one position they would compute something else.
+  virtual bool stepwise() const { return false; }
   /// Checks the parameters against `inst.inputShape()`, sets the output shape and lists the
   /// weights. Returns false after reporting errors through `ctx`.
   virtual bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &outShape,

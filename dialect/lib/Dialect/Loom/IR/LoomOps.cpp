@@ -531,3 +531,47 @@ LogicalResult ActOp::verify() {
                                                                  << " (the signalled and the next state)";
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// GreedyDecodeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GreedyDecodeOp::verify() {
+  auto ids = cast<RankedTensorType>(getIds().getType());
+  RankedTensorType logits = getLogits().getType();
+  if (getMaxLen() < 1)
+    return emitOpError("max_len must be at least 1");
+  if (ids.getRank() != 2 || ids.getDimSize(1) != getMaxLen())
+    return emitOpError("ids must be [batch, max_len] with max_len = ") << getMaxLen();
+  int64_t batch = ids.getDimSize(0);
+  if (logits.getRank() != 3 || logits.getDimSize(0) != batch ||
+      logits.getDimSize(1) != getMaxLen())
+    return emitOpError("logits must be [batch, max_len, vocab] = [")
+           << batch << ", " << getMaxLen() << ", vocab]";
+  int64_t vocab = logits.getDimSize(2);
+  for (auto [name, v] : {std::pair<const char *, int64_t>{"bos", static_cast<int64_t>(getBos())}, {"pad", static_cast<int64_t>(getPad())}})
+    if (v < 0 || v >= vocab)
+      return emitOpError() << name << " (" << v << ") must be a token id in [0, " << vocab << ")";
+  if (static_cast<int64_t>(getEos()) >= vocab)
+    return emitOpError("eos (") << getEos() << ") must be below the vocabulary size " << vocab;
+  Block &body = getBody().front();
+  auto prevType = RankedTensorType::get({batch, 1}, ids.getElementType());
+  if (body.getNumArguments() < 2 || body.getArgument(0).getType() != prevType ||
+      !body.getArgument(1).getType().isIndex())
+    return emitOpError("body must take the previous token (") << prevType
+                                                               << "), the position (index), then the states";
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  auto stepLogits = RankedTensorType::get({batch, 1, vocab}, logits.getElementType());
+  if (!yield || yield.getValues().size() != body.getNumArguments() - 1 ||
+      yield.getValues()[0].getType() != stepLogits)
+    return emitOpError("body must yield the step's logits (") << stepLogits
+                                                               << ") and then every state";
+  for (unsigned i = 2; i < body.getNumArguments(); ++i) {
+    auto t = dyn_cast<RankedTensorType>(body.getArgument(i).getType());
+    if (!t || !t.getElementType().isF32())
+      return emitOpError("states must be f32 tensors");
+    if (yield.getValues()[i - 1].getType() != t)
+      return emitOpError("state #") << (i - 2) << " must be yielded with its type " << t;
+  }
+  return success();
+}

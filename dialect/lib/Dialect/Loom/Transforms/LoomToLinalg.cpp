@@ -985,6 +985,135 @@ SmallVector<Value> lowerAct(RewriterBase &b, ActOp op) {
   return {loop.getResult(5), loop.getResult(3), loop.getResult(4)};
 }
 
+//===----------------------------------------------------------------------===//
+// loom.greedy_decode: an scf.while over the steps; argmax, end-of-sequence and the
+// writes of each step's token and logits follow the lowered body.
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> lowerGreedyDecode(RewriterBase &b, GreedyDecodeOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto idsT = cast<RankedTensorType>(op.getIds().getType());
+  RankedTensorType logitsT = op.getLogits().getType();
+  int64_t batch = idsT.getDimSize(0), maxLen = static_cast<int64_t>(op.getMaxLen()),
+          vocab = logitsT.getDimSize(2);
+  Type i64 = b.getI64Type(), f32 = b.getF32Type();
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  auto fill = [&](OpBuilder &nb, ArrayRef<int64_t> shape, Type et, TypedAttr v) -> Value {
+    Value c = arith::ConstantOp::create(nb, loc, v);
+    Value e = tensor::EmptyOp::create(nb, loc, shape, et);
+    return linalg::FillOp::create(nb, loc, ValueRange{c}, ValueRange{e}).getResult(0);
+  };
+  Block &body = op.getBody().front();
+  SmallVector<Type> stateTypes;
+  for (unsigned i = 2; i < body.getNumArguments(); ++i)
+    stateTypes.push_back(body.getArgument(i).getType());
+
+  // Carried: position, previous token [B, 1], finished [B] (0/1), ids, logits, states.
+  SmallVector<Value> init{arith::ConstantIndexOp::create(b, loc, 0),
+                          fill(b, {batch, 1}, i64, b.getI64IntegerAttr(op.getBos())),
+                          filled(b, loc, {batch}, 0.0),
+                          fill(b, {batch, maxLen}, i64, b.getI64IntegerAttr(op.getPad())),
+                          filled(b, loc, logitsT.getShape(), 0.0)};
+  for (Type t : stateTypes)
+    init.push_back(filled(b, loc, cast<RankedTensorType>(t).getShape(), 0.0));
+  SmallVector<Type> types = llvm::map_to_vector(init, [](Value v) { return v.getType(); });
+  SmallVector<Location> locs(init.size(), loc);
+  auto loop = scf::WhileOp::create(b, loc, types, init);
+
+  // Before: s < max_len and some sequence has not finished.
+  Block *before = b.createBlock(&loop.getBefore(), {}, types, locs);
+  Value open = generic(b, loc, {}, ValueRange{before->getArgument(2)}, filled(b, loc, {}, 0.0),
+                       {b.getMultiDimIdentityMap(1), AffineMap::get(1, 0, {}, ctx)}, {red},
+                       [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                         Value left = arith::SubFOp::create(nb, nl, f32Const(nb, nl, 1.0), a[0]);
+                         return arith::AddFOp::create(nb, nl, a[1], left);
+                       });
+  Value anyOpen = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                        tensor::ExtractOp::create(b, loc, open, ValueRange{}),
+                                        f32Const(b, loc, 0.0));
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, before->getArgument(0),
+                                        arith::ConstantIndexOp::create(b, loc, maxLen));
+  scf::ConditionOp::create(b, loc, arith::AndIOp::create(b, loc, anyOpen, inRange),
+                           before->getArguments());
+
+  // After: the body, then argmax and the writes.
+  Block *after = b.createBlock(&loop.getAfter(), {}, types, locs);
+  Value pos = after->getArgument(0), finished = after->getArgument(2);
+  auto yield = cast<YieldOp>(body.getTerminator());
+  SmallVector<Value> bodyArgs{after->getArgument(1), pos};
+  for (unsigned i = 0; i < stateTypes.size(); ++i)
+    bodyArgs.push_back(after->getArgument(5 + i));
+  b.mergeBlocks(&body, after, bodyArgs);
+  b.setInsertionPoint(yield);
+  Value stepLogits = tensor::CollapseShapeOp::create(
+      b, loc, yield.getValues()[0], ArrayRef<ReassociationIndices>{{0}, {1, 2}}); // [B, V]
+  // argmax over the vocabulary: (max, index), the first maximum kept.
+  AffineMap id2 = b.getMultiDimIdentityMap(2), row = AffineMap::get(2, 0, {d(0)}, ctx);
+  auto argmax = linalg::GenericOp::create(
+      b, loc, TypeRange{RankedTensorType::get({batch}, f32), RankedTensorType::get({batch}, i64)},
+      ValueRange{stepLogits},
+      ValueRange{fill(b, {batch}, f32, b.getF32FloatAttr(-std::numeric_limits<float>::infinity())),
+                 fill(b, {batch}, i64, b.getI64IntegerAttr(0))},
+      SmallVector<AffineMap>{id2, row, row}, SmallVector<IteratorType>{par, red},
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value idx = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
+        Value better = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, a[0], a[1]);
+        linalg::YieldOp::create(nb, nl, ValueRange{arith::SelectOp::create(nb, nl, better, a[0], a[1]),
+                                                   arith::SelectOp::create(nb, nl, better, idx, a[2])});
+      });
+  // The step's token (pad once finished) and the new finished flags.
+  int64_t eos = op.getEos(), pad = op.getPad();
+  auto tokens = linalg::GenericOp::create(
+      b, loc, TypeRange{RankedTensorType::get({batch}, i64), RankedTensorType::get({batch}, f32)},
+      ValueRange{argmax.getResult(1), finished},
+      ValueRange{tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{batch}, i64),
+                 tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{batch}, f32)},
+      SmallVector<AffineMap>(4, b.getMultiDimIdentityMap(1)), SmallVector<IteratorType>{par},
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value done = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, a[1], f32Const(nb, nl, 0.0));
+        Value tok = arith::SelectOp::create(nb, nl, done, arith::ConstantIntOp::create(nb, nl, i64, pad), a[0]);
+        Value nowDone = done;
+        if (eos >= 0)
+          nowDone = arith::OrIOp::create(
+              nb, nl, done,
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, tok,
+                                    arith::ConstantIntOp::create(nb, nl, i64, eos)));
+        linalg::YieldOp::create(nb, nl, ValueRange{tok, arith::SelectOp::create(nb, nl, nowDone, f32Const(nb, nl, 1.0),
+                                                                                 f32Const(nb, nl, 0.0))});
+      });
+  Value tok = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({batch, 1}, i64),
+                                            tokens.getResult(0), ArrayRef<ReassociationIndices>{{0, 1}});
+  Value ids = tensor::InsertSliceOp::create(
+      b, loc, tok, after->getArgument(3), ArrayRef<OpFoldResult>{b.getIndexAttr(0), pos},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(batch), b.getIndexAttr(1)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  // Logits of finished sequences are zeros (the `finished` before this step).
+  Value kept = generic(b, loc, {batch, vocab}, ValueRange{stepLogits, finished},
+                       emptyTensor(b, loc, {batch, vocab}), {id2, row, id2}, {par, par},
+                       [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                         Value done = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, a[1],
+                                                            f32Const(nb, nl, 0.0));
+                         return arith::SelectOp::create(nb, nl, done, f32Const(nb, nl, 0.0), a[0]);
+                       });
+  Value kept3 = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({batch, 1, vocab}, f32),
+                                              kept, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  Value logits = tensor::InsertSliceOp::create(
+      b, loc, kept3, after->getArgument(4),
+      ArrayRef<OpFoldResult>{b.getIndexAttr(0), pos, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(batch), b.getIndexAttr(1), b.getIndexAttr(vocab)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1)});
+  SmallVector<Value> next{arith::AddIOp::create(b, loc, pos, arith::ConstantIndexOp::create(b, loc, 1)),
+                          tok, tokens.getResult(1), ids, logits};
+  for (Value s : yield.getValues().drop_front())
+    next.push_back(s);
+  scf::YieldOp::create(b, loc, next);
+  b.eraseOp(yield);
+  b.setInsertionPointAfter(loop);
+  return {loop.getResult(3), loop.getResult(4)};
+}
+
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
   void runOnOperation() override {
@@ -999,6 +1128,10 @@ struct ConvertLoomToLinalgPass
       rewriter.setInsertionPoint(op);
       if (auto act = dyn_cast<ActOp>(op)) { // after its body's ops (post-order walk)
         rewriter.replaceOp(op, lowerAct(rewriter, act));
+        continue;
+      }
+      if (auto dec = dyn_cast<GreedyDecodeOp>(op)) {
+        rewriter.replaceOp(op, lowerGreedyDecode(rewriter, dec));
         continue;
       }
       Value result =

@@ -52,8 +52,8 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure]> {
 }
 
 def Loom_YieldOp : Loom_Op<"yield", [Pure, Terminator, ReturnLike,
-    ParentOneOf<["LinearOp", "PointwiseOp", "ActOp"]>]> {
-  let summary = "Yields the scalar result of an epilogue or pointwise body, or an act step's states";
+    ParentOneOf<["LinearOp", "PointwiseOp", "ActOp", "GreedyDecodeOp"]>]> {
+  let summary = "Yields the scalar result of an epilogue or pointwise body, or a loop step's values";
   let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "$values attr-dict `:` type($values)";
 }
@@ -498,6 +498,39 @@ def Loom_ActOp : Loom_Op<"act", [RecursiveMemoryEffects]> {
     $input `,` $halting_weight `,` $halting_bias attr-dict `:`
     functional-type(operands, results) $body
   }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Autoregressive decoding
+//===----------------------------------------------------------------------===//
+
+def Loom_GreedyDecodeOp : Loom_Op<"greedy_decode", [RecursiveMemoryEffects]> {
+  let summary = "Greedy autoregressive decoding with state carried between steps (e.g. a key/value cache)";
+  let description = [{
+    Runs the body once per output position s = 0, 1, ..., at most `max_len` times. The body
+    takes the previous token `[batch, 1]` (i64; `bos` at s = 0), the position s (`index`) and
+    the states (f32 tensors, all zeros before the first step, e.g. the key/value caches of
+    the self-attention layers), and yields the step's logits `[batch, 1, vocab]` followed by
+    the states after the step. The step's token is the argmax of the logits (the first
+    maximum on ties, as torch.argmax). A sequence finishes when it emits `eos` (if >= 0);
+    its later tokens are `pad` and its later logits zeros. The loop stops when every sequence
+    has finished or after `max_len` steps. Results: the tokens `[batch, max_len]` (i64) and
+    the logits of every step `[batch, max_len, vocab]` (steps not run: `pad` and zeros).
+    ```mlir
+    %ids, %logits = loom.greedy_decode {bos = 1 : i64, eos = 2 : i64, max_len = 8 : i64, pad = 0 : i64}
+        : () -> (tensor<2x8xi64>, tensor<2x8x16xf32>) {
+    ^bb0(%prev: tensor<2x1xi64>, %pos: index, %k_cache: tensor<2x8x32xf32>):
+      ...
+      loom.yield %logits_step, %k_cache_next : tensor<2x1x16xf32>, tensor<2x8x32xf32>
+    }
+    ```
+  }];
+  let arguments = (ins I64Attr:$max_len, I64Attr:$bos, I64Attr:$eos,
+                       DefaultValuedAttr<I64Attr, "0">:$pad);
+  let results = (outs TensorOf<[I64]>:$ids, Loom_F32Tensor:$logits);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict `:` functional-type(operands, results) $body";
   let hasVerifier = 1;
 }
 
