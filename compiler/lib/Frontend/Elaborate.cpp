@@ -789,12 +789,9 @@ private:
     }
     bool claimOutputSlot(const std::string &param, const std::string &name, int64_t index,
                          const std::vector<int64_t> &sliceShape) override {
-      auto out = std::find_if(el.model->outputs.begin(), el.model->outputs.end(),
-                              [&](const ModelInput &o) { return o.name == name; });
-      if (out == el.model->outputs.end()) {
-        error(param, "no model output '" + name + "'");
+      const ModelInput *out = findOutput(param, name);
+      if (!out)
         return false;
-      }
       if (out->dtype != "f32") {
         error(param, "output '" + name + "' is " + out->dtype + ", this block writes f32");
         return false;
@@ -823,12 +820,9 @@ private:
     }
     bool claimOutput(const std::string &param, const std::string &name,
                      const std::vector<int64_t> &shape, const std::string &dtype) override {
-      auto out = std::find_if(el.model->outputs.begin(), el.model->outputs.end(),
-                              [&](const ModelInput &o) { return o.name == name; });
-      if (out == el.model->outputs.end()) {
-        error(param, "no model output '" + name + "'");
+      const ModelInput *out = findOutput(param, name);
+      if (!out)
         return false;
-      }
       if (out->shape != shape || out->dtype != dtype) {
         error(param, "output '" + name + "' is " + out->dtype + " " + shapeStr(out->shape) +
                          ", this block writes " + dtype + " " + shapeStr(shape));
@@ -843,6 +837,14 @@ private:
       }
       claimed.assign(claimed.size(), true);
       return true;
+    }
+    /// The extra output `name`, or null after an error at `param`.
+    const ModelInput *findOutput(const std::string &param, const std::string &name) {
+      for (const ModelInput &o : el.model->outputs)
+        if (o.name == name)
+          return &o;
+      error(param, "no model output '" + name + "'");
+      return nullptr;
     }
     bool outsideLoop(const std::string &param, const std::string &name) {
       if (el.loopDepth == 0)

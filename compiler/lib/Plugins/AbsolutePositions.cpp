@@ -1,8 +1,6 @@
 //===- AbsolutePositions.cpp - `sinusoidal_pe`, `learned_pe` ---------------===//
 #include "Common.h"
 
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-
 using namespace loom;
 
 namespace {
@@ -37,17 +35,9 @@ public:
     mlir::OpBuilder &b = ctx.builder();
     if (int64_t len = ctx.stepLoopLength()) {
       // One position per step: x + PE[step] (the same interleaved table, computed once).
-      int64_t d = inst.inputShape().back();
-      auto f32 = [&](llvm::ArrayRef<int64_t> s) { return mlir::RankedTensorType::get(s, b.getF32Type()); };
-      mlir::Value table = SinusoidalTableOp::create(b, ctx.loc(), f32({len, d}),
-                                                    b.getF64FloatAttr(inst.getFloat("base")),
-                                                    b.getBoolAttr(true));
-      mlir::Value row = mlir::tensor::ExtractSliceOp::create(
-          b, ctx.loc(), f32({d}), table,
-          llvm::ArrayRef<mlir::OpFoldResult>{ctx.stepPosition(), b.getIndexAttr(0)},
-          llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(d)},
-          llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-      return AddBiasOp::create(b, ctx.loc(), x.getType(), x, row, b.getF32FloatAttr(1.0f));
+      mlir::Value table = plugins::sinusoidalRows(b, ctx.loc(), len, inst.inputShape().back(),
+                                                  inst.getFloat("base"));
+      return plugins::addTableRow(b, ctx.loc(), x, table, ctx.stepPosition());
     }
     return SinusoidalPEOp::create(b, ctx.loc(), x, b.getF64FloatAttr(inst.getFloat("base")));
   }

@@ -5,6 +5,8 @@
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Plugin/Plugin.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 #include <string>
 #include <vector>
 
@@ -29,6 +31,26 @@ inline mlir::Value emitLinear(EmitContext &ctx, mlir::Value x, const std::string
   shape.back() = outFeatures;
   return LinearOp::create(b, ctx.loc(), f32Tensor(b, shape), x, ctx.weight(w),
                           bias.empty() ? mlir::Value() : ctx.weight(bias));
+}
+
+/// The interleaved sin/cos table [rows, d] of positions 0..rows-1 (Vaswani et al. 2017
+/// sec. 3.5); it depends on no input, so it is computed once at load time.
+inline mlir::Value sinusoidalRows(mlir::OpBuilder &b, mlir::Location loc, int64_t rows, int64_t d,
+                                  double base = 10000.0) {
+  return SinusoidalTableOp::create(b, loc, f32Tensor(b, {rows, d}), b.getF64FloatAttr(base),
+                                   b.getBoolAttr(true));
+}
+
+/// x [batch, seq, d] + table[row, :] for every position, `row` static or a run-time index
+/// (e.g. the step of a loop).
+inline mlir::Value addTableRow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                               mlir::Value table, mlir::OpFoldResult row) {
+  int64_t d = mlir::cast<mlir::RankedTensorType>(table.getType()).getDimSize(1);
+  mlir::Value r = mlir::tensor::ExtractSliceOp::create(
+      b, loc, f32Tensor(b, {d}), table, llvm::ArrayRef<mlir::OpFoldResult>{row, b.getIndexAttr(0)},
+      llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(d)},
+      llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  return AddBiasOp::create(b, loc, x.getType(), x, r, b.getF32FloatAttr(1.0f));
 }
 
 } // namespace loom::plugins

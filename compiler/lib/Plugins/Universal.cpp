@@ -104,10 +104,7 @@ public:
     auto xT = cast<RankedTensorType>(x.getType());
     int64_t seq = xT.getDimSize(1), d = xT.getDimSize(2), maxSteps = inst.getInt("max_steps");
     // The signal tables do not depend on the input: computed once, at load time.
-    auto table = [&](int64_t rows) -> Value {
-      return SinusoidalTableOp::create(b, loc, f32Tensor(b, {rows, d}), b.getF64FloatAttr(10000.0),
-                                       b.getBoolAttr(true));
-    };
+    auto table = [&](int64_t rows) { return sinusoidalRows(b, loc, rows, d); };
     Value positions = inst.getSymbol("position") == "sinusoidal" ? table(seq) : Value();
     const std::string &timestep = inst.getSymbol("timestep");
     // Sinusoidal: row t for step t = 1..max_steps; learned: row t - 1.
@@ -119,14 +116,7 @@ public:
     auto signal = [&](Value state, OpFoldResult step) -> Value {
       if (positions)
         state = AddPositionTableOp::create(b, loc, xT, state, positions);
-      if (steps) {
-        Value row = tensor::ExtractSliceOp::create(
-            b, loc, f32Tensor(b, {d}), steps, ArrayRef<OpFoldResult>{step, b.getIndexAttr(0)},
-            ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(d)},
-            ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-        state = AddBiasOp::create(b, loc, xT, state, row, b.getF32FloatAttr(1.0f));
-      }
-      return state;
+      return steps ? addTableRow(b, loc, state, steps, step) : state;
     };
 
     if (!inst.getBool("act")) {

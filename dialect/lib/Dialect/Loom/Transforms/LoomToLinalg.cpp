@@ -38,11 +38,18 @@ Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
   return tensor::EmptyOp::create(b, loc, shape, b.getF32Type());
 }
 
-Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, double v) {
-  return linalg::FillOp::create(b, loc, ValueRange{f32Const(b, loc, v)},
-                                ValueRange{emptyTensor(b, loc, shape)})
+/// A tensor of `shape` filled with `v` (its type is the element type).
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, TypedAttr v) {
+  Value c = arith::ConstantOp::create(b, loc, v);
+  return linalg::FillOp::create(b, loc, ValueRange{c},
+                                ValueRange{tensor::EmptyOp::create(b, loc, shape, v.getType())})
       .getResult(0);
 }
+
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, double v) {
+  return filled(b, loc, shape, b.getF32FloatAttr(static_cast<float>(v)));
+}
+
 
 /// One linalg.generic producing a tensor of `shape`; `maps` are the inputs' maps followed by
 /// the output's. `body` gets the inputs' scalars then the output's and returns the yield.
@@ -65,6 +72,25 @@ Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, BodyFn body) {
   SmallVector<IteratorType> iters(rank, IteratorType::parallel);
   return generic(b, loc, type.getShape(), inputs, emptyTensor(b, loc, type.getShape()), maps,
                  iters, body);
+}
+
+/// An i1 that is true if `pred` holds for some element of the f32 tensor `t` (a count
+/// reduced to a scalar): the continuation condition of the run-time loops.
+Value anyOf(OpBuilder &b, Location loc, Value t, function_ref<Value(OpBuilder &, Location, Value)> pred) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = cast<RankedTensorType>(t.getType()).getRank();
+  Value count = generic(
+      b, loc, {}, ValueRange{t}, filled(b, loc, {}, 0.0),
+      {b.getMultiDimIdentityMap(rank), AffineMap::get(rank, 0, {}, ctx)},
+      SmallVector<IteratorType>(rank, IteratorType::reduction),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value one = arith::SelectOp::create(nb, nl, pred(nb, nl, a[0]), f32Const(nb, nl, 1.0),
+                                            f32Const(nb, nl, 0.0));
+        return arith::AddFOp::create(nb, nl, a[1], one);
+      });
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                               tensor::ExtractOp::create(b, loc, count, ValueRange{}),
+                               f32Const(b, loc, 0.0));
 }
 
 /// Collapses all leading dimensions: [d0, ..., dn-2, dn-1] -> [d0*...*dn-2, dn-1].
@@ -901,18 +927,9 @@ SmallVector<Value> lowerAct(RewriterBase &b, ActOp op) {
 
   // Before: continue while some position is running (h < 1).
   Block *before = b.createBlock(&loop.getBefore(), {}, types, locs);
-  Value running = generic(
-      b, loc, {}, ValueRange{before->getArgument(2)}, filled(b, loc, {}, 0.0),
-      {id2, AffineMap::get(2, 0, {}, ctx)}, {red, red},
-      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value isRunning = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT, a[0],
-                                                f32Const(nb, nl, 1.0));
-        return arith::AddFOp::create(
-            nb, nl, a[1],
-            arith::SelectOp::create(nb, nl, isRunning, f32Const(nb, nl, 1.0), f32Const(nb, nl, 0.0)));
-      });
-  Value count = tensor::ExtractOp::create(b, loc, running, ValueRange{});
-  Value any = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, count, f32Const(b, loc, 0.0));
+  Value any = anyOf(b, loc, before->getArgument(2), [](OpBuilder &nb, Location nl, Value h) -> Value {
+    return arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT, h, f32Const(nb, nl, 1.0));
+  });
   scf::ConditionOp::create(b, loc, any, before->getArguments());
 
   // After: the body (already lowered), then the halting update.
@@ -1000,11 +1017,6 @@ SmallVector<Value> lowerGreedyDecode(RewriterBase &b, GreedyDecodeOp op) {
   Type i64 = b.getI64Type(), f32 = b.getF32Type();
   auto par = IteratorType::parallel, red = IteratorType::reduction;
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
-  auto fill = [&](OpBuilder &nb, ArrayRef<int64_t> shape, Type et, TypedAttr v) -> Value {
-    Value c = arith::ConstantOp::create(nb, loc, v);
-    Value e = tensor::EmptyOp::create(nb, loc, shape, et);
-    return linalg::FillOp::create(nb, loc, ValueRange{c}, ValueRange{e}).getResult(0);
-  };
   Block &body = op.getBody().front();
   SmallVector<Type> stateTypes;
   for (unsigned i = 2; i < body.getNumArguments(); ++i)
@@ -1012,9 +1024,9 @@ SmallVector<Value> lowerGreedyDecode(RewriterBase &b, GreedyDecodeOp op) {
 
   // Carried: position, previous token [B, 1], finished [B] (0/1), ids, logits, states.
   SmallVector<Value> init{arith::ConstantIndexOp::create(b, loc, 0),
-                          fill(b, {batch, 1}, i64, b.getI64IntegerAttr(op.getBos())),
+                          filled(b, loc, {batch, 1}, b.getI64IntegerAttr(op.getBos())),
                           filled(b, loc, {batch}, 0.0),
-                          fill(b, {batch, maxLen}, i64, b.getI64IntegerAttr(op.getPad())),
+                          filled(b, loc, {batch, maxLen}, b.getI64IntegerAttr(op.getPad())),
                           filled(b, loc, logitsT.getShape(), 0.0)};
   for (Type t : stateTypes)
     init.push_back(filled(b, loc, cast<RankedTensorType>(t).getShape(), 0.0));
@@ -1024,15 +1036,9 @@ SmallVector<Value> lowerGreedyDecode(RewriterBase &b, GreedyDecodeOp op) {
 
   // Before: s < max_len and some sequence has not finished.
   Block *before = b.createBlock(&loop.getBefore(), {}, types, locs);
-  Value open = generic(b, loc, {}, ValueRange{before->getArgument(2)}, filled(b, loc, {}, 0.0),
-                       {b.getMultiDimIdentityMap(1), AffineMap::get(1, 0, {}, ctx)}, {red},
-                       [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                         Value left = arith::SubFOp::create(nb, nl, f32Const(nb, nl, 1.0), a[0]);
-                         return arith::AddFOp::create(nb, nl, a[1], left);
-                       });
-  Value anyOpen = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
-                                        tensor::ExtractOp::create(b, loc, open, ValueRange{}),
-                                        f32Const(b, loc, 0.0));
+  Value anyOpen = anyOf(b, loc, before->getArgument(2), [](OpBuilder &nb, Location nl, Value f) -> Value {
+    return arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, f, f32Const(nb, nl, 0.0));
+  });
   Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, before->getArgument(0),
                                         arith::ConstantIndexOp::create(b, loc, maxLen));
   scf::ConditionOp::create(b, loc, arith::AndIOp::create(b, loc, anyOpen, inRange),
@@ -1054,8 +1060,8 @@ SmallVector<Value> lowerGreedyDecode(RewriterBase &b, GreedyDecodeOp op) {
   auto argmax = linalg::GenericOp::create(
       b, loc, TypeRange{RankedTensorType::get({batch}, f32), RankedTensorType::get({batch}, i64)},
       ValueRange{stepLogits},
-      ValueRange{fill(b, {batch}, f32, b.getF32FloatAttr(-std::numeric_limits<float>::infinity())),
-                 fill(b, {batch}, i64, b.getI64IntegerAttr(0))},
+      ValueRange{filled(b, loc, {batch}, b.getF32FloatAttr(-std::numeric_limits<float>::infinity())),
+                 filled(b, loc, {batch}, b.getI64IntegerAttr(0))},
       SmallVector<AffineMap>{id2, row, row}, SmallVector<IteratorType>{par, red},
       [&](OpBuilder &nb, Location nl, ValueRange a) {
         Value idx = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
