@@ -1,7 +1,9 @@
 // RUN: %loom-opt %s -convert-loom-to-linalg | FileCheck %s
 
-// The shared attention bias map of @attention_bias_masks (maps print first).
-// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1, d2) -> (d0 mod 2, d1, d2)>
+// RUN: %loom-opt %s -convert-loom-to-linalg | FileCheck %s --check-prefix=TILES
+// The fused attention never builds a [seq_q, seq_k] tensor (@attention: seq 256).
+// TILES-NOT: tensor<256x256xf32>
+// TILES-NOT: x256x256xf32>
 
 // linear: transpose of the [out, in] weight, matmul into a zero fill, then ONE generic for
 // bias + epilogue (the consumer loop the activation is folded into).
@@ -36,31 +38,37 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
   return %y : tensor<8x16xf32>
 }
 
-// attention: heads split to [B*H, S, dh], Q K^T and P V as batch matmuls, the causal mask
-// from indices (j > i), the row max/exp/sum softmax, normalised while merging heads.
+// attention: one fused kernel. An scf.forall over (batch, head, query block of 64) runs an
+// scf.for over key blocks of 128 carrying (O, row max, row sum): scores exist only as
+// [64, 128] tiles. Causal: the key-block loop ends at the block of the block's last query.
 // CHECK-LABEL: func @attention
-// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1, 3]
-// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 3, 1]
-// CHECK: %[[S:.*]] = linalg.batch_matmul {{.*}} -> tensor<4x4x4xf32>
-// CHECK: %[[MAX:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[S]]
-// CHECK: linalg.index 1
-// CHECK: linalg.index 2
+// CHECK: %[[KT:.*]] = tensor.collapse_shape {{.*}} into tensor<2x4x256xf32>
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (1, 2, 4) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x256x2x4xf32>)
+// CHECK: %[[Q:.*]] = tensor.extract_slice %{{.*}}[%[[B]], %{{.*}}, %{{.*}}] [1, 64, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<64x4xf32>
+// CHECK: %[[END:.*]] = arith.minsi
+// CHECK: scf.for %[[KB:.*]] = %{{.*}} to %[[END]] step %{{.*}} iter_args({{.*}}) -> (tensor<64x4xf32>, tensor<64xf32>, tensor<64xf32>)
+// CHECK: %[[K:.*]] = tensor.extract_slice %[[KT]]{{.*}} [1, 4, 128] [1, 1, 1] : tensor<2x4x256xf32> to tensor<4x128xf32>
+// CHECK: %[[V:.*]] = tensor.extract_slice {{.*}} [1, 128, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<128x4xf32>
+// CHECK: %[[S:.*]] = linalg.matmul ins(%[[Q]], %[[K]] : tensor<64x4xf32>, tensor<4x128xf32>)
+// CHECK: %[[SM:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<64x128xf32>)
 // CHECK: arith.cmpi sgt
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}}["parallel", "reduction"]{{.*}} ins(%[[SM]]
 // CHECK: arith.maximumf
-// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[MAX]]
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[SM]], %[[MAX]]
 // CHECK: math.exp
-// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[P]]
-// CHECK: %[[CTX:.*]] = linalg.batch_matmul ins(%[[P]],
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x2x4x4xf32>, tensor<2x2x4xf32>)
+// CHECK: %[[O:.*]] = linalg.matmul ins(%[[P]], %[[V]] : tensor<64x128xf32>, tensor<128x4xf32>)
+// CHECK: scf.yield %[[O]], %[[MAX]]
 // CHECK: arith.divf
-func.func @attention(%q: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
-  %a = loom.attention %q, %q, %q {n_heads = 2 : i64, causal = true} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
-  return %a : tensor<2x4x8xf32>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %{{.*}}, %[[H]], 0] [1, 64, 1, 4]
+func.func @attention(%q: tensor<1x256x8xf32>) -> tensor<1x256x8xf32> {
+  %a = loom.attention %q, %q, %q {n_heads = 2 : i64, causal = true} : (tensor<1x256x8xf32>, tensor<1x256x8xf32>, tensor<1x256x8xf32>) -> tensor<1x256x8xf32>
+  return %a : tensor<1x256x8xf32>
 }
 
-// Without the causal flag there is no mask.
+// Without the causal flag there is no mask, and every key block is visited.
 // CHECK-LABEL: func @attention_full
 // CHECK-NOT: arith.cmpi
+// CHECK-NOT: arith.minsi
 // CHECK: return
 func.func @attention_full(%q: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
   %a = loom.attention %q, %q, %q {n_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
@@ -107,15 +115,17 @@ func.func @untouched(%a: f32) -> f32 {
   return %s : f32
 }
 
-// A shared [H, Sq, Sk] bias is read at (bh mod H, i, j) in both softmax passes; window and
-// block masks compare distances and block indices.
+// A shared [H, Sq, Sk] bias is sliced per (head, query block, key block) and added to the
+// score tile; window and block masks compare distances and block indices.
 // CHECK-LABEL: func @attention_bias_masks
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS]], #{{.*}}]
+// CHECK: scf.forall (%{{.*}}, %[[H:.*]], %{{.*}}) in (2, 2, 1)
+// CHECK: %[[BT:.*]] = tensor.extract_slice %{{.*}}[%[[H]], %{{.*}}, %{{.*}}] [1, 4, 4] [1, 1, 1] : tensor<2x4x4xf32> to tensor<4x4xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[BT]] : tensor<4x4xf32>, tensor<4x4xf32>)
+// CHECK: arith.addf
 // CHECK: arith.subi
 // CHECK: arith.cmpi sge
 // CHECK: arith.divsi
 // CHECK: arith.cmpi ne
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS]], #{{.*}}, #{{.*}}]
 // CHECK: math.exp
 func.func @attention_bias_masks(%q: tensor<2x4x8xf32>, %bias: tensor<2x4x4xf32>) -> tensor<2x4x8xf32> {
   %a = loom.attention %q, %q, %q bias %bias {n_heads = 2 : i64, window = 2 : i64, block_size = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x4xf32>) -> tensor<2x4x8xf32>
@@ -169,11 +179,15 @@ func.func @t5(%t: tensor<32x4xf32>) -> tensor<4x8x8xf32> {
   return %b : tensor<4x8x8xf32>
 }
 
-// key_lengths: read at (bh floordiv H) and compared with the key index.
+// key_lengths: the example's length is read once per tile, ends the key-block loop after
+// the last valid key, and masks keys at or past it.
 // CHECK-LABEL: func @padding
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x4x4xf32>, tensor<2xi32>)
-// CHECK: arith.extsi
-// CHECK: arith.cmpi sge
+// CHECK: scf.forall (%[[B:.*]], %{{.*}}, %{{.*}}) in (2, 2, 1)
+// CHECK: %[[L:.*]] = tensor.extract %{{.*}}[%[[B]]] : tensor<2xi32>
+// CHECK: %[[L64:.*]] = arith.extsi %[[L]]
+// CHECK: %[[END:.*]] = arith.minsi
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[END]]
+// CHECK: arith.cmpi sge, %{{.*}}, %[[L64]]
 func.func @padding(%q: tensor<2x4x8xf32>, %l: tensor<2xi32>) -> tensor<2x4x8xf32> {
   %a = loom.attention %q, %q, %q key_lengths %l {n_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2xi32>) -> tensor<2x4x8xf32>
   return %a : tensor<2x4x8xf32>
@@ -197,15 +211,17 @@ func.func @rms_silu(%x: tensor<2x4x8xf32>, %g: tensor<8xf32>) -> tensor<2x4x8xf3
 }
 
 // relative_logits: a d-reduction reading q at (b, i, h * d_head + d) and the clipped table
-// row, then the scale; attention's rel_values add a j-reduction into the context init.
+// row, then the scale; attention's rel_values add a j-reduction into the rescaled context
+// before P V.
 // CHECK-LABEL: func @shaw
 // CHECK: linalg.generic {{.*}}["parallel", "parallel", "parallel", "parallel", "reduction"]
 // CHECK: arith.minsi
 // CHECK: arith.maxsi
 // CHECK: tensor.extract %{{.*}} : tensor<5x4xf32>
-// CHECK: linalg.generic {{.*}}["parallel", "parallel", "parallel", "reduction"]
+// CHECK: scf.forall
+// CHECK: linalg.generic {{.*}}["parallel", "parallel", "reduction"]
 // CHECK: tensor.extract %{{.*}} : tensor<5x4xf32>
-// CHECK: linalg.batch_matmul
+// CHECK: linalg.matmul
 func.func @shaw(%q: tensor<2x4x8xf32>, %t: tensor<5x4xf32>) -> tensor<2x4x8xf32> {
   %b = loom.relative_logits %q, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 0.5 : f32} : (tensor<2x4x8xf32>, tensor<5x4xf32>) -> tensor<2x2x4x4xf32>
   %a = loom.attention %q, %q, %q bias %b rel_values %t {n_heads = 2 : i64, rel_max_distance = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x2x4x4xf32>, tensor<5x4xf32>) -> tensor<2x4x8xf32>

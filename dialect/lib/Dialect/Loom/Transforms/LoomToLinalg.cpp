@@ -184,21 +184,51 @@ Value relativeRow(OpBuilder &nb, Location nl, Value i, Value j, int64_t shift, i
 }
 
 //===----------------------------------------------------------------------===//
-// loom.attention
+// loom.attention: one fused kernel (FlashAttention-style online softmax; Dao et al. 2022,
+// Milakov & Gimelshein 2018). An scf.forall over (batch, head, query block) runs an scf.for
+// over key blocks that carries the running row maximum m, the running sum of exponentials l
+// and the unnormalised context O:
+//   s    = scale * Q_blk K_blk^T + bias_blk, -inf where masked          [bq, bk]
+//   m'   = max(m, rowmax(s));  p = exp(s - m');  c = exp(m - m')
+//   l'   = c * l + rowsum(p);  O' = c * O + p V_blk (+ p rel_values)     [bq, dh]
+// and the block's output is O / l (0 for a row with no visible key). Only [bq, bk] scores
+// exist at a time, never [seq_q, seq_k]. Key blocks past the last visible key (causal
+// masks, key lengths) are not visited.
 //===----------------------------------------------------------------------===//
 
-/// [B, S, H*dh] -> [B*H, S, dh] (perm {0,2,1,3}) or [B*H, dh, S] (perm {0,2,3,1}).
-Value splitHeads(OpBuilder &b, Location loc, Value v, int64_t heads, bool keyLayout) {
+/// [B, S, H*dh] -> [B*H, dh, S]: keys laid out so that Q_blk K_blk^T is a plain matmul.
+Value keysTransposed(OpBuilder &b, Location loc, Value v, int64_t heads) {
   auto t = cast<RankedTensorType>(v.getType());
   int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
   auto t4 = RankedTensorType::get({bs, s, heads, dh}, b.getF32Type());
   Value v4 = tensor::ExpandShapeOp::create(b, loc, t4, v,
                                            ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-  SmallVector<int64_t> perm = keyLayout ? SmallVector<int64_t>{0, 2, 3, 1}
-                                        : SmallVector<int64_t>{0, 2, 1, 3};
-  Value tr = transpose(b, loc, v4, perm);
+  Value tr = transpose(b, loc, v4, {0, 2, 3, 1});
   return tensor::CollapseShapeOp::create(b, loc, tr,
                                          ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
+}
+
+/// The largest divisor of `n` that is <= `limit` (at least 1).
+int64_t divisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+/// A static slice of `v` at `offsets` with `sizes`, rank-reduced to its last two dims.
+Value sliceOf(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> offsets,
+              ArrayRef<int64_t> sizes) {
+  auto type = RankedTensorType::get(sizes.take_back(2),
+                                    cast<RankedTensorType>(v.getType()).getElementType());
+  SmallVector<OpFoldResult> sz, strides(sizes.size(), b.getIndexAttr(1));
+  for (int64_t s : sizes)
+    sz.push_back(b.getIndexAttr(s));
+  return tensor::ExtractSliceOp::create(b, loc, type, v, offsets, sz, strides);
+}
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
 }
 
 Value lowerAttention(OpBuilder &b, AttentionOp op) {
@@ -206,36 +236,72 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
   auto qt = op.getQuery().getType();
   int64_t bs = qt.getDimSize(0), sq = qt.getDimSize(1), d = qt.getDimSize(2);
   int64_t sk = op.getKey().getType().getDimSize(1);
-  int64_t h = op.getNHeads(), dh = d / h, bh = bs * h;
+  int64_t h = op.getNHeads(), dh = d / h;
   bool causal = op.getCausal();
   float scale = op.getEffectiveScale();
-  MLIRContext *ctx = b.getContext();
-
-  Value q = splitHeads(b, loc, op.getQuery(), h, false); // [BH, Sq, dh]
-  Value k = splitHeads(b, loc, op.getKey(), h, true);    // [BH, dh, Sk]
-  Value v = splitHeads(b, loc, op.getValue(), h, false); // [BH, Sk, dh]
-
-  Value scoresInit = filled(b, loc, {bh, sq, sk}, 0.0);
-  Value scores = linalg::BatchMatmulOp::create(b, loc, TypeRange{scoresInit.getType()},
-                                               ValueRange{q, k}, ValueRange{scoresInit})
-                     .getResult(0);
-
-  // The mask, from the indices (i: query row, j: key column; p = i + sk - sq).
   int64_t window = op.getWindow(), blockSize = op.getBlockSize();
-  Value keyLengths = op.getKeyLengths();
-  bool anyMask = causal || window > 0 || blockSize > 0 || keyLengths;
-  // The key length of example b = bh / H, when padding is masked (an extra generic input).
-  Value lengthArg;
-  auto isMasked = [&](OpBuilder &nb, Location nl) -> Value {
-    if (!anyMask)
-      return Value();
+  int64_t shift = sk - sq; // query i sits at absolute position p = i + shift
+  MLIRContext *ctx = b.getContext();
+  // Block sizes: a [bq, bk] score tile and the [bq, dh] / [dh, bk] / [bk, dh] operand tiles
+  // stay in L1/L2 (64 x 128 x 4 bytes = 32 KiB of scores).
+  int64_t bq = divisorAtMost(sq, 64), bk = divisorAtMost(sk, 128);
+  int64_t nq = sq / bq, nk = sk / bk;
+  double negInf = -std::numeric_limits<double>::infinity();
+
+  Value query = op.getQuery(), value = op.getValue();
+  Value keyT = keysTransposed(b, loc, op.getKey(), h); // [B*H, dh, Sk]
+  Value bias = op.getBias(), keyLengths = op.getKeyLengths(), rel = op.getRelValues();
+  int64_t relK = op.getRelMaxDistance();
+
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  AffineMap row2 = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
+  AffineMap id1 = b.getMultiDimIdentityMap(1);
+  SmallVector<IteratorType> par2(2, IteratorType::parallel), par1(1, IteratorType::parallel);
+  SmallVector<IteratorType> red2{IteratorType::parallel, IteratorType::reduction};
+
+  Value out = emptyTensor(b, loc, {bs, sq, h, dh});
+  auto forall = scf::ForallOp::create(
+      b, loc, getAsIndexOpFoldResult(ctx, {0, 0, 0}), getAsIndexOpFoldResult(ctx, {bs, h, nq}),
+      getAsIndexOpFoldResult(ctx, {1, 1, 1}), ValueRange{out}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
+        qi = forall.getInductionVar(2);
+  Value qOff = arith::MulIOp::create(b, loc, qi, indexConst(b, loc, bq));
+  Value hOff = arith::MulIOp::create(b, loc, hi, indexConst(b, loc, dh));
+  Value bh = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, bi, indexConst(b, loc, h)), hi);
+  OpFoldResult zero = b.getIndexAttr(0);
+  Value qTile = sliceOf(b, loc, query, {bi, qOff, hOff}, {1, bq, dh}); // [bq, dh]
+
+  // This example's key length (padding mask), as i64.
+  Value keyLen;
+  if (keyLengths) {
+    keyLen = tensor::ExtractOp::create(b, loc, keyLengths, ValueRange{bi});
+    if (!keyLen.getType().isInteger(64))
+      keyLen = arith::ExtSIOp::create(b, loc, b.getI64Type(), keyLen);
+  }
+
+  // Key blocks to visit: [0, kbEnd). Causal: the block of the last query's position is the
+  // last; key lengths: the block of the last valid key.
+  Value kbEnd = indexConst(b, loc, nk);
+  auto clampEnd = [&](Value lastKey) { // blocks through lastKey (index; may be negative)
+    Value blocks = arith::AddIOp::create(
+        b, loc, arith::FloorDivSIOp::create(b, loc, lastKey, indexConst(b, loc, bk)),
+        indexConst(b, loc, 1));
+    blocks = arith::MaxSIOp::create(b, loc, blocks, indexConst(b, loc, 0));
+    kbEnd = arith::MinSIOp::create(b, loc, kbEnd, blocks);
+  };
+  if (causal)
+    clampEnd(arith::AddIOp::create(b, loc, qOff, indexConst(b, loc, bq - 1 + shift)));
+  if (keyLen)
+    clampEnd(arith::SubIOp::create(
+        b, loc, arith::IndexCastOp::create(b, loc, b.getIndexType(), keyLen),
+        indexConst(b, loc, 1)));
+
+  // Whether key j is hidden from the query at absolute position p (both i64).
+  auto isMasked = [&](OpBuilder &nb, Location nl, Value p, Value j) -> Value {
     Type i64 = nb.getI64Type();
-    auto idx = [&](unsigned d) {
-      return arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, d));
-    };
     auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
-    Value p = arith::AddIOp::create(nb, nl, idx(1), cst(sk - sq));
-    Value j = idx(2);
     Value masked = arith::ConstantIntOp::create(nb, nl, nb.getI1Type(), 0);
     auto orWith = [&](Value c) { masked = arith::OrIOp::create(nb, nl, masked, c); };
     if (causal)
@@ -251,137 +317,135 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
       orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ne,
                                    arith::DivSIOp::create(nb, nl, p, cst(blockSize)),
                                    arith::DivSIOp::create(nb, nl, j, cst(blockSize))));
-    if (lengthArg) {
-      Value len = lengthArg.getType().isInteger(64)
-                      ? lengthArg
-                      : arith::ExtSIOp::create(nb, nl, i64, lengthArg).getResult();
-      orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, j, len));
-    }
+    if (keyLen)
+      orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, j, keyLen));
     return masked;
   };
-
-  // The additive bias, indexed by (b*H + h, i, j): a shared [H, Sq, Sk] bias is read at
-  // (bh mod H, i, j); a per-example [B, H, Sq, Sk] one is collapsed to [B*H, Sq, Sk].
-  Value bias = op.getBias();
-  AffineMap biasMap;
-  if (bias) {
-    auto bt = cast<RankedTensorType>(bias.getType());
-    if (bt.getRank() == 4) {
-      bias = tensor::CollapseShapeOp::create(b, loc, bias,
-                                             ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
-      biasMap = b.getMultiDimIdentityMap(3);
-    } else {
-      biasMap = AffineMap::get(3, 0, {b.getAffineDimExpr(0) % h, b.getAffineDimExpr(1),
-                                      b.getAffineDimExpr(2)}, ctx);
-    }
-  }
-  // scale * s (+ bias), then -inf where masked.
-  auto scoreOf = [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-    Value s = arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
-    if (bias)
-      s = arith::AddFOp::create(nb, nl, s, a[1]);
-    return s;
+  bool anyMask = causal || window > 0 || blockSize > 0 || keyLen;
+  // Absolute (query position, key index) of a tile element, as i64.
+  auto positions = [&](OpBuilder &nb, Location nl, Value kOff, unsigned iDim,
+                       unsigned jDim) -> std::pair<Value, Value> {
+    Type i64 = nb.getI64Type();
+    auto abs = [&](Value off, unsigned dim, int64_t extra) {
+      Value v = arith::AddIOp::create(nb, nl, off, linalg::IndexOp::create(nb, nl, dim));
+      v = arith::IndexCastOp::create(nb, nl, i64, v);
+      return arith::AddIOp::create(nb, nl, v, arith::ConstantIntOp::create(nb, nl, i64, extra))
+          .getResult();
+    };
+    return {abs(qOff, iDim, shift), abs(kOff, jDim, 0)};
   };
-  AffineMap id3 = b.getMultiDimIdentityMap(3);
-  AffineMap row3 = AffineMap::get(3, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)}, ctx);
-  SmallVector<IteratorType> redIters{IteratorType::parallel, IteratorType::parallel,
-                                     IteratorType::reduction};
-  SmallVector<IteratorType> parIters(3, IteratorType::parallel);
-  double negInf = -std::numeric_limits<double>::infinity();
 
-  SmallVector<Value> scoreInputs{scores};
-  SmallVector<AffineMap> scoreMaps{id3};
-  if (bias) {
-    scoreInputs.push_back(bias);
-    scoreMaps.push_back(biasMap);
-  }
-  if (keyLengths) {
-    scoreInputs.push_back(keyLengths);
-    scoreMaps.push_back(AffineMap::get(3, 0, {b.getAffineDimExpr(0).floorDiv(h)}, ctx));
-  }
-  unsigned nIn = scoreInputs.size();
-  unsigned lengthIdx = nIn - 1;
-  // Sets lengthArg from a generic body's block arguments before isMasked runs.
-  auto bindLength = [&](ValueRange a) { lengthArg = keyLengths ? a[lengthIdx] : Value(); };
-  // Row maximum of the scaled, biased, masked scores (for a stable softmax).
-  SmallVector<AffineMap> maxMaps(scoreMaps);
-  maxMaps.push_back(row3);
-  Value rowMax = generic(
-      b, loc, {bh, sq}, scoreInputs, filled(b, loc, {bh, sq}, negInf), maxMaps, redIters,
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        bindLength(a);
-        Value s = scoreOf(nb, nl, a);
-        if (Value masked = isMasked(nb, nl))
-          s = arith::SelectOp::create(nb, nl, masked, f32Const(nb, nl, negInf), s);
-        return arith::MaximumFOp::create(nb, nl, a[nIn], s);
+  Value o0 = filled(b, loc, {bq, dh}, 0.0), m0 = filled(b, loc, {bq}, negInf),
+        l0 = filled(b, loc, {bq}, 0.0);
+  auto loop = scf::ForOp::create(
+      b, loc, indexConst(b, loc, 0), kbEnd, indexConst(b, loc, 1), ValueRange{o0, m0, l0},
+      [&](OpBuilder &fb, Location fl, Value kb, ValueRange iter) {
+        Value o = iter[0], m = iter[1], l = iter[2];
+        Value kOff = arith::MulIOp::create(fb, fl, kb, indexConst(fb, fl, bk));
+        Value kTile = sliceOf(fb, fl, keyT, {bh, zero, kOff}, {1, dh, bk});   // [dh, bk]
+        Value vTile = sliceOf(fb, fl, value, {bi, kOff, hOff}, {1, bk, dh}); // [bk, dh]
+        Value sInit = filled(fb, fl, {bq, bk}, 0.0);
+        Value s = linalg::MatmulOp::create(fb, fl, TypeRange{sInit.getType()},
+                                           ValueRange{qTile, kTile}, ValueRange{sInit})
+                      .getResult(0);
+        // Scale, bias, mask.
+        SmallVector<Value> ins{s};
+        SmallVector<AffineMap> maps{id2};
+        if (bias) {
+          auto bt = cast<RankedTensorType>(bias.getType());
+          ins.push_back(bt.getRank() == 4 ? sliceOf(fb, fl, bias, {bi, hi, qOff, kOff}, {1, 1, bq, bk})
+                                          : sliceOf(fb, fl, bias, {hi, qOff, kOff}, {1, bq, bk}));
+          maps.push_back(id2);
+        }
+        maps.push_back(id2);
+        Value scores = generic(fb, fl, {bq, bk}, ins, emptyTensor(fb, fl, {bq, bk}), maps, par2,
+                               [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                                 Value v = arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
+                                 if (bias)
+                                   v = arith::AddFOp::create(nb, nl, v, a[1]);
+                                 if (anyMask) {
+                                   auto [p, j] = positions(nb, nl, kOff, 0, 1);
+                                   v = arith::SelectOp::create(nb, nl, isMasked(nb, nl, p, j),
+                                                               f32Const(nb, nl, negInf), v);
+                                 }
+                                 return v;
+                               });
+        Value mNew = generic(fb, fl, {bq}, ValueRange{scores}, m, {id2, row2}, red2,
+                             [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                               return arith::MaximumFOp::create(nb, nl, a[1], a[0]);
+                             });
+        // exp(x - m'), with x = -inf giving 0 (also when m' = -inf: the whole row is masked).
+        auto expShifted = [&](OpBuilder &nb, Location nl, Value x, Value mx) -> Value {
+          Value ninf = f32Const(nb, nl, negInf);
+          Value hidden = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, x, ninf);
+          Value e = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, x, mx));
+          return arith::SelectOp::create(nb, nl, hidden, f32Const(nb, nl, 0.0), e);
+        };
+        Value probs = generic(fb, fl, {bq, bk}, ValueRange{scores, mNew},
+                              emptyTensor(fb, fl, {bq, bk}), {id2, row2, id2}, par2,
+                              [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                                return expShifted(nb, nl, a[0], a[1]);
+                              });
+        Value corr = generic(fb, fl, {bq}, ValueRange{m, mNew}, emptyTensor(fb, fl, {bq}),
+                             {id1, id1, id1}, par1,
+                             [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                               return expShifted(nb, nl, a[0], a[1]);
+                             });
+        Value lScaled = generic(fb, fl, {bq}, ValueRange{l, corr}, emptyTensor(fb, fl, {bq}),
+                                {id1, id1, id1}, par1,
+                                [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                                  return arith::MulFOp::create(nb, nl, a[0], a[1]);
+                                });
+        Value lNew = generic(fb, fl, {bq}, ValueRange{probs}, lScaled, {id2, row2}, red2,
+                             [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                               return arith::AddFOp::create(nb, nl, a[1], a[0]);
+                             });
+        Value oScaled = generic(fb, fl, {bq, dh}, ValueRange{o, corr},
+                                emptyTensor(fb, fl, {bq, dh}), {id2, row2, id2}, par2,
+                                [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                                  return arith::MulFOp::create(nb, nl, a[0], a[1]);
+                                });
+        if (rel) {
+          // Shaw et al. 2018: + sum_j p[i, j] * rel[clip(j - p) + k, :] (linear in p, so it
+          // takes the same rescaling as p V). Iteration space (i, e, j).
+          AffineMap probMap = AffineMap::get(3, 0, {fb.getAffineDimExpr(0), fb.getAffineDimExpr(2)}, ctx);
+          AffineMap outMap = AffineMap::get(3, 0, {fb.getAffineDimExpr(0), fb.getAffineDimExpr(1)}, ctx);
+          oScaled = generic(
+              fb, fl, {bq, dh}, ValueRange{probs}, oScaled, {probMap, outMap},
+              {IteratorType::parallel, IteratorType::parallel, IteratorType::reduction},
+              [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                Value qAbs = arith::AddIOp::create(nb, nl, qOff, linalg::IndexOp::create(nb, nl, 0));
+                Value kAbs = arith::AddIOp::create(nb, nl, kOff, linalg::IndexOp::create(nb, nl, 2));
+                Value row = relativeRow(nb, nl, qAbs, kAbs, shift, relK);
+                Value r = tensor::ExtractOp::create(nb, nl, rel,
+                                                    ValueRange{row, linalg::IndexOp::create(nb, nl, 1)});
+                return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], r));
+              });
+        }
+        Value oNew = linalg::MatmulOp::create(fb, fl, TypeRange{oScaled.getType()},
+                                              ValueRange{probs, vTile}, ValueRange{oScaled})
+                         .getResult(0);
+        scf::YieldOp::create(fb, fl, ValueRange{oNew, mNew, lNew});
       });
-  // e = exp(score - max) (0 where masked).
-  SmallVector<Value> expInputs(scoreInputs);
-  expInputs.push_back(rowMax);
-  SmallVector<AffineMap> expMaps(scoreMaps);
-  expMaps.push_back(row3);
-  expMaps.push_back(id3);
-  Value probs = generic(
-      b, loc, {bh, sq, sk}, expInputs, emptyTensor(b, loc, {bh, sq, sk}), expMaps, parIters,
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        bindLength(a);
-        Value s = scoreOf(nb, nl, a);
-        Value e = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, s, a[nIn]));
-        if (Value masked = isMasked(nb, nl))
-          e = arith::SelectOp::create(nb, nl, masked, f32Const(nb, nl, 0.0), e);
-        return e;
-      });
-  Value rowSum = generic(b, loc, {bh, sq}, ValueRange{probs}, filled(b, loc, {bh, sq}, 0.0),
-                         {id3, row3}, redIters,
-                         [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                           return arith::AddFOp::create(nb, nl, a[1], a[0]);
+
+  // O / l; a row with no visible key (l = 0) yields zeros, not 0/0.
+  Value result = generic(b, loc, {bq, dh}, ValueRange{loop.getResult(0), loop.getResult(2)},
+                         emptyTensor(b, loc, {bq, dh}), {id2, row2, id2}, par2,
+                         [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                           Value zero = f32Const(nb, nl, 0.0);
+                           Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+                           return arith::SelectOp::create(nb, nl, none, zero,
+                                                          arith::DivFOp::create(nb, nl, a[0], a[1]));
                          });
-  Value ctxInit = filled(b, loc, {bh, sq, dh}, 0.0);
-  if (Value rel = op.getRelValues()) {
-    // Shaw et al. 2018: sum_j e[bh, i, j] * rel[clip(j - p) + k, :], accumulated into the
-    // context (both terms are linear in the unnormalised probabilities).
-    int64_t k = op.getRelMaxDistance();
-    AffineMap probMap = AffineMap::get(4, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1), b.getAffineDimExpr(3)}, ctx);
-    AffineMap outMap = AffineMap::get(4, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1), b.getAffineDimExpr(2)}, ctx);
-    ctxInit = generic(b, loc, {bh, sq, dh}, ValueRange{probs}, ctxInit, {probMap, outMap},
-                      {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-                       IteratorType::reduction},
-                      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                        Value row = relativeRow(nb, nl, linalg::IndexOp::create(nb, nl, 1),
-                                                linalg::IndexOp::create(nb, nl, 3), sk - sq, k);
-                        Value r = tensor::ExtractOp::create(nb, nl, rel, ValueRange{row, linalg::IndexOp::create(nb, nl, 2)});
-                        return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], r));
-                      });
-  }
-  Value context = linalg::BatchMatmulOp::create(b, loc, TypeRange{ctxInit.getType()},
-                                                ValueRange{probs, v}, ValueRange{ctxInit})
-                      .getResult(0); // [BH, Sq, dh], not yet normalised
-
-  // Normalise by the row sum and merge heads: out[b, s, h, e] = ctx[b, h, s, e] / sum[b, h, s].
-  auto ctx4T = RankedTensorType::get({bs, h, sq, dh}, b.getF32Type());
-  Value ctx4 = tensor::ExpandShapeOp::create(b, loc, ctx4T, context,
-                                             ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
-  auto sum3T = RankedTensorType::get({bs, h, sq}, b.getF32Type());
-  Value sum3 = tensor::ExpandShapeOp::create(b, loc, sum3T, rowSum,
-                                             ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-  auto e = [&](unsigned i) { return b.getAffineDimExpr(i); };
-  // iteration space (b, s, h, e)
-  AffineMap ctxMap = AffineMap::get(4, 0, {e(0), e(2), e(1), e(3)}, ctx);
-  AffineMap sumMap = AffineMap::get(4, 0, {e(0), e(2), e(1)}, ctx);
-  Value merged = generic(
-      b, loc, {bs, sq, h, dh}, ValueRange{ctx4, sum3}, emptyTensor(b, loc, {bs, sq, h, dh}),
-      {ctxMap, sumMap, b.getMultiDimIdentityMap(4)}, SmallVector<IteratorType>(4, IteratorType::parallel),
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        // A row with no visible key (sum 0) yields zeros, not 0/0.
-        Value zero = f32Const(nb, nl, 0.0);
-        Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-        return arith::SelectOp::create(nb, nl, empty, zero,
-                                       arith::DivFOp::create(nb, nl, a[0], a[1]));
-      });
-  return tensor::CollapseShapeOp::create(b, loc, merged,
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  SmallVector<OpFoldResult> offs{bi, qOff, hi, zero};
+  tensor::ParallelInsertSliceOp::create(
+      b, loc, result, forall.getRegionIterArgs()[0], offs,
+      getAsIndexOpFoldResult(ctx, {1, bq, 1, dh}), getAsIndexOpFoldResult(ctx, {1, 1, 1, 1}));
+  b.setInsertionPointAfter(forall);
+  return tensor::CollapseShapeOp::create(b, loc, forall.getResult(0),
                                          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
-
 /// A normalisation's input as rows [m, d] with the maps of its generics: the element
 /// (id2), its row's statistic (row) and the per-feature parameter (col).
 struct NormRows {

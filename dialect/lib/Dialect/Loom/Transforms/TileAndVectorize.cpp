@@ -4,6 +4,8 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace loom {
@@ -227,6 +229,28 @@ struct TileAndVectorizePass
       if (failed(tileAndVectorize(rewriter, op, sizes, /*namedContraction=*/true, {1, 0, 2})))
         return signalPassFailure();
     }
+    // 4. Element-wise and row-reduction generics inside a thread's tile (the fused
+    // attention's softmax steps): one row at a time, the innermost dimension (and any
+    // reduction dimension) as one vector of at most 256 lanes.
+    SmallVector<linalg::GenericOp> generics;
+    func.walk([&](linalg::GenericOp g) {
+      if (g->getParentOfType<scf::ForallOp>() && g.hasPureTensorSemantics() &&
+          !cast<linalg::LinalgOp>(g.getOperation()).hasDynamicShape() && g.getNumLoops() > 0)
+        generics.push_back(g);
+    });
+    for (linalg::GenericOp g : generics) {
+      auto l = cast<linalg::LinalgOp>(g.getOperation());
+      SmallVector<int64_t> bounds = l.getStaticLoopRanges();
+      SmallVector<utils::IteratorType> iters = l.getIteratorTypesArray();
+      SmallVector<int64_t> sizes(bounds.size(), 1);
+      for (size_t i = 0; i < bounds.size(); ++i)
+        if (i + 1 == bounds.size() || iters[i] == utils::IteratorType::reduction)
+          sizes[i] = divisorAtMost(bounds[i], 256);
+      if (failed(linalg::vectorizeOpPrecondition(g)))
+        continue; // stays scalar: loom-sequential-inner-loops makes it loops
+      if (failed(tileAndVectorize(rewriter, g, sizes, /*namedContraction=*/false)))
+        return signalPassFailure();
+    }
     // The fused fills of the accumulator tiles, in register-sized pieces (one huge vector
     // would be slow to compile and spill).
     SmallVector<linalg::FillOp> fills;
@@ -250,6 +274,10 @@ struct TileAndVectorizePass
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    // Row tiles are vector<1 x n>: drop the unit dim and make row reductions 1-D reductions.
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
   }

@@ -124,4 +124,17 @@ def LoomApproximateMath : Pass<"loom-approximate-math", "::mlir::func::FuncOp"> 
                            "::mlir::vector::VectorDialect"];
 }
 
+def LoomSequentialInnerLoops : Pass<"loom-sequential-inner-loops", "::mlir::func::FuncOp"> {
+  let summary = "Lowers linalg ops inside an scf.forall body to sequential scf.for loops";
+  let description = [{
+    One iteration of an `scf.forall` is one thread's work (a tile of a matmul, a (batch,
+    head, query block) of the fused attention). A linalg op on buffers left inside such a
+    body would otherwise become a nested `scf.parallel` and then a nested OpenMP region,
+    which forks a team per iteration only to run it on one thread. This pass rewrites those
+    ops to `scf.for` loops; linalg ops outside any `scf.forall` are left for
+    `convert-linalg-to-parallel-loops`.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect"];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD
