@@ -88,3 +88,55 @@ func.func @elementwise(%a: tensor<16x64xf32>) -> tensor<16x64xf32> {
   } -> tensor<16x64xf32>
   return %r : tensor<16x64xf32>
 }
+
+// Generics inside a forall body (the fused attention's softmax steps) are vectorized one
+// row at a time: a row reduction becomes a 1-D vector.reduction over the 128 keys, an
+// element-wise step a vector<128xf32> op. No 2-D vector is left.
+// CHECK-LABEL: func @row_softmax_steps
+// CHECK: scf.forall
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK: vector.transfer_read {{.*}} vector<128xf32>
+// CHECK: vector.reduction <maximumf>, %{{.*}} : vector<128xf32> into f32
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK: math.exp %{{.*}} : vector<128xf32>
+// CHECK-NOT: vector<1x128xf32>
+// CHECK: scf.forall.in_parallel
+func.func @row_softmax_steps(%s: tensor<2x64x128xf32>) -> tensor<2x64x128xf32> {
+  %e = tensor.empty() : tensor<2x64x128xf32>
+  %r = scf.forall (%i) in (2) shared_outs(%o = %e) -> (tensor<2x64x128xf32>) {
+    %t = tensor.extract_slice %s[%i, 0, 0] [1, 64, 128] [1, 1, 1] : tensor<2x64x128xf32> to tensor<64x128xf32>
+    %ninf = arith.constant 0xFF800000 : f32
+    %m0 = tensor.empty() : tensor<64xf32>
+    %mf = linalg.fill ins(%ninf : f32) outs(%m0 : tensor<64xf32>) -> tensor<64xf32>
+    %m = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%t : tensor<64x128xf32>) outs(%mf : tensor<64xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %x = arith.maximumf %acc, %a : f32
+      linalg.yield %x : f32
+    } -> tensor<64xf32>
+    %pe = tensor.empty() : tensor<64x128xf32>
+    %p = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t, %m : tensor<64x128xf32>, tensor<64xf32>) outs(%pe : tensor<64x128xf32>) {
+    ^bb0(%a: f32, %mx: f32, %out: f32):
+      %d = arith.subf %a, %mx : f32
+      %x = math.exp %d : f32
+      linalg.yield %x : f32
+    } -> tensor<64x128xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %p into %o[%i, 0, 0] [1, 64, 128] [1, 1, 1] : tensor<64x128xf32> into tensor<2x64x128xf32>
+    }
+  }
+  return %r : tensor<2x64x128xf32>
+}
+
+// The same generics outside any forall are not this pass's business.
+// CHECK-LABEL: func @top_level_generic
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @top_level_generic(%t: tensor<64x128xf32>) -> tensor<64x128xf32> {
+  %pe = tensor.empty() : tensor<64x128xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t : tensor<64x128xf32>) outs(%pe : tensor<64x128xf32>) {
+  ^bb0(%a: f32, %out: f32):
+    %x = math.exp %a : f32
+    linalg.yield %x : f32
+  } -> tensor<64x128xf32>
+  return %p : tensor<64x128xf32>
+}
