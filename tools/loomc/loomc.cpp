@@ -69,6 +69,10 @@ cl::opt<std::string> regTile("reg-tile",
                              cl::desc("matmul register tile ROWSxCOLS (default: 6x16 on AVX2, "
                                       "8x32 on AVX-512)"),
                              cl::value_desc("MxN"), cl::cat(cat));
+cl::opt<bool> noPackWeights("no-pack-weights",
+                            cl::desc("keep linear weights as [K, N] instead of packing them "
+                                     "into [N/P, K, P] panels (for comparisons)"),
+                            cl::cat(cat));
 cl::opt<std::string> cxx("cxx", cl::desc("C++ compiler used to link executables"),
                          cl::init(LOOM_DEFAULT_CXX), cl::cat(cat));
 cl::opt<std::string> runtimeLib("runtime-lib", cl::desc("the runtime archive to link"),
@@ -196,17 +200,9 @@ int main(int argc, char **argv) {
   if (emitKind == Emit::Loom)
     return writeText(out, [&](raw_ostream &os) { module->print(os); });
 
-  if (!run([](mlir::OpPassManager &pm) { loom::buildLoomToLinalgPipeline(pm); }))
-    return fail("lowering to linalg failed");
-  loom::Manifest manifest;
-  std::string err;
-  if (!loom::collectManifest(*module, manifest, err))
-    return fail(err);
-  if (emitKind == Emit::Linalg)
-    return writeText(out, [&](raw_ostream &os) { module->print(os); });
-
   loom::LowerToLLVMOptions opts;
   opts.vectorize = !noVectorize;
+  opts.packWeights = !noPackWeights;
   // The micro-kernel's register tile, for the host's vector registers.
   if (llvm::sys::getHostCPUFeatures().lookup("avx512f")) {
     opts.regTileM = 8;
@@ -219,6 +215,16 @@ int main(int argc, char **argv) {
     opts.regTileM = m;
     opts.regTileN = n;
   }
+  const int64_t panelWidth = opts.vectorize && opts.packWeights ? opts.regTileN : 0;
+  if (!run([&](mlir::OpPassManager &pm) { loom::buildLoomToLinalgPipeline(pm, panelWidth); }))
+    return fail("lowering to linalg failed");
+  loom::Manifest manifest;
+  std::string err;
+  if (!loom::collectManifest(*module, manifest, err))
+    return fail(err);
+  if (emitKind == Emit::Linalg)
+    return writeText(out, [&](raw_ostream &os) { module->print(os); });
+
   if (!run([&](mlir::OpPassManager &pm) { loom::buildLinalgToLoopsPipeline(pm, opts); }))
     return fail("lowering to loops failed");
   if (emitKind == Emit::Loops)

@@ -1,19 +1,24 @@
 // RUN: %loom-opt %s --loom-to-loops | FileCheck %s
-// The whole loom -> loops pipeline on one linear (64 rows): the transposed weight is
-// prepared once; the k loops carry the accumulators in registers (vector iter_args) instead
-// of loading and storing C every step: 6x16 tiles for rows 0-59, 4x16 for the last 4 rows,
-// both writing into one buffer (no copies); the bias epilogue is an scf.parallel.
+// The whole loom -> loops pipeline on one linear (64 rows): the weight is packed once (in
+// forward_prepare) into [8, 64, 16] panels; per panel, the k loop reads one contiguous
+// 16-float row of the panel per step and carries the accumulators in registers (vector
+// iter_args) instead of loading and storing C every step: 6x16 tiles for rows 0-59, 4x16
+// for the last 4 rows, both writing into one buffer (no copies between them); the bias
+// epilogue is an scf.parallel.
 
 // CHECK-LABEL: func @forward
-// CHECK-SAME: {loom.prepared = 0 : i64}
-// CHECK: memref.alloc() {{.*}} : memref<64x128xf32>
+// CHECK-SAME: %[[P:[a-z0-9]+]]: memref<8x64x16xf32> {loom.prepared = 0 : i64}
+// CHECK: %[[C:.*]] = memref.alloc() {{.*}} : memref<64x8x16xf32>
+// CHECK: scf.for %[[J:.*]] = %c0 to %c8 step %c1
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<6x16xf32>)
+// CHECK: vector.transfer_read %[[P]][%[[J]], %{{.*}}, %c0]{{.*}} : memref<8x64x16xf32>, vector<16xf32>
 // CHECK: vector.contract {{.*}} into vector<6x16xf32>
 // CHECK: scf.yield %{{.*}} : vector<6x16xf32>
-// CHECK: vector.transfer_write
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
+// CHECK: vector.transfer_write %{{.*}}, %[[C]]
 // CHECK-NOT: memref.copy
 // CHECK-NOT: memref.alloc
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
+// CHECK: vector.transfer_write %{{.*}}, %[[C]]
 // CHECK: scf.parallel
 // CHECK-LABEL: func @forward_prepare
 // CHECK-SAME: attributes {loom.prepare}

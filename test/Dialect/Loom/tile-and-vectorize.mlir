@@ -140,3 +140,17 @@ func.func @top_level_generic(%t: tensor<64x128xf32>) -> tensor<64x128xf32> {
   } -> tensor<64x128xf32>
   return %p : tensor<64x128xf32>
 }
+
+// A contraction with other maps than the packed-panel linear's is not taken for one.
+// CHECK-LABEL: func @not_panel
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic
+func.func @not_panel(%a: tensor<8x8xf32>, %b: tensor<2x16x8xf32>, %c: tensor<8x2x16xf32>) -> tensor<8x2x16xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, j, p, k) -> (m, k)>, affine_map<(m, j, p, k) -> (j, p, k)>, affine_map<(m, j, p, k) -> (m, j, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : tensor<8x8xf32>, tensor<2x16x8xf32>) outs(%c : tensor<8x2x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x2x16xf32>
+  return %r : tensor<8x2x16xf32>
+}

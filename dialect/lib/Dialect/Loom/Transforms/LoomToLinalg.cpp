@@ -140,16 +140,41 @@ Value addRowTable(OpBuilder &b, Location loc, Value x, Value table) {
 //===----------------------------------------------------------------------===//
 // loom.linear: C = X Wt (matmul), then one generic for bias + epilogue.
 //===----------------------------------------------------------------------===//
-Value lowerLinear(OpBuilder &b, LinearOp op) {
+Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   Location loc = op.getLoc();
   Value x = collapseTo2D(b, loc, op.getInput());
   int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0);
   int64_t n = op.getOutFeatures();
-  Value wt = transpose(b, loc, op.getWeight(), {1, 0}); // [K, N]
-  Value acc = filled(b, loc, {m, n}, 0.0);
-  Value c = linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()}, ValueRange{x, wt},
-                                     ValueRange{acc})
-                .getResult(0);
+  int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  Value c;
+  if (panelWidth > 0 && n % panelWidth == 0) {
+    // W [N, K] -> [N/P, P, K] -> panels [N/P, K, P]; C[m, j, p] += X[m, k] * Wp[j, k, p].
+    int64_t panels = n / panelWidth;
+    Value w3 = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({panels, panelWidth, k}, b.getF32Type()), op.getWeight(),
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+    Value packed = transpose(b, loc, w3, {0, 2, 1});
+    auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+    MLIRContext *ctx = b.getContext();
+    Value acc = filled(b, loc, {m, panels, panelWidth}, 0.0);
+    Value c3 = generic(b, loc, {m, panels, panelWidth}, ValueRange{x, packed}, acc,
+                       {AffineMap::get(4, 0, {d(0), d(3)}, ctx),
+                        AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+                        AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+                       {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                        IteratorType::reduction},
+                       [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                         return arith::AddFOp::create(nb, nl, a[2],
+                                                      arith::MulFOp::create(nb, nl, a[0], a[1]));
+                       });
+    c = tensor::CollapseShapeOp::create(b, loc, c3, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  } else {
+    Value wt = transpose(b, loc, op.getWeight(), {1, 0}); // [K, N]
+    Value acc = filled(b, loc, {m, n}, 0.0);
+    c = linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()}, ValueRange{x, wt},
+                                 ValueRange{acc})
+            .getResult(0);
+  }
   if (op.getBias() || op.hasEpilogue()) {
     SmallVector<Value> inputs{c};
     SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(2)};
@@ -1186,6 +1211,7 @@ SmallVector<Value> lowerGreedyDecode(RewriterBase &b, GreedyDecodeOp op) {
 
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
@@ -1206,7 +1232,7 @@ struct ConvertLoomToLinalgPass
       }
       Value result =
           llvm::TypeSwitch<Operation *, Value>(op)
-              .Case<LinearOp>([&](auto o) { return lowerLinear(rewriter, o); })
+              .Case<LinearOp>([&](auto o) { return lowerLinear(rewriter, o, panelWidth); })
               .Case<AttentionOp>([&](auto o) { return lowerAttention(rewriter, o); })
               .Case<LayerNormOp>([&](auto o) { return lowerLayerNorm(rewriter, o); })
               .Case<SinusoidalPEOp>([&](auto o) { return lowerSinusoidalPE(rewriter, o); })

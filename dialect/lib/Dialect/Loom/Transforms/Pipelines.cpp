@@ -28,12 +28,12 @@ void loom::buildLoomFusionPipeline(OpPassManager &pm) {
   addPipeline(pm, "func.func(loom-fold-batch-norm,loom-fuse-projections,loom-fuse-linear-epilogue,canonicalize,cse)");
 }
 
-void loom::buildLoomToLinalgPipeline(OpPassManager &pm) {
-  addPipeline(pm, "convert-loom-to-linalg,canonicalize,cse,loop-invariant-code-motion,loom-outline-weight-prep");
+void loom::buildLoomToLinalgPipeline(OpPassManager &pm, int64_t panelWidth) {
+  addPipeline(pm, "convert-loom-to-linalg{panel-width=" + std::to_string(panelWidth) + "},canonicalize,cse,loop-invariant-code-motion,loom-outline-weight-prep");
 }
 
 void loom::buildLoomToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOptions &opts) {
-  buildLoomToLinalgPipeline(pm);
+  buildLoomToLinalgPipeline(pm, opts.vectorize && opts.packWeights ? opts.regTileN : 0);
   buildLinalgToLoopsPipeline(pm, opts);
 }
 

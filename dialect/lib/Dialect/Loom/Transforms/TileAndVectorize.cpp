@@ -97,6 +97,70 @@ bool isStaticMatmul(Operation *op) {
          !l.hasDynamicShape();
 }
 
+/// C[m, j, p] += A[m, k] * B[j, k, p]: the packed-panel linear of convert-loom-to-linalg
+/// (B is the weight in [N/P, K, P] panels, C the output viewed as [M, N/P, P]).
+bool isPanelMatmul(Operation *op) {
+  auto g = dyn_cast<linalg::GenericOp>(op);
+  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 ||
+      g.getNumLoops() != 4 || cast<linalg::LinalgOp>(op).hasDynamicShape() ||
+      !linalg::isaContractionOpInterface(cast<linalg::LinalgOp>(op)))
+    return false;
+  MLIRContext *ctx = op->getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> expected{AffineMap::get(4, 0, {d(0), d(3)}, ctx),
+                                  AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+                                  AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
+  return g.getIndexingMapsArray() == expected &&
+         g.getIteratorTypesArray() ==
+             SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                              utils::IteratorType::parallel,
+                                              utils::IteratorType::parallel,
+                                              utils::IteratorType::reduction};
+}
+
+/// A thread tile of a panel matmul, [mt, panels, P] x K: an scf.for over its panels, each a
+/// plain linalg.matmul of A [mt, K] and one contiguous panel [K, P] into C [mt, P].
+LogicalResult splitPanels(IRRewriter &rewriter, linalg::GenericOp op) {
+  scf::SCFTilingOptions opts;
+  opts.setTileSizes(getAsIndexOpFoldResult(op->getContext(), {0, 1, 0, 0}));
+  opts.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> res =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), opts);
+  if (failed(res))
+    return op->emitError("panel tiling failed");
+  rewriter.replaceOp(op, res->replacements);
+  for (Operation *tiled : res->tiledOps) {
+    auto g = cast<linalg::GenericOp>(tiled);
+    Location loc = g.getLoc();
+    rewriter.setInsertionPoint(g);
+    Value a = g.getDpsInputOperand(0)->get(), b = g.getDpsInputOperand(1)->get();
+    Value c = g.getDpsInitOperand(0)->get();
+    auto bt = cast<RankedTensorType>(b.getType()), ct = cast<RankedTensorType>(c.getType());
+    auto ones = [&](unsigned n) { return SmallVector<OpFoldResult>(n, rewriter.getIndexAttr(1)); };
+    auto zeros = [&](unsigned n) { return SmallVector<OpFoldResult>(n, rewriter.getIndexAttr(0)); };
+    auto sizes = [&](RankedTensorType t) {
+      SmallVector<OpFoldResult> r;
+      for (int64_t d : t.getShape())
+        r.push_back(rewriter.getIndexAttr(d));
+      return r;
+    };
+    Value panel = tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get({bt.getDimSize(1), bt.getDimSize(2)}, bt.getElementType()),
+        b, zeros(3), sizes(bt), ones(3));
+    Value acc = tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get({ct.getDimSize(0), ct.getDimSize(2)}, ct.getElementType()),
+        c, zeros(3), sizes(ct), ones(3));
+    Value mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{acc.getType()},
+                                        ValueRange{a, panel}, ValueRange{acc})
+                   .getResult(0);
+    rewriter.replaceOp(g, tensor::InsertSliceOp::create(rewriter, loc, mm, c, zeros(3), sizes(ct),
+                                                        ones(3))
+                              .getResult());
+  }
+  return success();
+}
+
 /// Tiles `op` with scf.for loops of `sizes` (full tiles: sizes divide the shape) and
 /// vectorizes each tile to the tile's static shape.
 LogicalResult tileAndVectorize(IRRewriter &rewriter, Operation *op, ArrayRef<int64_t> sizes,
@@ -135,7 +199,7 @@ struct TileAndVectorizePass
     // 1. Thread level: scf.forall over output blocks; the accumulator's fill is fused in.
     SmallVector<Operation *> matmuls;
     func.walk([&](Operation *op) {
-      if (isStaticMatmul(op) && !op->getParentOfType<scf::ForallOp>())
+      if ((isStaticMatmul(op) || isPanelMatmul(op)) && !op->getParentOfType<scf::ForallOp>())
         matmuls.push_back(op);
     });
     // Rows: the largest multiple of the thread tile (itself a multiple of the register tile)
@@ -167,7 +231,10 @@ struct TileAndVectorizePass
       sizes[mIdx] = bounds[mIdx] % regTileM == 0
                         ? multipleAtMost(bounds[mIdx], threadTileM, regTileM)
                         : divisorAtMost(bounds[mIdx], threadTileM);
-      sizes[mIdx + 1] = divisorAtMost(bounds[mIdx + 1], threadTileN);
+      if (isPanelMatmul(op)) // whole panels: threadTileN / P of them
+        sizes[1] = divisorAtMost(bounds[1], std::max<int64_t>(threadTileN / bounds[2], 1));
+      else
+        sizes[mIdx + 1] = divisorAtMost(bounds[mIdx + 1], threadTileN);
       scf::SCFTileAndFuseOptions opts;
       opts.tilingOptions.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
       opts.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
@@ -198,6 +265,16 @@ struct TileAndVectorizePass
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }
+
+    // 2b. Panel matmuls inside thread tiles: one plain matmul per weight panel.
+    SmallVector<linalg::GenericOp> panelOps;
+    func.walk([&](linalg::GenericOp g) {
+      if (isPanelMatmul(g) && g->getParentOfType<scf::ForallOp>())
+        panelOps.push_back(g);
+    });
+    for (linalg::GenericOp g : panelOps)
+      if (failed(splitPanels(rewriter, g)))
+        return signalPassFailure();
 
     // 3. Register level: m x n x 1 tiles, vectorized to vector.contract.
     SmallVector<Operation *> inner;

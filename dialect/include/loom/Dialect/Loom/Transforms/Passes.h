@@ -32,12 +32,15 @@ struct LowerToLLVMOptions {
   /// AVX2 (16 ymm): 6 x 16 = 12 accumulators (measured 66 vs 44 GFLOP/s for 4 x 16 on
   /// Zen 3: 8 accumulators barely cover the FMA latency); AVX-512 (32 zmm): 8 x 32.
   int64_t regTileM = 6, regTileN = 16;
+  /// Pack linear weights into [N / regTileN, K, regTileN] panels (see convert-loom-to-linalg).
+  bool packWeights = true;
 };
 
 /// Adds the loom fusion passes (loom level, before lowering).
 void buildLoomFusionPipeline(mlir::OpPassManager &pm);
-/// Adds loom -> linalg on tensors, then weight-prep outlining.
-void buildLoomToLinalgPipeline(mlir::OpPassManager &pm);
+/// Adds loom -> linalg on tensors, then weight-prep outlining. `panelWidth` > 0 packs linear
+/// weights into panels of that many columns (the register tile's width).
+void buildLoomToLinalgPipeline(mlir::OpPassManager &pm, int64_t panelWidth = 0);
 /// Adds linalg -> tiled, vectorized, bufferized parallel loops (stops before LLVM).
 void buildLinalgToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &opts);
 /// Both of the above.

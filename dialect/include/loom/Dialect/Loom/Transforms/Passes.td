@@ -54,7 +54,18 @@ def ConvertLoomToLinalg : Pass<"convert-loom-to-linalg", "::mlir::ModuleOp"> {
     with the mask computed from indices; norms become reductions and an element-wise generic.
     `loom.act` becomes an `scf.while` whose body is the act body followed by the halting
     update (two generics); it runs while any position's halting sum is below 1.
+
+    With `panel-width` P > 0 (and out_features a multiple of P), the weight `[N, K]` is
+    packed into panels `[N/P, K, P]` instead of transposed: column block j of the output
+    reads one contiguous `[K, P]` panel. The matmul is then a `linalg.generic` contraction
+    C[m, j, p] += X[m, k] * W_packed[j, k, p] on the output viewed as `[M, N/P, P]`, which
+    `loom-tile-and-vectorize` tiles panel by panel. The packing depends on the weight only,
+    so `loom-outline-weight-prep` moves it to `forward_prepare`.
   }];
+  let options = [
+    Option<"panelWidth", "panel-width", "int64_t", "0",
+           "columns per packed weight panel (0: plain [K, N] transpose)">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect"];
