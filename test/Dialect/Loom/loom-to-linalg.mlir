@@ -5,6 +5,9 @@
 // TILES-NOT: tensor<256x256xf32>
 // TILES-NOT: x256x256xf32>
 
+// The rope tables' map of @rope (maps print first).
+// CHECK-DAG: #[[TAB:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+
 // linear: transpose of the [out, in] weight, matmul into a zero fill, then ONE generic for
 // bias + epilogue (the consumer loop the activation is folded into).
 // CHECK-LABEL: func @linear
@@ -132,13 +135,20 @@ func.func @attention_bias_masks(%q: tensor<2x4x8xf32>, %bias: tensor<2x4x4xf32>)
   return %a : tensor<2x4x8xf32>
 }
 
-// rope: one element-wise generic that reads the pair partner with tensor.extract and
-// rotates by cos/sin of (pos * theta).
+// rope: [seq, d_head] cos and signed-sin tables computed from indices only (no input: they
+// move to forward_prepare), then one element-wise generic on x as [b, s, heads, d_head] that
+// reads both tables at (s, w) and the pair partner with tensor.extract; no sin/cos per element.
 // CHECK-LABEL: func @rope
-// CHECK: linalg.generic
-// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x4x8xf32>
+// CHECK: %[[COS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4xf32>)
 // CHECK: math.cos
+// CHECK: %[[SIN:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4xf32>)
 // CHECK: math.sin
+// CHECK: %[[X4:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 2, 4]
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[TAB]], #[[TAB]], #{{.*}}]{{.*}} ins(%[[X4]], %[[COS]], %[[SIN]] :
+// CHECK-NOT: math.cos
+// CHECK-NOT: math.sin
+// CHECK: tensor.extract %[[X4]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x4x2x4xf32>
+// CHECK: tensor.collapse_shape
 func.func @rope(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
   %r = loom.rope %x {n_heads = 2 : i64, rotary_dim = 4 : i64} : tensor<1x4x8xf32>
   return %r : tensor<1x4x8xf32>

@@ -580,58 +580,90 @@ Value lowerSinusoidalPE(OpBuilder &b, SinusoidalPEOp op) {
 }
 
 //===----------------------------------------------------------------------===//
-// loom.rope: each output element reads its own feature and its pair partner.
+// loom.rope: out = x * C[s, w] + partner(x) * S[s, w] per head feature w, where the [seq,
+// d_head] tables C (cos, 1 outside the rotary part) and S (signed sin, 0 outside) depend on
+// no input, so loom-outline-weight-prep computes them once in forward_prepare.
 //===----------------------------------------------------------------------===//
 Value lowerRope(OpBuilder &b, RopeOp op) {
   Location loc = op.getLoc();
-  Value x = op.getInput();
   auto t = op.getInput().getType();
-  int64_t dHead = t.getDimSize(2) / op.getNHeads(), rot = op.getRotaryDim();
+  int64_t bs = t.getDimSize(0), seq = t.getDimSize(1), d = t.getDimSize(2);
+  int64_t heads = op.getNHeads(), dHead = d / heads, rot = op.getRotaryDim();
   bool interleaved = op.getInterleaved();
   double logBase = std::log(op.getBase().convertToDouble());
   int64_t offset = op.getPositionOffset();
-  return elementwise(b, loc, ValueRange{x}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-    Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
+  // Pair index i (frequency), partner feature and whether w is the first of its pair, for
+  // a feature w < rot of a head (i64 values inside a generic body).
+  struct Pair { Value freq, partner, first; };
+  auto pairOf = [&](OpBuilder &nb, Location nl, Value w) -> Pair {
+    Type i64 = nb.getI64Type();
     auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
-    Value bIdx = linalg::IndexOp::create(nb, nl, 0);
-    Value sIdx = linalg::IndexOp::create(nb, nl, 1);
-    Value fIdx = linalg::IndexOp::create(nb, nl, 2);
-    Value f = arith::IndexCastOp::create(nb, nl, i64, fIdx);
-    Value within = arith::RemSIOp::create(nb, nl, f, cst(dHead)); // feature in its head
-    Value rotated = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, within, cst(rot));
-    // Pair index i (frequency), partner feature, and whether this is the first of the pair.
-    Value freqIdx, partner, first;
     if (interleaved) {
-      freqIdx = arith::DivSIOp::create(nb, nl, within, cst(2));
-      Value odd = arith::AndIOp::create(nb, nl, within, cst(1));
-      first = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, odd, cst(0));
-      partner = arith::SelectOp::create(nb, nl, first, arith::AddIOp::create(nb, nl, f, cst(1)),
-                                        arith::SubIOp::create(nb, nl, f, cst(1)));
-    } else {
-      first = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, within, cst(rot / 2));
-      freqIdx = arith::SelectOp::create(nb, nl, first, within,
-                                        arith::SubIOp::create(nb, nl, within, cst(rot / 2)));
-      partner = arith::SelectOp::create(nb, nl, first, arith::AddIOp::create(nb, nl, f, cst(rot / 2)),
-                                        arith::SubIOp::create(nb, nl, f, cst(rot / 2)));
+      Value odd = arith::AndIOp::create(nb, nl, w, cst(1));
+      Value first = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, odd, cst(0));
+      return {arith::DivSIOp::create(nb, nl, w, cst(2)),
+              arith::SelectOp::create(nb, nl, first, arith::AddIOp::create(nb, nl, w, cst(1)),
+                                      arith::SubIOp::create(nb, nl, w, cst(1))),
+              first};
     }
-    // Outside the rotary part the partner is the feature itself (and is not used).
-    partner = arith::SelectOp::create(nb, nl, rotated, partner, f);
-    Value other = tensor::ExtractOp::create(
-        nb, nl, x, ValueRange{bIdx, sIdx, arith::IndexCastOp::create(nb, nl, nb.getIndexType(), partner)});
-    // theta_i = base^(-2i/rot) = exp(-2i * ln(base) / rot); angle = (offset + pos) * theta_i.
-    Value twoI = arith::SIToFPOp::create(nb, nl, f32, arith::MulIOp::create(nb, nl, freqIdx, cst(2)));
-    Value theta = math::ExpOp::create(
-        nb, nl, arith::MulFOp::create(nb, nl, twoI, f32Const(nb, nl, -logBase / static_cast<double>(rot))));
-    Value pos = arith::SIToFPOp::create(
-        nb, nl, f32, arith::AddIOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, i64, sIdx), cst(offset)));
-    Value angle = arith::MulFOp::create(nb, nl, pos, theta);
-    Value c = math::CosOp::create(nb, nl, angle), sn = math::SinOp::create(nb, nl, angle);
-    // first: a cos - b sin; second: b cos + a sin (a = first of the pair, b = second).
-    Value sinTerm = arith::MulFOp::create(nb, nl, other, sn);
-    Value signedSin = arith::SelectOp::create(nb, nl, first, arith::NegFOp::create(nb, nl, sinTerm), sinTerm);
-    Value out = arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], c), signedSin);
-    return arith::SelectOp::create(nb, nl, rotated, out, a[0]);
-  });
+    Value first = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, w, cst(rot / 2));
+    return {arith::SelectOp::create(nb, nl, first, w, arith::SubIOp::create(nb, nl, w, cst(rot / 2))),
+            arith::SelectOp::create(nb, nl, first, arith::AddIOp::create(nb, nl, w, cst(rot / 2)),
+                                    arith::SubIOp::create(nb, nl, w, cst(rot / 2))),
+            first};
+  };
+  // The tables: theta_i = base^(-2i/rot) = exp(-2i ln(base) / rot), angle = (offset + s) theta_i.
+  auto table = [&](bool sine) {
+    return generic(
+        b, loc, {seq, dHead}, ValueRange{}, emptyTensor(b, loc, {seq, dHead}),
+        {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
+        [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+          Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
+          auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
+          Value sIdx = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 0));
+          Value w = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
+          Pair pr = pairOf(nb, nl, w);
+          Value twoI = arith::SIToFPOp::create(nb, nl, f32, arith::MulIOp::create(nb, nl, pr.freq, cst(2)));
+          Value theta = math::ExpOp::create(
+              nb, nl, arith::MulFOp::create(nb, nl, twoI, f32Const(nb, nl, -logBase / static_cast<double>(rot))));
+          Value pos = arith::SIToFPOp::create(nb, nl, f32, arith::AddIOp::create(nb, nl, sIdx, cst(offset)));
+          Value angle = arith::MulFOp::create(nb, nl, pos, theta);
+          Value rotated = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, w, cst(rot));
+          if (!sine)
+            return arith::SelectOp::create(nb, nl, rotated, math::CosOp::create(nb, nl, angle),
+                                           f32Const(nb, nl, 1.0));
+          // first of the pair: a cos - b sin; second: b cos + a sin.
+          Value sn = math::SinOp::create(nb, nl, angle);
+          sn = arith::SelectOp::create(nb, nl, pr.first, arith::NegFOp::create(nb, nl, sn), sn);
+          return arith::SelectOp::create(nb, nl, rotated, sn, f32Const(nb, nl, 0.0));
+        });
+  };
+  Value cosT = table(false), sinT = table(true);
+  // x as [batch, seq, heads, d_head]; the tables are read at (s, w).
+  auto t4 = RankedTensorType::get({bs, seq, heads, dHead}, b.getF32Type());
+  Value x4 = tensor::ExpandShapeOp::create(b, loc, t4, op.getInput(),
+                                           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  AffineMap id4 = b.getMultiDimIdentityMap(4);
+  AffineMap tableMap = AffineMap::get(4, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(3)}, b.getContext());
+  Value y4 = generic(
+      b, loc, {bs, seq, heads, dHead}, ValueRange{x4, cosT, sinT}, emptyTensor(b, loc, {bs, seq, heads, dHead}),
+      {id4, tableMap, tableMap, id4}, SmallVector<IteratorType>(4, IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Type i64 = nb.getI64Type();
+        Value w = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 3));
+        Value rotated = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, w,
+                                              arith::ConstantIntOp::create(nb, nl, i64, rot));
+        // Outside the rotary part the partner is the feature itself (its S entry is 0).
+        Value partner = arith::SelectOp::create(nb, nl, rotated, pairOf(nb, nl, w).partner, w);
+        Value other = tensor::ExtractOp::create(
+            nb, nl, x4,
+            ValueRange{linalg::IndexOp::create(nb, nl, 0), linalg::IndexOp::create(nb, nl, 1),
+                       linalg::IndexOp::create(nb, nl, 2),
+                       arith::IndexCastOp::create(nb, nl, nb.getIndexType(), partner)});
+        return arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]),
+                                     arith::MulFOp::create(nb, nl, other, a[2]));
+      });
+  return tensor::CollapseShapeOp::create(b, loc, y4, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 
 //===----------------------------------------------------------------------===//
