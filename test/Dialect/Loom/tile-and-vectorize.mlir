@@ -73,22 +73,6 @@ func.func @batch(%a: tensor<2x8x4xf32>, %b: tensor<2x4x32xf32>, %c: tensor<2x8x3
   return %m : tensor<2x8x32xf32>
 }
 
-// Element-wise generics are not this pass's business.
-// CHECK-LABEL: func @elementwise
-// CHECK-NOT: scf.forall
-// CHECK: linalg.generic
-func.func @elementwise(%a: tensor<16x64xf32>) -> tensor<16x64xf32> {
-  %e = tensor.empty() : tensor<16x64xf32>
-  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
-                       iterator_types = ["parallel", "parallel"]}
-      ins(%a : tensor<16x64xf32>) outs(%e : tensor<16x64xf32>) {
-  ^bb0(%x: f32, %o: f32):
-    %y = arith.addf %x, %x : f32
-    linalg.yield %y : f32
-  } -> tensor<16x64xf32>
-  return %r : tensor<16x64xf32>
-}
-
 // Generics inside a forall body (the fused attention's softmax steps) are vectorized one
 // row at a time: a row reduction becomes a 1-D vector.reduction over the 128 keys, an
 // element-wise step a vector<128xf32> op. No 2-D vector is left.
@@ -127,10 +111,12 @@ func.func @row_softmax_steps(%s: tensor<2x64x128xf32>) -> tensor<2x64x128xf32> {
   return %r : tensor<2x64x128xf32>
 }
 
-// The same generics outside any forall are not this pass's business.
+// A top-level row-wise generic (here exp, element-wise) gets an scf.forall over blocks of
+// 16 rows (row-block) and is then vectorized one row at a time like the above.
 // CHECK-LABEL: func @top_level_generic
-// CHECK: linalg.generic
-// CHECK-NOT: vector.
+// CHECK: scf.forall (%{{.*}}) = (0) to (64) step (16)
+// CHECK: math.exp %{{.*}} : vector<128xf32>
+// CHECK-NOT: linalg.generic
 func.func @top_level_generic(%t: tensor<64x128xf32>) -> tensor<64x128xf32> {
   %pe = tensor.empty() : tensor<64x128xf32>
   %p = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t : tensor<64x128xf32>) outs(%pe : tensor<64x128xf32>) {
@@ -141,10 +127,59 @@ func.func @top_level_generic(%t: tensor<64x128xf32>) -> tensor<64x128xf32> {
   return %p : tensor<64x128xf32>
 }
 
-// A contraction with other maps than the packed-panel linear's is not taken for one.
-// CHECK-LABEL: func @not_panel
+// An element-wise producer with one use is fused into its consumer first: one forall, one
+// loop body with both the add and the exp.
+// CHECK-LABEL: func @fused_then_tiled
+// CHECK: scf.forall
+// CHECK: arith.addf %{{.*}} : vector<128xf32>
+// CHECK: math.exp %{{.*}} : vector<128xf32>
+// CHECK-NOT: scf.forall (
+// CHECK-LABEL: func @not_row_wise
+func.func @fused_then_tiled(%t: tensor<64x128xf32>) -> tensor<64x128xf32> {
+  %e0 = tensor.empty() : tensor<64x128xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t : tensor<64x128xf32>) outs(%e0 : tensor<64x128xf32>) {
+  ^bb0(%a: f32, %out: f32):
+    %x = arith.addf %a, %a : f32
+    linalg.yield %x : f32
+  } -> tensor<64x128xf32>
+  %e1 = tensor.empty() : tensor<64x128xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<64x128xf32>) outs(%e1 : tensor<64x128xf32>) {
+  ^bb0(%a: f32, %out: f32):
+    %x = math.exp %a : f32
+    linalg.yield %x : f32
+  } -> tensor<64x128xf32>
+  return %p : tensor<64x128xf32>
+}
+
+// Not row-wise: a sliding window (x[i + k], the innermost loop inside another index) and a
+// transpose (the innermost loop read as a non-last index) are left alone.
 // CHECK-NOT: scf.forall
 // CHECK: linalg.generic
+// CHECK: linalg.generic
+func.func @not_row_wise(%x: tensor<70x64xf32>, %kw: tensor<7x64xf32>, %t: tensor<64x64xf32>) -> (tensor<64x64xf32>, tensor<64x64xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<64x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e0 : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %w = linalg.generic {indexing_maps = [affine_map<(i, c, k) -> (i + k, c)>, affine_map<(i, c, k) -> (k, c)>, affine_map<(i, c, k) -> (i, c)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %kw : tensor<70x64xf32>, tensor<7x64xf32>) outs(%f : tensor<64x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<64x64xf32>
+  %e1 = tensor.empty() : tensor<64x64xf32>
+  %tr = linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t : tensor<64x64xf32>) outs(%e1 : tensor<64x64xf32>) {
+  ^bb0(%a: f32, %out: f32):
+    linalg.yield %a : f32
+  } -> tensor<64x64xf32>
+  return %w, %tr : tensor<64x64xf32>, tensor<64x64xf32>
+}
+
+// A contraction with other maps than the packed-panel linear's is not taken for one (no
+// panel matmuls, no vector.contract); with k innermost and read at stride 1 it is row-wise:
+// dot products vectorized along k.
+// CHECK-LABEL: func @not_panel
+// CHECK-NOT: vector.contract
+// CHECK: vector.reduction <add>
 func.func @not_panel(%a: tensor<8x8xf32>, %b: tensor<2x16x8xf32>, %c: tensor<8x2x16xf32>) -> tensor<8x2x16xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(m, j, p, k) -> (m, k)>, affine_map<(m, j, p, k) -> (j, p, k)>, affine_map<(m, j, p, k) -> (m, j, p)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : tensor<8x8xf32>, tensor<2x16x8xf32>) outs(%c : tensor<8x2x16xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):

@@ -161,6 +161,34 @@ LogicalResult splitPanels(IRRewriter &rewriter, linalg::GenericOp op) {
   return success();
 }
 
+/// Whether `g` is a row-wise generic worth vectorizing along its innermost loop: static,
+/// iterators [parallel..., reduction...] (reductions innermost, if any), and every operand
+/// reads the innermost loop, if at all, as its own last index (stride 1), so one vector
+/// covers a row of each operand. Convolutions (x[s + k]) and transposes do not qualify.
+bool isRowWise(linalg::GenericOp g) {
+  auto l = cast<linalg::LinalgOp>(g.getOperation());
+  unsigned n = g.getNumLoops();
+  if (n < 2 || !g.hasPureTensorSemantics() || l.hasDynamicShape() || g.getNumDpsInits() != 1)
+    return false;
+  SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
+  bool seenReduction = false;
+  for (utils::IteratorType it : iters) {
+    if (it == utils::IteratorType::reduction)
+      seenReduction = true;
+    else if (seenReduction)
+      return false;
+  }
+  AffineExpr inner = getAffineDimExpr(n - 1, g.getContext());
+  for (AffineMap m : g.getIndexingMapsArray()) {
+    for (unsigned r = 0; r < m.getNumResults(); ++r) {
+      AffineExpr e = m.getResult(r);
+      if (e.isFunctionOfDim(n - 1) && !(r + 1 == m.getNumResults() && e == inner))
+        return false;
+    }
+  }
+  return l.getStaticLoopRanges().back() >= 8;
+}
+
 /// Tiles `op` with scf.for loops of `sizes` (full tiles: sizes divide the shape) and
 /// vectorizes each tile to the tile's static shape.
 LogicalResult tileAndVectorize(IRRewriter &rewriter, Operation *op, ArrayRef<int64_t> sizes,
@@ -306,6 +334,53 @@ struct TileAndVectorizePass
       if (failed(tileAndVectorize(rewriter, op, sizes, /*namedContraction=*/true, {1, 0, 2})))
         return signalPassFailure();
     }
+    // 3b. Top-level row-wise generics (norms, epilogues, activations, residual adds): first
+    // fuse element-wise producers into their consumers (no reshape propagation, which
+    // would rewrite the tiled matmuls), then an scf.forall over blocks of rows (the unit of
+    // thread parallelism; whole rows, so row reductions stay in one task).
+    {
+      RewritePatternSet patterns(ctx);
+      linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *use) {
+        Operation *producer = use->get().getDefiningOp(), *consumer = use->getOwner();
+        return producer && !producer->getParentOfType<scf::ForallOp>() &&
+               !consumer->getParentOfType<scf::ForallOp>() && producer->hasOneUse();
+      });
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    SmallVector<linalg::GenericOp> rowOps;
+    func.walk([&](linalg::GenericOp g) {
+      if (!g->getParentOfType<scf::ForallOp>() && !isPanelMatmul(g) && isRowWise(g))
+        rowOps.push_back(g);
+    });
+    for (linalg::GenericOp g : rowOps) {
+      SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(g.getOperation()).getStaticLoopRanges();
+      SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
+      // Parallel dims before the innermost: unit tiles, except the last of them, which gets
+      // blocks of up to `rowBlock` rows. Reductions and the innermost dim stay whole.
+      SmallVector<int64_t> sizes(bounds.size(), 0);
+      int64_t lastPar = -1;
+      for (size_t i = 0; i + 1 < bounds.size(); ++i)
+        if (iters[i] == utils::IteratorType::parallel) {
+          sizes[i] = 1;
+          lastPar = i;
+        }
+      if (lastPar < 0)
+        continue;
+      sizes[lastPar] = divisorAtMost(bounds[lastPar], rowBlock);
+      scf::SCFTilingOptions opts;
+      opts.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
+      opts.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      rewriter.setInsertionPoint(g);
+      FailureOr<scf::SCFTilingResult> res =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(g.getOperation()), opts);
+      if (failed(res)) {
+        g->emitError("row tiling failed");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(g, res->replacements);
+    }
+
     // 4. Element-wise and row-reduction generics inside a thread's tile (the fused
     // attention's softmax steps): one row at a time, the innermost dimension (and any
     // reduction dimension) as one vector of at most 256 lanes.

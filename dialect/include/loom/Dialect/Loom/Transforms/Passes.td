@@ -107,6 +107,8 @@ def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp
     Option<"regTileM", "reg-tile-m", "int64_t", "4", "rows of the register tile">,
     Option<"regTileN", "reg-tile-n", "int64_t", "16", "columns of the register tile">,
     Option<"kBlock", "k-block", "int64_t", "256", "reduction block (k) size">,
+    Option<"rowBlock", "row-block", "int64_t", "16",
+           "rows per parallel task of a row-wise generic (norms, epilogues, activations)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::linalg::LinalgDialect"];
