@@ -383,7 +383,7 @@ struct TileAndVectorizePass
 
     // 4. Element-wise and row-reduction generics inside a thread's tile (the fused
     // attention's softmax steps): one row at a time, the innermost dimension (and any
-    // reduction dimension) as one vector of at most 256 lanes.
+    // reduction dimension) in vectors of at most `row-vector` lanes (an scf.for over the rest).
     SmallVector<linalg::GenericOp> generics;
     func.walk([&](linalg::GenericOp g) {
       if (g->getParentOfType<scf::ForallOp>() && g.hasPureTensorSemantics() &&
@@ -397,7 +397,7 @@ struct TileAndVectorizePass
       SmallVector<int64_t> sizes(bounds.size(), 1);
       for (size_t i = 0; i < bounds.size(); ++i)
         if (i + 1 == bounds.size() || iters[i] == utils::IteratorType::reduction)
-          sizes[i] = divisorAtMost(bounds[i], 256);
+          sizes[i] = divisorAtMost(bounds[i], rowVector);
       if (failed(linalg::vectorizeOpPrecondition(g)))
         continue; // stays scalar: loom-sequential-inner-loops makes it loops
       if (failed(tileAndVectorize(rewriter, g, sizes, /*namedContraction=*/false)))

@@ -109,6 +109,9 @@ def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp
     Option<"kBlock", "k-block", "int64_t", "256", "reduction block (k) size">,
     Option<"rowBlock", "row-block", "int64_t", "16",
            "rows per parallel task of a row-wise generic (norms, epilogues, activations)">,
+    Option<"rowVector", "row-vector", "int64_t", "64",
+           "lanes per vector op of a row-wise generic (longer rows loop; shorter vectors "
+           "keep basic blocks small for LLVM's schedulers)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::linalg::LinalgDialect"];
