@@ -1,5 +1,13 @@
-// RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize{thread-tile-m=8 thread-tile-n=32 reg-tile-m=4 reg-tile-n=16}))' | FileCheck %s
+// RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize{thread-tile-m=8 thread-tile-n=32 reg-tile-m=4 reg-tile-n=16 row-vector=128}))' | FileCheck %s
 // RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize{thread-tile-m=8 thread-tile-n=32 reg-tile-m=4 reg-tile-n=16 k-block=4}))' | FileCheck %s --check-prefix=KBLOCK
+// RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize))' | FileCheck %s --check-prefix=ROW64
+
+// With the default row-vector=64, a 128-key row is two 64-lane vectors (an scf.for of 2).
+// ROW64-LABEL: func @row_softmax_steps
+// ROW64: scf.for %{{.*}} = %c0 to %c128 step %c64
+// ROW64: vector.reduction <maximumf>, %{{.*}} : vector<64xf32> into f32
+// ROW64-NOT: vector<128xf32>
+// ROW64-LABEL: func @top_level_generic
 
 // With k-block=4 (K = 8): after the fill's tiles, a k-block loop (step 4 over K = 8),
 // then the register tiles with n (step 16) outside m (step 4), then k (step 1).
