@@ -30,6 +30,7 @@ extern "C" const char *loom_model_manifest(void) { return loom_manifest; }
 
 extern "C" loom_model *loom_model_open(const char *weightsPath, char *err, size_t errLen) {
   try {
+    loom::rt::keepBuffersInHeap();
     auto m = std::make_unique<loom_model>();
     m->manifest = Manifest::parse(loom_manifest);
     m->weights = std::make_unique<SafeTensors>(weightsPath ? weightsPath : "");

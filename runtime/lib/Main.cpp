@@ -41,6 +41,7 @@ int64_t parsePositive(const std::string &flag, const char *v) {
 } // namespace
 
 int main(int argc, char **argv) {
+  loom::rt::keepBuffersInHeap();
   try {
     std::string weightsPath;
     std::vector<std::string> outputArgs;

@@ -1,6 +1,8 @@
 //===- Runtime.cpp - safetensors, .npy, manifest --------------------------===//
 #include "loom/Runtime/Runtime.h"
 
+#include <malloc.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -342,4 +344,11 @@ void loom::rt::writeNpy(const std::string &path, const Array &a) {
             static_cast<std::streamsize>(numElements(a.shape) * elementSize));
   if (!out)
     throw RuntimeError("error writing '" + path + "'");
+}
+
+void loom::rt::keepBuffersInHeap() {
+  // The largest mmap threshold glibc accepts on 64-bit (32 MiB): smaller blocks come from
+  // the heap; and the heap's top is never trimmed (freed blocks serve the next run).
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }

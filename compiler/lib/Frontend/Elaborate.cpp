@@ -596,6 +596,9 @@ private:
       }
       auto seq = std::make_unique<Node>();
       seq->kind = Node::Kind::Seq;
+      seq->loc = s.loc;
+      seq->isRepeat = true;
+      seq->repeatPath = join(scope, s.asName);
       for (int64_t i = 0; i < c->i; ++i) {
         Env iterEnv = env;
         if (!s.indexName.empty())

@@ -7,6 +7,10 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <algorithm>
+#include <optional>
+#include <set>
+
 using namespace loom;
 using namespace mlir;
 
@@ -111,7 +115,7 @@ private:
       if (it == inst.weightNames.end())
         llvm::report_fatal_error(llvm::Twine("plugin '") + inst.plugin->name() +
                                  "' asked for weight '" + name + "' it did not declare");
-      return e.func.getArgument(e.weightArgs.at(it->second));
+      return e.weightValue(it->second);
     }
     const Node &sub(const std::string &param) {
       auto it = inst.subBlocks.find(param);
@@ -121,14 +125,22 @@ private:
       return *it->second;
     }
     Value input(const std::string &name) override {
-      if (auto c = e.captured.find(name); c != e.captured.end())
-        return c->second;
-      auto it = e.inputArgs.find(name);
-      if (it == e.inputArgs.end())
-        llvm::report_fatal_error(llvm::Twine("no model input '") + name + "'");
-      return e.func.getArgument(it->second);
+      Value v;
+      if (auto c = e.captured.find(name); c != e.captured.end()) {
+        v = c->second;
+      } else {
+        auto it = e.inputArgs.find(name);
+        if (it == e.inputArgs.end())
+          llvm::report_fatal_error(llvm::Twine("no model input '") + name + "'");
+        v = e.func.getArgument(it->second);
+      }
+      return e.inCallee ? e.passedIn(v) : v;
     }
     void writeOutput(const std::string &name, int64_t index, Value value) override {
+      if (e.inCallee) {
+        e.outlineFailed = true;
+        return;
+      }
       e.slotValues[name][index] = value;
     }
     Value emitSubBlock(const std::string &param, Value input) override {
@@ -188,6 +200,9 @@ private:
       return n.leaf->plugin->emit(*n.leaf, c, x);
     }
     case Node::Kind::Seq:
+      if (n.isRepeat && n.children.size() > 1 && !inCallee && stepFrames.empty())
+        if (std::optional<Value> y = emitRepeatAsCalls(n, x))
+          return *y;
       for (const auto &c : n.children)
         x = emit(*c, x);
       return x;
@@ -221,6 +236,180 @@ private:
     }
     return x;
   }
+
+  //===--------------------------------------------------------------------===//
+  // Repeats as function calls: the iterations of `repeat N as layers { ... }` that are
+  // structurally identical (same blocks, parameters and shapes; only their weights
+  // differ) become one private function `@<path>_layer(x, weights...)` called N times,
+  // so the compiler's work grows with the number of distinct layer kinds, not with depth.
+  // A body that reads model inputs or captures, writes outputs or differs between
+  // iterations (e.g. through its index) is emitted inline as before.
+  //===--------------------------------------------------------------------===//
+
+  static bool sameParam(const ParamValue &a, const ParamValue &b) {
+    if (a.kind != b.kind)
+      return false;
+    switch (a.kind) {
+    case ParamValue::Kind::Int: return a.i == b.i;
+    case ParamValue::Kind::Float: return a.f == b.f;
+    case ParamValue::Kind::Bool: return a.b == b.b;
+    default: return a.str() == b.str();
+    }
+  }
+  static bool sameParams(const std::map<std::string, ParamValue> &a,
+                         const std::map<std::string, ParamValue> &b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](const auto &x, const auto &y) {
+             return x.first == y.first && sameParam(x.second, y.second);
+           });
+  }
+  static bool sameNode(const Node *a, const Node *b) {
+    if (!a || !b)
+      return a == b;
+    if (a->kind != b->kind || a->kind == Node::Kind::Capture || a->count != b->count ||
+        a->isRepeat != b->isRepeat || a->placement != b->placement || a->scale != b->scale ||
+        a->children.size() != b->children.size() || !sameNode(a->norm.get(), b->norm.get()) ||
+        !sameNode(a->outNorm.get(), b->outNorm.get()) || !sameNode(a->body.get(), b->body.get()))
+      return false;
+    for (size_t i = 0; i < a->children.size(); ++i)
+      if (!sameNode(a->children[i].get(), b->children[i].get()))
+        return false;
+    if (a->kind != Node::Kind::Leaf)
+      return true;
+    const Instance &x = *a->leaf, &y = *b->leaf;
+    if (x.plugin != y.plugin || x.in != y.in || x.out != y.out || !sameParams(x.params, y.params) ||
+        !sameParams(x.contextValues, y.contextValues) || !x.stepStates.empty() ||
+        !y.stepStates.empty() || x.subBlocks.size() != y.subBlocks.size() ||
+        x.weightNames.size() != y.weightNames.size())
+      return false;
+    for (auto [u, v] : llvm::zip_equal(x.weightNames, y.weightNames))
+      if (u.first != v.first)
+        return false;
+    for (auto [u, v] : llvm::zip_equal(x.subBlocks, y.subBlocks))
+      if (u.first != v.first || !sameNode(u.second.get(), v.second.get()))
+        return false;
+    return true;
+  }
+  /// The full weight names a subtree reads, in a fixed walk order.
+  static void weightsOf(const Node *n, std::vector<std::string> &names) {
+    if (!n)
+      return;
+    if (n->kind == Node::Kind::Leaf) {
+      for (const auto &[local, full] : n->leaf->weightNames)
+        names.push_back(full);
+      for (const auto &[param, sub] : n->leaf->subBlocks)
+        weightsOf(sub.get(), names);
+      return;
+    }
+    for (const auto &c : n->children)
+      weightsOf(c.get(), names);
+    weightsOf(n->norm.get(), names);
+    weightsOf(n->body.get(), names);
+    weightsOf(n->outNorm.get(), names);
+  }
+
+  std::optional<Value> emitRepeatAsCalls(const Node &n, Value x) {
+    std::vector<std::vector<std::string>> names(n.children.size());
+    for (size_t i = 0; i < n.children.size(); ++i) {
+      if (i > 0 && !sameNode(n.children[0].get(), n.children[i].get()))
+        return std::nullopt;
+      weightsOf(n.children[i].get(), names[i]);
+      if (names[i].size() != names[0].size())
+        return std::nullopt;
+      for (size_t j = 0; j < names[i].size(); ++j)
+        if (argType(names[i][j]) != argType(names[0][j]))
+          return std::nullopt;
+    }
+    Location l = loc(n.loc);
+    func::FuncOp callee;
+    Value y;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(func);
+      std::string base = n.repeatPath.empty() ? "repeat" : n.repeatPath;
+      std::replace(base.begin(), base.end(), '.', '_');
+      std::string name = base + "_layer";
+      for (int k = 1; usedNames.count(name); ++k)
+        name = base + "_layer" + std::to_string(k);
+      SmallVector<Type> argTypes{x.getType()};
+      for (const std::string &w : names[0])
+        argTypes.push_back(argType(w));
+      callee = func::FuncOp::create(b, l, name, b.getFunctionType(argTypes, {}));
+      callee.setPrivate();
+      callee->setAttr("no_inline", b.getUnitAttr());
+      Block *body = callee.addEntryBlock();
+      calleeWeights.clear();
+      for (auto [j, w] : llvm::enumerate(names[0])) {
+        calleeWeights.try_emplace(w, body->getArgument(j + 1));
+        callee.setArgAttr(j + 1, "loom.weight_param", b.getStringAttr(w));
+      }
+      // Distinct buffers (the caller allocates the stream; weights are read only): LLVM
+      // may assume no aliasing, as it does for the buffers inside one function.
+      for (unsigned j = 0; j < argTypes.size(); ++j)
+        callee.setArgAttr(j, "llvm.noalias", b.getUnitAttr());
+      b.setInsertionPointToStart(body);
+      inCallee = true;
+      outlineFailed = false;
+      calleeExtras.clear();
+      y = emit(*n.children[0], body->getArgument(0));
+      inCallee = false;
+      func::ReturnOp::create(b, l, ValueRange{y});
+      callee.setType(b.getFunctionType(body->getArgumentTypes(), {y.getType()}));
+    }
+    if (outlineFailed) {
+      callee.erase();
+      return std::nullopt;
+    }
+    usedNames.insert(callee.getName().str());
+    for (const auto &layer : names) {
+      SmallVector<Value> operands{x};
+      for (const std::string &w : layer)
+        operands.push_back(func.getArgument(weightArgs.at(w)));
+      for (auto &[outer, param] : calleeExtras) // model inputs and captures, read by every layer
+        operands.push_back(outer);
+      auto call = func::CallOp::create(b, l, callee, operands);
+      call.setNoInline(true);
+      x = call.getResult(0);
+    }
+    return x;
+  }
+
+  Type argType(const std::string &weight) {
+    return func.getArgument(weightArgs.at(weight)).getType();
+  }
+  /// A weight as seen where the emission happens: an entry argument, or inside a repeat's
+  /// function its parameter.
+  Value weightValue(const std::string &full) {
+    if (!inCallee)
+      return func.getArgument(weightArgs.at(full));
+    auto it = calleeWeights.find(full);
+    return it != calleeWeights.end() ? it->second : unavailable(argType(full));
+  }
+  /// Inside a repeat's function, a model input or captured stream `outer`: an extra
+  /// parameter, passed by every call.
+  Value passedIn(Value outer) {
+    for (auto &[o, param] : calleeExtras)
+      if (o == outer)
+        return param;
+    Block *body = b.getInsertionBlock();
+    while (!isa<func::FuncOp>(body->getParentOp()))
+      body = body->getParentOp()->getBlock();
+    Value param = body->addArgument(outer.getType(), outer.getLoc());
+    calleeExtras.push_back({outer, param});
+    return param;
+  }
+  /// Inside a repeat's function, a value from outside it: outlining fails (a placeholder
+  /// keeps the IR valid until the function is erased).
+  Value unavailable(Type t) {
+    outlineFailed = true;
+    auto rt = cast<RankedTensorType>(t);
+    return tensor::EmptyOp::create(b, UnknownLoc::get(&ctx), rt.getShape(), rt.getElementType());
+  }
+
+  bool inCallee = false, outlineFailed = false;
+  std::map<std::string, Value> calleeWeights;
+  std::vector<std::pair<Value, Value>> calleeExtras; ///< outer value, callee parameter
+  std::set<std::string> usedNames;
 
   const Model &model;
   MLIRContext &ctx;

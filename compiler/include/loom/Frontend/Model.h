@@ -54,6 +54,10 @@ struct Node {
   std::unique_ptr<Instance> leaf;              ///< Leaf
   std::vector<std::unique_ptr<Node>> children; ///< Seq; SharedRepeat's body is children[0]
   int64_t count = 1;                           ///< SharedRepeat
+  /// Seq of a (non-shared) `repeat`: children are the iterations, with weight paths
+  /// `repeatPath.<i>.*`. Structurally identical iterations are emitted as one function.
+  bool isRepeat = false;
+  std::string repeatPath;
   std::string name;                            ///< Capture: the name given to the stream
   /// Residual placement: post_norm: norm(x + f(x)); pre_norm: x + f(norm(x));
   /// sandwich: x + outNorm(f(norm(x))).

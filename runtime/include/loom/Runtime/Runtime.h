@@ -87,6 +87,12 @@ struct Array {
   static Array zeros(const Shape &shape, const std::string &dtype = "F32");
 };
 
+/// Keeps freed activation buffers in the process heap (glibc mallopt): the compiled code
+/// allocates and frees its activations on every run, and blocks of 128 KiB and more would
+/// otherwise be mmap'ed and returned to the kernel each time, page-faulting them in again
+/// on the next run. Call once before running a model.
+void keepBuffersInHeap();
+
 /// Bytes per element of a safetensors dtype name (0 if unknown).
 size_t dtypeSize(const std::string &dtype);
 

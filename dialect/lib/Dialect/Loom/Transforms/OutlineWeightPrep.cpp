@@ -9,6 +9,8 @@
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
@@ -22,10 +24,93 @@ using namespace mlir;
 using namespace loom;
 
 namespace {
+/// An op's inputs: its operands and the values its regions use from above.
+llvm::SetVector<Value> inputsOf(Operation &op) {
+  llvm::SetVector<Value> inputs(op.getOperands().begin(), op.getOperands().end());
+  getUsedValuesDefinedAbove(op.getRegions(), inputs);
+  return inputs;
+}
+
+/// The load-time ops of `block`, given its weight values: pure, operands weight-derived or
+/// constant, and either at least one weight-derived operand or a linalg.generic computing a
+/// table from constants. Constants themselves (arith.constant, tensor.empty, linalg.fill of
+/// scratch buffers) stay where they are used.
+llvm::SetVector<Operation *> loadTimeOps(Block &block, DenseSet<Value> weightValues) {
+  DenseSet<Value> constValues;
+  llvm::SetVector<Operation *> hoisted;
+  for (Operation &op : block.without_terminator()) {
+    if (!isMemoryEffectFree(&op))
+      continue;
+    bool anyWeight = false, allKnown = true;
+    for (Value v : inputsOf(op)) {
+      if (weightValues.contains(v))
+        anyWeight = true;
+      else if (!constValues.contains(v))
+        allKnown = false;
+    }
+    if (!allKnown)
+      continue;
+    bool loadTime = anyWeight || isa<linalg::GenericOp>(op);
+    for (Value r : op.getResults())
+      (loadTime ? weightValues : constValues).insert(r);
+    if (loadTime)
+      hoisted.insert(&op);
+  }
+  return hoisted;
+}
+
+/// Values computed by `hoisted` ops and used by other ops.
+SmallVector<Value> usedOutside(const llvm::SetVector<Operation *> &hoisted) {
+  SmallVector<Value> outputs;
+  for (Operation *op : hoisted)
+    for (Value r : op->getResults())
+      if (llvm::any_of(r.getUsers(), [&](Operation *u) { return !hoisted.contains(u); }))
+        outputs.push_back(r);
+  return outputs;
+}
+
+/// Clones `hoisted` (and the constants they use, on demand) at `b`, through `map`.
+void cloneHoisted(OpBuilder &b, const llvm::SetVector<Operation *> &hoisted, IRMapping &map) {
+  std::function<void(Value)> ensure = [&](Value v) {
+    if (map.contains(v))
+      return;
+    Operation *def = v.getDefiningOp();
+    for (Value o : inputsOf(*def))
+      ensure(o);
+    b.clone(*def, map);
+  };
+  for (Operation *op : hoisted) {
+    for (Value o : inputsOf(*op))
+      ensure(o);
+    b.clone(*op, map);
+  }
+}
+
 struct OutlineWeightPrepPass
     : public loom::impl::LoomOutlineWeightPrepBase<OutlineWeightPrepPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // Functions of repeated layers (parameters marked loom.weight_param): their load-time
+    // work moves to every call site first, where it depends on the entry's weights.
+    SmallVector<func::FuncOp> callees;
+    module.walk([&](func::FuncOp f) {
+      if (!f.isExternal() && f.isPrivate())
+        for (unsigned i = 0; i < f.getNumArguments(); ++i)
+          if (f.getArgAttr(i, "loom.weight_param")) {
+            callees.push_back(f);
+            break;
+          }
+    });
+    for (func::FuncOp f : callees)
+      if (failed(hoistToCallers(module, f)))
+        return signalPassFailure();
+    if (!callees.empty()) {
+      // Call sites of layers that share a weight (`let`) computed the same prepared value
+      // each: merge them, so that the prepare function returns each value once.
+      IRRewriter rewriter(&getContext());
+      DominanceInfo dom;
+      eliminateCommonSubExpressions(rewriter, dom, module);
+    }
     SmallVector<func::FuncOp> entries;
     module.walk([&](func::FuncOp f) {
       if (f->hasAttr("loom.entry") && !f.isExternal())
@@ -43,51 +128,86 @@ struct OutlineWeightPrepPass
     });
   }
 
+  /// Moves the load-time ops of `callee` to each of its call sites: the call passes their
+  /// results as new arguments, and weight parameters no longer used are dropped.
+  LogicalResult hoistToCallers(ModuleOp module, func::FuncOp callee) {
+    if (!callee.getBody().hasOneBlock())
+      return callee.emitError("loom-outline-weight-prep expects a single-block layer function");
+    Block &block = callee.getBody().front();
+    DenseSet<Value> weightValues;
+    for (BlockArgument arg : block.getArguments())
+      if (callee.getArgAttr(arg.getArgNumber(), "loom.weight_param"))
+        weightValues.insert(arg);
+    llvm::SetVector<Operation *> hoisted = loadTimeOps(block, weightValues);
+    SmallVector<Value> outputs = usedOutside(hoisted);
+    if (outputs.empty())
+      return success();
+    SmallVector<func::CallOp> calls;
+    module.walk([&](func::CallOp c) {
+      if (c.getCallee() == callee.getName())
+        calls.push_back(c);
+    });
+    // 1. Each call site computes the hoisted values from its own operands.
+    OpBuilder b(callee);
+    SmallVector<SmallVector<Value>> operands;
+    for (func::CallOp call : calls) {
+      b.setInsertionPoint(call);
+      IRMapping map;
+      for (auto [arg, operand] : llvm::zip_equal(block.getArguments(), call.getOperands()))
+        map.map(arg, operand);
+      cloneHoisted(b, hoisted, map);
+      // (The call's own operands are read again at the end: earlier calls get replaced.)
+      operands.push_back(llvm::map_to_vector(outputs, [&](Value v) { return map.lookup(v); }));
+    }
+    // 2. The callee takes them as parameters; the hoisted ops and unused weights go.
+    unsigned firstNew = callee.getNumArguments();
+    for (auto [i, v] : llvm::enumerate(outputs)) {
+      if (failed(callee.insertArgument(firstNew + i, v.getType(),
+                                       b.getDictionaryAttr(b.getNamedAttr(
+                                           "loom.weight_param", b.getStringAttr("prepared"))),
+                                       v.getLoc())))
+        return failure();
+      v.replaceUsesWithIf(block.getArgument(firstNew + i),
+                          [&](OpOperand &use) { return !hoisted.contains(use.getOwner()); });
+    }
+    for (Operation *op : llvm::reverse(hoisted))
+      op->erase();
+    llvm::BitVector unused(callee.getNumArguments());
+    for (BlockArgument arg : block.getArguments())
+      if (arg.use_empty() && callee.getArgAttr(arg.getArgNumber(), "loom.weight_param"))
+        unused.set(arg.getArgNumber());
+    if (failed(callee.eraseArguments(unused)))
+      return failure();
+    // 3. The calls, with the new operand lists.
+    for (auto [call, prepared] : llvm::zip_equal(calls, operands)) {
+      SmallVector<Value> ops(call.getOperands()), kept;
+      ops.append(prepared.begin(), prepared.end());
+      for (auto [i, v] : llvm::enumerate(ops))
+        if (!unused.test(i))
+          kept.push_back(v);
+      b.setInsertionPoint(call);
+      auto newCall = func::CallOp::create(b, call.getLoc(), callee, kept);
+      newCall.setNoInline(call.getNoInline());
+      call.replaceAllUsesWith(newCall.getResults());
+      call.erase();
+    }
+    return success();
+  }
+
   LogicalResult outline(func::FuncOp entry) {
     if (!entry.getBody().hasOneBlock())
       return entry.emitError("loom-outline-weight-prep expects a single-block entry function");
     Block &block = entry.getBody().front();
-    DenseSet<Value> weightValues, constValues;
+    DenseSet<Value> weightValues;
     SmallVector<unsigned> weightArgs;
     for (BlockArgument arg : block.getArguments())
       if (entry.getArgAttr(arg.getArgNumber(), "loom.weight")) {
         weightValues.insert(arg);
         weightArgs.push_back(arg.getArgNumber());
       }
-    llvm::SetVector<Operation *> hoisted;
-    // An op's inputs: its operands and the values its regions use from above.
-    auto inputsOf = [](Operation &op) {
-      llvm::SetVector<Value> inputs(op.getOperands().begin(), op.getOperands().end());
-      getUsedValuesDefinedAbove(op.getRegions(), inputs);
-      return inputs;
-    };
-    for (Operation &op : block.without_terminator()) {
-      if (!isMemoryEffectFree(&op))
-        continue;
-      bool anyWeight = false, allKnown = true;
-      for (Value v : inputsOf(op)) {
-        if (weightValues.contains(v))
-          anyWeight = true;
-        else if (!constValues.contains(v))
-          allKnown = false;
-      }
-      if (!allKnown)
-        continue;
-      // Load-time work: anything on weights, and real computations (generics, e.g. position
-      // tables and ALiBi biases) on constants alone. Constants themselves (arith.constant,
-      // tensor.empty, linalg.fill of scratch buffers) stay where they are used.
-      bool loadTime = anyWeight || isa<linalg::GenericOp>(op);
-      for (Value r : op.getResults())
-        (loadTime ? weightValues : constValues).insert(r);
-      if (loadTime)
-        hoisted.insert(&op);
-    }
+    llvm::SetVector<Operation *> hoisted = loadTimeOps(block, weightValues);
     // Values computed by hoisted ops and used by the per-run code.
-    SmallVector<Value> outputs;
-    for (Operation *op : hoisted)
-      for (Value r : op->getResults())
-        if (llvm::any_of(r.getUsers(), [&](Operation *u) { return !hoisted.contains(u); }))
-          outputs.push_back(r);
+    SmallVector<Value> outputs = usedOutside(hoisted);
     if (outputs.empty())
       return success();
 
@@ -111,20 +231,7 @@ struct OutlineWeightPrepPass
     IRMapping map;
     for (auto [i, idx] : llvm::enumerate(weightArgs))
       map.map(block.getArgument(idx), pb->getArgument(i));
-    // Clone constants on demand (recursively), then the hoisted ops in order.
-    std::function<void(Value)> ensure = [&](Value v) {
-      if (map.contains(v))
-        return;
-      Operation *def = v.getDefiningOp();
-      for (Value o : inputsOf(*def))
-        ensure(o);
-      b.clone(*def, map);
-    };
-    for (Operation *op : hoisted) {
-      for (Value o : inputsOf(*op))
-        ensure(o);
-      b.clone(*op, map);
-    }
+    cloneHoisted(b, hoisted, map);
     func::ReturnOp::create(b, entry.getLoc(),
                            llvm::map_to_vector(outputs, [&](Value v) { return map.lookup(v); }));
 
