@@ -9,6 +9,7 @@
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Driver/Codegen.h"
+#include "loom/Driver/MemoryPlan.h"
 #include "loom/Frontend/Model.h"
 #include "loom/Plugin/Plugin.h"
 
@@ -58,6 +59,10 @@ cl::list<std::string> plugins("plugin", cl::desc("load block plugins from a shar
 cl::list<std::string> includeDirs("I", cl::desc("directory searched by 'import'"), cl::Prefix,
                                   cl::cat(cat));
 cl::list<std::string> defines("D", cl::desc("set a model hyperparameter: -D seq=256"), cl::Prefix,
+                              cl::cat(cat));
+cl::opt<bool> printMemoryPlan("print-memory-plan",
+                              cl::desc("print the activation buffers, their live ranges and "
+                                       "the peak of live bytes, then exit"),
                               cl::cat(cat));
 cl::opt<bool> listWeights("list-weights", cl::desc("print the expected weights and exit"),
                           cl::cat(cat));
@@ -227,6 +232,10 @@ int main(int argc, char **argv) {
 
   if (!run([&](mlir::OpPassManager &pm) { loom::buildLinalgToLoopsPipeline(pm, opts); }))
     return fail("lowering to loops failed");
+  if (printMemoryPlan) {
+    loom::printMemoryPlan(*module, outs());
+    return 0;
+  }
   if (emitKind == Emit::Loops)
     return writeText(out, [&](raw_ostream &os) { module->print(os); });
 

@@ -51,7 +51,7 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
               "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
-              "buffer-deallocation-pipeline,inline,symbol-dce,"
+              "buffer-deallocation-pipeline,inline,symbol-dce,func.func(loom-early-dealloc),"
               "func.func(fold-memref-alias-ops),canonicalize,cse,loop-invariant-code-motion,"
               "func.func(loom-strided-copy-to-linalg,loom-sequential-inner-loops),"
               "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops,"

@@ -153,4 +153,18 @@ def LoomSequentialInnerLoops : Pass<"loom-sequential-inner-loops", "::mlir::func
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def LoomEarlyDealloc : Pass<"loom-early-dealloc", "::mlir::func::FuncOp"> {
+  let summary = "Moves each buffer's dealloc to right after its last use";
+  let description = [{
+    MLIR's buffer deallocation frees a function's buffers at the end of the block that
+    allocated them, so every activation of a model would stay live until the forward pass
+    returns. This pass moves a `memref.dealloc` of a buffer allocated in the function's
+    top-level block to right after the last top-level op that uses the buffer or any memref
+    derived from it (views, casts, ...; uses inside loops count at their loop). The freed
+    block is then reused by later allocations (the runtime keeps freed blocks in its heap),
+    so activations whose lifetimes do not overlap share memory. Deallocs under control flow
+    (`scf.if` from ownership checks) are left where they are.
+  }];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD
