@@ -1,7 +1,8 @@
 // RUN: %loom-opt %s -convert-loom-to-linalg | FileCheck %s
 
-// CHECK-DAG: #[[SHIFTED:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 + d3, d2)>
+// CHECK-DAG: #[[SHIFTED:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 + d2, d3)>
 // CHECK-DAG: #[[TAPS:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[CONV_OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-DAG: #[[GN_IN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1, d3)>
 // CHECK-DAG: #[[GN_STAT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
 
@@ -18,14 +19,16 @@ func.func @glu(%x: tensor<2x8x12xf32>) -> tensor<2x8x6xf32> {
   return %g : tensor<2x8x6xf32>
 }
 
-// depthwise conv: zero padding, the bias broadcast as the accumulator, then one reduction
-// over the taps reading x at t + j.
+// depthwise conv: zero padding, the bias broadcast as the accumulator, the weight
+// transposed to [K, C], then loops (b, t, k, c) with the channels innermost (stride 1 in
+// every operand, so it vectorizes over channels) reading x at t + k.
 // CHECK-LABEL: func @depthwise_conv
 // CHECK-SAME: (%[[X:.*]]: tensor<2x8x6xf32>, %[[W:.*]]: tensor<6x3xf32>, %[[B:.*]]: tensor<6xf32>)
 // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 2, 0] high[0, 0, 0]
 // CHECK: } : tensor<2x8x6xf32> to tensor<2x10x6xf32>
 // CHECK: %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[B]] : tensor<6xf32>)
-// CHECK: linalg.generic {indexing_maps = [#[[SHIFTED]], #[[TAPS]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[P]], %[[W]] : tensor<2x10x6xf32>, tensor<6x3xf32>) outs(%[[ACC]] : tensor<2x8x6xf32>)
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]] : tensor<6x3xf32>) outs(%{{.*}} : tensor<3x6xf32>) permutation = [1, 0]
+// CHECK: linalg.generic {indexing_maps = [#[[SHIFTED]], #[[TAPS]], #[[CONV_OUT]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%[[P]], %[[WT]] : tensor<2x10x6xf32>, tensor<3x6xf32>) outs(%[[ACC]] : tensor<2x8x6xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
 func.func @depthwise_conv(%x: tensor<2x8x6xf32>, %w: tensor<6x3xf32>, %b: tensor<6xf32>) -> tensor<2x8x6xf32> {

@@ -53,15 +53,16 @@ func.func @odd_rows(%a: tensor<12x8xf32>, %b: tensor<8x64xf32>) -> tensor<12x64x
 
 // 14 rows are not a multiple of the 4-row register tile: the largest multiple of the
 // 8-row thread tile (rows 0-7) uses 8x32 thread tiles of 4x16 register tiles; the other 6
-// rows get tiles dividing them (6-row thread tiles, 3x16 register tiles). Both parts get a
-// fresh fill and are inserted into one tensor.
+// rows get a 6-row thread tile, split again inside it: 4 rows of 4x16 register tiles and
+// 2 rows of 2x16. Both parts get a fresh fill and are inserted into one tensor.
 // CHECK-LABEL: func @split_rows
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<14x64xf32>
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 64) step (8, 32)
 // CHECK: vector.contract {{.*}} into vector<4x16xf32>
 // CHECK: %[[TOP:.*]] = tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 0] [8, 64] [1, 1]
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (6, 64) step (6, 32)
-// CHECK: vector.contract {{.*}} into vector<3x16xf32>
+// CHECK: vector.contract {{.*}} into vector<4x16xf32>
+// CHECK: vector.contract {{.*}} into vector<2x16xf32>
 // CHECK: tensor.insert_slice %{{.*}} into %[[TOP]][8, 0] [6, 64] [1, 1]
 func.func @split_rows(%a: tensor<14x8xf32>, %b: tensor<8x64xf32>) -> tensor<14x64xf32> {
   %z = arith.constant 0.0 : f32
@@ -180,6 +181,27 @@ func.func @not_row_wise(%x: tensor<70x64xf32>, %kw: tensor<7x64xf32>, %t: tensor
     linalg.yield %a : f32
   } -> tensor<64x64xf32>
   return %w, %tr : tensor<64x64xf32>, tensor<64x64xf32>
+}
+
+// A sliding window with the channels innermost (the depthwise convolution's loops (t, k, c)):
+// row-wise too. The taps k become an scf.for of vector FMAs into the output row.
+// CHECK-LABEL: func @window_channels_innermost
+// CHECK: scf.forall
+// CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK: vector.transfer_read {{.*}} vector<64xf32>
+// CHECK: arith.mulf %{{.*}} : vector<64xf32>
+// CHECK: arith.addf %{{.*}} : vector<64xf32>
+func.func @window_channels_innermost(%x: tensor<70x64xf32>, %kw: tensor<7x64xf32>) -> tensor<64x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<64x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e0 : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %w = linalg.generic {indexing_maps = [affine_map<(i, k, c) -> (i + k, c)>, affine_map<(i, k, c) -> (k, c)>, affine_map<(i, k, c) -> (i, c)>], iterator_types = ["parallel", "reduction", "parallel"]} ins(%x, %kw : tensor<70x64xf32>, tensor<7x64xf32>) outs(%f : tensor<64x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<64x64xf32>
+  return %w : tensor<64x64xf32>
 }
 
 // A contraction with other maps than the packed-panel linear's is not taken for one (no

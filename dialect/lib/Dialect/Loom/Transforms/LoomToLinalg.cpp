@@ -907,12 +907,16 @@ Value lowerDepthwiseConv1D(OpBuilder &b, DepthwiseConv1DOp op) {
                    {AffineMap::get(3, 0, {d(2)}, ctx), b.getMultiDimIdentityMap(3)},
                    SmallVector<IteratorType>(3, IteratorType::parallel),
                    [](OpBuilder &, Location, ValueRange a) -> Value { return a[0]; });
-  return generic(b, loc, {bs, t, c}, ValueRange{x, op.getWeight()}, init,
-                 {AffineMap::get(4, 0, {d(0), d(1) + d(3), d(2)}, ctx),
+  // Loops (b, t, k, c) with the channels innermost: every operand is read at stride 1
+  // along c (the weight as [K, C], transposed once at load), so the convolution vectorizes
+  // over channels with one FMA per tap.
+  Value wt = transpose(b, loc, op.getWeight(), {1, 0});
+  return generic(b, loc, {bs, t, c}, ValueRange{x, wt}, init,
+                 {AffineMap::get(4, 0, {d(0), d(1) + d(2), d(3)}, ctx),
                   AffineMap::get(4, 0, {d(2), d(3)}, ctx),
-                  AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-                 {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-                  IteratorType::reduction},
+                  AffineMap::get(4, 0, {d(0), d(1), d(3)}, ctx)},
+                 {IteratorType::parallel, IteratorType::parallel, IteratorType::reduction,
+                  IteratorType::parallel},
                  [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                    return arith::AddFOp::create(nb, nl, a[2], arith::MulFOp::create(nb, nl, a[0], a[1]));
                  });

@@ -162,9 +162,11 @@ LogicalResult splitPanels(IRRewriter &rewriter, linalg::GenericOp op) {
 }
 
 /// Whether `g` is a row-wise generic worth vectorizing along its innermost loop: static,
-/// iterators [parallel..., reduction...] (reductions innermost, if any), and every operand
-/// reads the innermost loop, if at all, as its own last index (stride 1), so one vector
-/// covers a row of each operand. Convolutions (x[s + k]) and transposes do not qualify.
+/// iterators [parallel..., reduction...] (row reductions) or [parallel..., reduction...,
+/// parallel] (sliding windows with the channels innermost: the reductions become loops),
+/// and every operand reads the innermost loop, if at all, as its own last index (stride
+/// 1), so one vector covers a row of each operand. Windows over the innermost loop
+/// (x[s + k] with k innermost) and transposes do not qualify.
 bool isRowWise(linalg::GenericOp g) {
   auto l = cast<linalg::LinalgOp>(g.getOperation());
   unsigned n = g.getNumLoops();
@@ -172,10 +174,10 @@ bool isRowWise(linalg::GenericOp g) {
     return false;
   SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
   bool seenReduction = false;
-  for (utils::IteratorType it : iters) {
+  for (auto [i, it] : llvm::enumerate(iters)) {
     if (it == utils::IteratorType::reduction)
       seenReduction = true;
-    else if (seenReduction)
+    else if (seenReduction && i + 1 != n)
       return false;
   }
   AffineExpr inner = getAffineDimExpr(n - 1, g.getContext());
@@ -310,6 +312,24 @@ struct TileAndVectorizePass
       if (isStaticMatmul(op) && isa<linalg::MatmulOp>(op) && op->getParentOfType<scf::ForallOp>())
         inner.push_back(op);
     });
+    // Rows that are not a multiple of the register tile (the attention's 64-row query
+    // blocks with 6-row tiles): the largest multiple gets full register tiles, the rest
+    // its own smaller ones, rather than small tiles everywhere.
+    {
+      SmallVector<Operation *> parts;
+      for (Operation *op : inner) {
+        int64_t m = cast<linalg::LinalgOp>(op).getStaticLoopRanges()[0];
+        int64_t main = (m / regTileM) * regTileM;
+        if (m % regTileM == 0 || main == 0) {
+          parts.push_back(op);
+          continue;
+        }
+        auto [top, rest] = splitRows(rewriter, cast<linalg::LinalgOp>(op), 0, main);
+        parts.push_back(top);
+        parts.push_back(rest);
+      }
+      inner = parts;
+    }
     for (Operation *op : inner) {
       SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(op).getStaticLoopRanges();
       // k blocks: a kc x regTileN slice of B and a thread tile's rows of A stay in L1 while
@@ -395,9 +415,47 @@ struct TileAndVectorizePass
       SmallVector<int64_t> bounds = l.getStaticLoopRanges();
       SmallVector<utils::IteratorType> iters = l.getIteratorTypesArray();
       SmallVector<int64_t> sizes(bounds.size(), 1);
+      bool innerParallel = iters.back() == utils::IteratorType::parallel;
       for (size_t i = 0; i < bounds.size(); ++i)
-        if (i + 1 == bounds.size() || iters[i] == utils::IteratorType::reduction)
+        if (i + 1 == bounds.size() ||
+            (iters[i] == utils::IteratorType::reduction && !innerParallel))
           sizes[i] = divisorAtMost(bounds[i], rowVector);
+      // Reductions before a parallel innermost loop (a convolution's taps) keep size 1:
+      // each tile is then element-wise once its unit dims are dropped, a vector FMA into
+      // the output row per tap.
+      if (innerParallel && llvm::is_contained(iters, utils::IteratorType::reduction)) {
+        scf::SCFTilingOptions opts;
+        opts.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
+        opts.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+        rewriter.setInsertionPoint(g);
+        FailureOr<scf::SCFTilingResult> res =
+            scf::tileUsingSCF(rewriter, cast<TilingInterface>(g.getOperation()), opts);
+        if (failed(res)) {
+          g->emitError("window tiling failed");
+          return signalPassFailure();
+        }
+        rewriter.replaceOp(g, res->replacements);
+        for (Operation *tiled : res->tiledOps) {
+          linalg::ControlDropUnitDims control;
+          control.rankReductionStrategy =
+              linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+          rewriter.setInsertionPoint(tiled);
+          FailureOr<linalg::DropUnitDimsResult> dropped =
+              linalg::dropUnitDims(rewriter, cast<linalg::GenericOp>(tiled), control);
+          if (failed(dropped))
+            continue; // stays scalar
+          rewriter.replaceOp(tiled, dropped->replacements);
+          Operation *row = dropped->resultOp.getOperation();
+          if (failed(linalg::vectorizeOpPrecondition(row)))
+            continue;
+          rewriter.setInsertionPoint(row);
+          FailureOr<linalg::VectorizationResult> vec =
+              linalg::vectorize(rewriter, row, {}, {}, false, false, false, false);
+          if (succeeded(vec))
+            rewriter.replaceOp(row, vec->replacements);
+        }
+        continue;
+      }
       if (failed(linalg::vectorizeOpPrecondition(g)))
         continue; // stays scalar: loom-sequential-inner-loops makes it loops
       if (failed(tileAndVectorize(rewriter, g, sizes, /*namedContraction=*/false)))
