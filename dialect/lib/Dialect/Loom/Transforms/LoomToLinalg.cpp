@@ -233,14 +233,6 @@ Value keysTransposed(OpBuilder &b, Location loc, Value v, int64_t heads) {
                                          ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
 }
 
-/// The largest divisor of `n` that is <= `limit` (at least 1).
-int64_t divisorAtMost(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit); d > 1; --d)
-    if (n % d == 0)
-      return d;
-  return 1;
-}
-
 /// A static slice of `v` at `offsets` with `sizes`, rank-reduced to its last two dims.
 Value sliceOf(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> offsets,
               ArrayRef<int64_t> sizes) {

@@ -18,14 +18,6 @@ using namespace loom;
 
 namespace {
 
-/// The largest divisor of `n` that is <= `limit` (at least 1).
-int64_t divisorAtMost(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit); d > 1; --d)
-    if (n % d == 0)
-      return d;
-  return 1;
-}
-
 /// The largest multiple of `multiple` that divides `n` and is <= `limit` (or `multiple`).
 int64_t multipleAtMost(int64_t n, int64_t limit, int64_t multiple) {
   for (int64_t d = (std::min(n, limit) / multiple) * multiple; d > multiple; d -= multiple)
@@ -33,6 +25,29 @@ int64_t multipleAtMost(int64_t n, int64_t limit, int64_t multiple) {
       return d;
   return multiple;
 }
+
+/// Tiles `op` with loops of `loopType` and tile `sizes` (0: untiled), replaces it by the
+/// loops' results and returns the tiled ops (inside the loops); on failure, reports
+/// "<what> tiling failed" at `op`.
+FailureOr<SmallVector<Operation *>>
+tileWith(IRRewriter &rewriter, Operation *op, ArrayRef<int64_t> sizes,
+         scf::SCFTilingOptions::LoopType loopType, StringRef what,
+         ArrayRef<int64_t> interchange = {}) {
+  scf::SCFTilingOptions opts;
+  opts.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
+  opts.setLoopType(loopType);
+  if (!interchange.empty())
+    opts.setInterchange(interchange);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> res =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), opts);
+  if (failed(res))
+    return op->emitError(what) << " tiling failed";
+  rewriter.replaceOp(op, res->replacements);
+  return res->tiledOps;
+}
+constexpr auto kForLoops = scf::SCFTilingOptions::LoopType::ForOp;
+constexpr auto kForall = scf::SCFTilingOptions::LoopType::ForallOp;
 
 /// Splits the rows (dimension `mIdx` of the output and of the first input) of a matmul-like
 /// op at `split`: two ops on the row ranges, their results inserted into the original init.
@@ -121,16 +136,11 @@ bool isPanelMatmul(Operation *op) {
 /// A thread tile of a panel matmul, [mt, panels, P] x K: an scf.for over its panels, each a
 /// plain linalg.matmul of A [mt, K] and one contiguous panel [K, P] into C [mt, P].
 LogicalResult splitPanels(IRRewriter &rewriter, linalg::GenericOp op) {
-  scf::SCFTilingOptions opts;
-  opts.setTileSizes(getAsIndexOpFoldResult(op->getContext(), {0, 1, 0, 0}));
-  opts.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> res =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), opts);
-  if (failed(res))
-    return op->emitError("panel tiling failed");
-  rewriter.replaceOp(op, res->replacements);
-  for (Operation *tiled : res->tiledOps) {
+  FailureOr<SmallVector<Operation *>> tiledOps =
+      tileWith(rewriter, op, {0, 1, 0, 0}, kForLoops, "panel");
+  if (failed(tiledOps))
+    return failure();
+  for (Operation *tiled : *tiledOps) {
     auto g = cast<linalg::GenericOp>(tiled);
     Location loc = g.getLoc();
     rewriter.setInsertionPoint(g);
@@ -195,18 +205,11 @@ bool isRowWise(linalg::GenericOp g) {
 /// vectorizes each tile to the tile's static shape.
 LogicalResult tileAndVectorize(IRRewriter &rewriter, Operation *op, ArrayRef<int64_t> sizes,
                                bool namedContraction, ArrayRef<int64_t> interchange = {}) {
-  scf::SCFTilingOptions opts;
-  opts.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
-  opts.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-  if (!interchange.empty())
-    opts.setInterchange(interchange);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> res =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), opts);
-  if (failed(res))
-    return op->emitError("register-level tiling failed");
-  rewriter.replaceOp(op, res->replacements);
-  for (Operation *tiled : res->tiledOps) {
+  FailureOr<SmallVector<Operation *>> tiledOps =
+      tileWith(rewriter, op, sizes, kForLoops, "register-level", interchange);
+  if (failed(tiledOps))
+    return failure();
+  for (Operation *tiled : *tiledOps) {
     rewriter.setInsertionPoint(tiled);
     FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(
         rewriter, tiled, {}, {}, false, false, false, namedContraction);
@@ -336,17 +339,11 @@ struct TileAndVectorizePass
       // the register tiles sweep them.
       int64_t kc = divisorAtMost(bounds[2], kBlock);
       if (kc < bounds[2]) {
-        scf::SCFTilingOptions opts;
-        opts.setTileSizes(getAsIndexOpFoldResult(ctx, {0, 0, kc}));
-        rewriter.setInsertionPoint(op);
-        FailureOr<scf::SCFTilingResult> res =
-            scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), opts);
-        if (failed(res)) {
-          op->emitError("k-block tiling failed");
+        FailureOr<SmallVector<Operation *>> tiledOps =
+            tileWith(rewriter, op, {0, 0, kc}, kForLoops, "k-block");
+        if (failed(tiledOps))
           return signalPassFailure();
-        }
-        rewriter.replaceOp(op, res->replacements);
-        op = res->tiledOps.front();
+        op = tiledOps->front();
       }
       SmallVector<int64_t> sizes{divisorAtMost(bounds[0], regTileM),
                                  divisorAtMost(bounds[1], regTileN), 1};
@@ -388,17 +385,8 @@ struct TileAndVectorizePass
       if (lastPar < 0)
         continue;
       sizes[lastPar] = divisorAtMost(bounds[lastPar], rowBlock);
-      scf::SCFTilingOptions opts;
-      opts.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
-      opts.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      rewriter.setInsertionPoint(g);
-      FailureOr<scf::SCFTilingResult> res =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(g.getOperation()), opts);
-      if (failed(res)) {
-        g->emitError("row tiling failed");
+      if (failed(tileWith(rewriter, g, sizes, kForall, "row")))
         return signalPassFailure();
-      }
-      rewriter.replaceOp(g, res->replacements);
     }
 
     // 4. Element-wise and row-reduction generics inside a thread's tile (the fused
@@ -424,18 +412,11 @@ struct TileAndVectorizePass
       // each tile is then element-wise once its unit dims are dropped, a vector FMA into
       // the output row per tap.
       if (innerParallel && llvm::is_contained(iters, utils::IteratorType::reduction)) {
-        scf::SCFTilingOptions opts;
-        opts.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
-        opts.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-        rewriter.setInsertionPoint(g);
-        FailureOr<scf::SCFTilingResult> res =
-            scf::tileUsingSCF(rewriter, cast<TilingInterface>(g.getOperation()), opts);
-        if (failed(res)) {
-          g->emitError("window tiling failed");
+        FailureOr<SmallVector<Operation *>> tiledOps =
+            tileWith(rewriter, g, sizes, kForLoops, "window");
+        if (failed(tiledOps))
           return signalPassFailure();
-        }
-        rewriter.replaceOp(g, res->replacements);
-        for (Operation *tiled : res->tiledOps) {
+        for (Operation *tiled : *tiledOps) {
           linalg::ControlDropUnitDims control;
           control.rankReductionStrategy =
               linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;

@@ -22,6 +22,15 @@ namespace loom {
 #define GEN_PASS_REGISTRATION
 #include "loom/Dialect/Loom/Transforms/Passes.h.inc"
 
+/// The largest divisor of `n` that is <= `limit` (at least 1): tile sizes that divide a
+/// static shape (every tile full).
+inline int64_t divisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
 /// Clones `op`'s epilogue body at `b`'s insertion point applied to `x`; returns its result.
 mlir::Value cloneLinearEpilogue(mlir::OpBuilder &b, LinearOp op, mlir::Value x);
 
