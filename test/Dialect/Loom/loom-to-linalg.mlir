@@ -136,21 +136,35 @@ func.func @attention_bias_masks(%q: tensor<2x4x8xf32>, %bias: tensor<2x4x4xf32>)
 }
 
 // rope: [seq, d_head] cos and signed-sin tables computed from indices only (no input: they
-// move to forward_prepare), then one element-wise generic on x as [b, s, heads, d_head] that
-// reads both tables at (s, w) and the pair partner with tensor.extract; no sin/cos per element.
+// move to forward_prepare); no sin/cos per element. rotate_half (the default) works on
+// slices of the two halves of each head: first halves a*C + b*S, second halves b*C + a*S,
+// every access contiguous (no gather), written into one destination.
 // CHECK-LABEL: func @rope
 // CHECK: %[[COS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4xf32>)
 // CHECK: math.cos
 // CHECK: %[[SIN:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4xf32>)
 // CHECK: math.sin
 // CHECK: %[[X4:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 2, 4]
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[TAB]], #[[TAB]], #{{.*}}]{{.*}} ins(%[[X4]], %[[COS]], %[[SIN]] :
+// CHECK-DAG: %[[A:.*]] = tensor.extract_slice %[[X4]][0, 0, 0, 0] [1, 4, 2, 2]
+// CHECK-DAG: %[[B:.*]] = tensor.extract_slice %[[X4]][0, 0, 0, 2] [1, 4, 2, 2]
+// CHECK: %[[FIRST:.*]] = linalg.generic {{.*}} ins(%[[A]], %{{.*}}, %[[B]], %{{.*}} : tensor<1x4x2x2xf32>, tensor<4x2xf32>, tensor<1x4x2x2xf32>, tensor<4x2xf32>)
 // CHECK-NOT: math.cos
-// CHECK-NOT: math.sin
-// CHECK: tensor.extract %[[X4]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x4x2x4xf32>
+// CHECK-NOT: tensor.extract %
+// CHECK: %[[D1:.*]] = tensor.insert_slice %[[FIRST]] into %{{.*}}[0, 0, 0, 0] [1, 4, 2, 2]
+// CHECK: %[[SECOND:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x2x2xf32>)
+// CHECK: tensor.insert_slice %[[SECOND]] into %[[D1]][0, 0, 0, 2] [1, 4, 2, 2]
 // CHECK: tensor.collapse_shape
 func.func @rope(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
   %r = loom.rope %x {n_heads = 2 : i64, rotary_dim = 4 : i64} : tensor<1x4x8xf32>
+  return %r : tensor<1x4x8xf32>
+}
+
+// Interleaved pairs (2i, 2i+1) read the partner with tensor.extract in one generic.
+// CHECK-LABEL: func @rope_interleaved
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[TAB]], #[[TAB]], #{{.*}}]
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x4x2x4xf32>
+func.func @rope_interleaved(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %r = loom.rope %x {n_heads = 2 : i64, rotary_dim = 4 : i64, interleaved = true} : tensor<1x4x8xf32>
   return %r : tensor<1x4x8xf32>
 }
 

@@ -637,6 +637,54 @@ Value lowerRope(OpBuilder &b, RopeOp op) {
                                            ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   AffineMap id4 = b.getMultiDimIdentityMap(4);
   AffineMap tableMap = AffineMap::get(4, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(3)}, b.getContext());
+  if (!interleaved) {
+    // rotate_half pairs feature w with w +- rot/2: on slices of the halves, every access is
+    // contiguous (no gather), so the loops vectorize along the features.
+    int64_t half = rot / 2;
+    auto slice4 = [&](Value v, int64_t from, int64_t size) {
+      SmallVector<OpFoldResult> offs(4, b.getIndexAttr(0)), sizes, strides(4, b.getIndexAttr(1));
+      for (int64_t d : {bs, seq, heads, size})
+        sizes.push_back(b.getIndexAttr(d));
+      offs[3] = b.getIndexAttr(from);
+      return tensor::ExtractSliceOp::create(b, loc, v, offs, sizes, strides).getResult();
+    };
+    auto sliceTable = [&](Value table, int64_t from, int64_t size) {
+      SmallVector<OpFoldResult> offs{b.getIndexAttr(0), b.getIndexAttr(from)};
+      SmallVector<OpFoldResult> sizes{b.getIndexAttr(seq), b.getIndexAttr(size)};
+      SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+      return tensor::ExtractSliceOp::create(b, loc, table, offs, sizes, strides).getResult();
+    };
+    Value dest = emptyTensor(b, loc, {bs, seq, heads, dHead});
+    // out[w] = x[w] * C[w] + x[partner] * S[w] over [from, from + size), partner = w + shift.
+    auto part = [&](int64_t from, int64_t size, int64_t shift, bool rotated) {
+      SmallVector<Value> ins{slice4(x4, from, size)};
+      SmallVector<AffineMap> maps{id4};
+      if (rotated) {
+        ins.append({sliceTable(cosT, from, size), slice4(x4, from + shift, size),
+                    sliceTable(sinT, from, size)});
+        maps.append({tableMap, id4, tableMap});
+      }
+      maps.push_back(id4);
+      Value y = generic(b, loc, {bs, seq, heads, size}, ins, slice4(dest, from, size), maps,
+                        SmallVector<IteratorType>(4, IteratorType::parallel),
+                        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                          if (!rotated)
+                            return a[0];
+                          return arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]),
+                                                       arith::MulFOp::create(nb, nl, a[2], a[3]));
+                        });
+      SmallVector<OpFoldResult> offs(4, b.getIndexAttr(0)), sizes, strides(4, b.getIndexAttr(1));
+      for (int64_t d : {bs, seq, heads, size})
+        sizes.push_back(b.getIndexAttr(d));
+      offs[3] = b.getIndexAttr(from);
+      dest = tensor::InsertSliceOp::create(b, loc, y, dest, offs, sizes, strides);
+    };
+    part(0, half, half, true);     // first halves: a cos - b sin (S holds -sin)
+    part(half, half, -half, true); // second halves: b cos + a sin
+    if (rot < dHead)
+      part(rot, dHead - rot, 0, false); // features past rotary_dim pass through
+    return tensor::CollapseShapeOp::create(b, loc, dest, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  }
   Value y4 = generic(
       b, loc, {bs, seq, heads, dHead}, ValueRange{x4, cosT, sinT}, emptyTensor(b, loc, {bs, seq, heads, dHead}),
       {id4, tableMap, tableMap, id4}, SmallVector<IteratorType>(4, IteratorType::parallel),
