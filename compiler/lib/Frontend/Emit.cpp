@@ -337,6 +337,8 @@ private:
       callee = func::FuncOp::create(b, l, name, b.getFunctionType(argTypes, {}));
       callee.setPrivate();
       callee->setAttr("no_inline", b.getUnitAttr());
+      // ... and for LLVM's inliner too (carried to the llvm.func as a function attribute).
+      callee->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
       Block *body = callee.addEntryBlock();
       calleeWeights.clear();
       for (auto [j, w] : llvm::enumerate(names[0])) {
