@@ -41,28 +41,29 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
   return %y : tensor<8x16xf32>
 }
 
-// attention: one fused kernel. An scf.forall over (batch, head, query block of 64) runs an
-// scf.for over key blocks of 128 carrying (O, row max, row sum): scores exist only as
-// [64, 128] tiles. Causal: the key-block loop ends at the block of the block's last query.
+// attention: one fused kernel. An scf.forall over (batch, head, query block of 128) runs
+// an scf.for over key blocks (128 when causal) carrying (O, row max, row sum): scores exist
+// only as [128, 128] tiles. Causal: the key-block loop ends at the block of the block's
+// last query.
 // CHECK-LABEL: func @attention
 // CHECK: %[[KT:.*]] = tensor.collapse_shape {{.*}} into tensor<2x4x256xf32>
-// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (1, 2, 4) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x256x2x4xf32>)
-// CHECK: %[[Q:.*]] = tensor.extract_slice %{{.*}}[%[[B]], %{{.*}}, %{{.*}}] [1, 64, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<64x4xf32>
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (1, 2, 2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x256x2x4xf32>)
+// CHECK: %[[Q:.*]] = tensor.extract_slice %{{.*}}[%[[B]], %{{.*}}, %{{.*}}] [1, 128, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<128x4xf32>
 // CHECK: %[[END:.*]] = arith.minsi
-// CHECK: scf.for %[[KB:.*]] = %{{.*}} to %[[END]] step %{{.*}} iter_args({{.*}}) -> (tensor<64x4xf32>, tensor<64xf32>, tensor<64xf32>)
+// CHECK: scf.for %[[KB:.*]] = %{{.*}} to %[[END]] step %{{.*}} iter_args({{.*}}) -> (tensor<128x4xf32>, tensor<128xf32>, tensor<128xf32>)
 // CHECK: %[[K:.*]] = tensor.extract_slice %[[KT]]{{.*}} [1, 4, 128] [1, 1, 1] : tensor<2x4x256xf32> to tensor<4x128xf32>
 // CHECK: %[[V:.*]] = tensor.extract_slice {{.*}} [1, 128, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<128x4xf32>
-// CHECK: %[[S:.*]] = linalg.matmul ins(%[[Q]], %[[K]] : tensor<64x4xf32>, tensor<4x128xf32>)
-// CHECK: %[[SM:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<64x128xf32>)
+// CHECK: %[[S:.*]] = linalg.matmul ins(%[[Q]], %[[K]] : tensor<128x4xf32>, tensor<4x128xf32>)
+// CHECK: %[[SM:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<128x128xf32>)
 // CHECK: arith.cmpi sgt
 // CHECK: %[[MAX:.*]] = linalg.generic {{.*}}["parallel", "reduction"]{{.*}} ins(%[[SM]]
 // CHECK: arith.maximumf
 // CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[SM]], %[[MAX]]
 // CHECK: math.exp
-// CHECK: %[[O:.*]] = linalg.matmul ins(%[[P]], %[[V]] : tensor<64x128xf32>, tensor<128x4xf32>)
+// CHECK: %[[O:.*]] = linalg.matmul ins(%[[P]], %[[V]] : tensor<128x128xf32>, tensor<128x4xf32>)
 // CHECK: scf.yield %[[O]], %[[MAX]]
 // CHECK: arith.divf
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %{{.*}}, %[[H]], 0] [1, 64, 1, 4]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %{{.*}}, %[[H]], 0] [1, 128, 1, 4]
 func.func @attention(%q: tensor<1x256x8xf32>) -> tensor<1x256x8xf32> {
   %a = loom.attention %q, %q, %q {n_heads = 2 : i64, causal = true} : (tensor<1x256x8xf32>, tensor<1x256x8xf32>, tensor<1x256x8xf32>) -> tensor<1x256x8xf32>
   return %a : tensor<1x256x8xf32>
