@@ -51,25 +51,102 @@ func.func @odd_rows(%a: tensor<12x8xf32>, %b: tensor<8x64xf32>) -> tensor<12x64x
   return %m : tensor<12x64xf32>
 }
 
-// 14 rows are not a multiple of the 4-row register tile: the largest multiple of the
-// 8-row thread tile (rows 0-7) uses 8x32 thread tiles of 4x16 register tiles; the other 6
-// rows get a 6-row thread tile, split again inside it: 4 rows of 4x16 register tiles and
-// 2 rows of 2x16. Both parts get a fresh fill and are inserted into one tensor.
-// CHECK-LABEL: func @split_rows
-// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<14x64xf32>
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 64) step (8, 32)
+// 14 rows are not a multiple of the 4-row register tile, but 7 (a divisor close to the
+// 8-row thread tile) is: every thread tile has 7 rows, split inside it into 4 rows of 4x16
+// register tiles and 3 rows of 3x16. One op, no partial tile.
+// CHECK-LABEL: func @whole_row_tiles
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (14, 64) step (7, 32)
 // CHECK: vector.contract {{.*}} into vector<4x16xf32>
-// CHECK: %[[TOP:.*]] = tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 0] [8, 64] [1, 1]
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (6, 64) step (6, 32)
-// CHECK: vector.contract {{.*}} into vector<4x16xf32>
-// CHECK: vector.contract {{.*}} into vector<2x16xf32>
-// CHECK: tensor.insert_slice %{{.*}} into %[[TOP]][8, 0] [6, 64] [1, 1]
-func.func @split_rows(%a: tensor<14x8xf32>, %b: tensor<8x64xf32>) -> tensor<14x64xf32> {
+// CHECK: vector.contract {{.*}} into vector<3x16xf32>
+// CHECK-NOT: scf.forall (
+func.func @whole_row_tiles(%a: tensor<14x8xf32>, %b: tensor<8x64xf32>) -> tensor<14x64xf32> {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<14x64xf32>
   %f = linalg.fill ins(%z : f32) outs(%e : tensor<14x64xf32>) -> tensor<14x64xf32>
   %m = linalg.matmul ins(%a, %b : tensor<14x8xf32>, tensor<8x64xf32>) outs(%f : tensor<14x64xf32>) -> tensor<14x64xf32>
   return %m : tensor<14x64xf32>
+}
+
+// 17 rows (prime): no such divisor. The largest multiple of the 8-row thread tile (rows
+// 0-15) uses 8x32 thread tiles of 4x16 register tiles; the last row gets its own 1-row
+// thread tile. Both parts get a fresh fill and are inserted into one tensor.
+// CHECK-LABEL: func @split_rows
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<17x64xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (16, 64) step (8, 32)
+// CHECK: vector.contract {{.*}} into vector<4x16xf32>
+// CHECK: %[[TOP:.*]] = tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 0] [16, 64] [1, 1]
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (1, 64) step (1, 32)
+// CHECK: tensor.insert_slice %{{.*}} into %[[TOP]][16, 0] [1, 64] [1, 1]
+func.func @split_rows(%a: tensor<17x8xf32>, %b: tensor<8x64xf32>) -> tensor<17x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<17x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<17x64xf32>) -> tensor<17x64xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<17x8xf32>, tensor<8x64xf32>) outs(%f : tensor<17x64xf32>) -> tensor<17x64xf32>
+  return %m : tensor<17x64xf32>
+}
+
+// A linear's bias + activation generic (the matmul's only use, identity map, same shape)
+// is the op tiled for threads; the matmul and its fill are fused into each tile, so the
+// epilogue reads the tile while it is in cache. No top-level generic is left.
+// CHECK-LABEL: func @epilogue_in_tiles
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (16, 64) step (8, 32)
+// CHECK: vector.contract {{.*}} into vector<4x16xf32>
+// CHECK: arith.addf %{{.*}} : vector<32xf32>
+// CHECK: arith.maximumf %{{.*}} : vector<32xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @epilogue_in_tiles(%a: tensor<16x8xf32>, %b: tensor<8x64xf32>, %bias: tensor<64xf32>) -> tensor<16x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<16x8xf32>, tensor<8x64xf32>) outs(%f : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%m, %bias : tensor<16x64xf32>, tensor<64xf32>) outs(%e : tensor<16x64xf32>) {
+  ^bb0(%c: f32, %bb: f32, %o: f32):
+    %s = arith.addf %c, %bb : f32
+    %r = arith.maximumf %s, %z : f32
+    linalg.yield %r : f32
+  } -> tensor<16x64xf32>
+  return %y : tensor<16x64xf32>
+}
+
+// Not fused: the matmul has a second use (the epilogue would have to write the raw product
+// too), or the generic reads the product transposed (a tile of it needs other tiles).
+// CHECK-LABEL: func @epilogue_not_fused
+// CHECK: scf.forall
+// CHECK: vector.contract
+// CHECK: scf.forall.in_parallel
+// CHECK: scf.forall
+// CHECK: arith.addf
+// CHECK: scf.forall.in_parallel
+// CHECK-LABEL: func @epilogue_transposed
+// CHECK: scf.forall
+// CHECK: vector.contract
+// CHECK: scf.forall.in_parallel
+// CHECK: linalg.generic
+func.func @epilogue_not_fused(%a: tensor<16x8xf32>, %b: tensor<8x64xf32>, %bias: tensor<64xf32>) -> (tensor<16x64xf32>, tensor<16x64xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<16x8xf32>, tensor<8x64xf32>) outs(%f : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%m, %bias : tensor<16x64xf32>, tensor<64xf32>) outs(%e : tensor<16x64xf32>) {
+  ^bb0(%c: f32, %bb: f32, %o: f32):
+    %s = arith.addf %c, %bb : f32
+    linalg.yield %s : f32
+  } -> tensor<16x64xf32>
+  return %y, %m : tensor<16x64xf32>, tensor<16x64xf32>
+}
+func.func @epilogue_transposed(%a: tensor<64x8xf32>, %b: tensor<8x64xf32>) -> tensor<64x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<64x8xf32>, tensor<8x64xf32>) outs(%f : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%m : tensor<64x64xf32>) outs(%e : tensor<64x64xf32>) {
+  ^bb0(%c: f32, %o: f32):
+    %s = arith.addf %c, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<64x64xf32>
+  return %y : tensor<64x64xf32>
 }
 
 // batch_matmul: one batch per task, reduced to a plain matmul, then vectorized.

@@ -146,46 +146,60 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0);
   int64_t n = op.getOutFeatures();
   int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  // The matmul's output: [m, n], or [m, n/P, P] with packed panels. The bias and epilogue
+  // generic works on the same shape, so loom-tile-and-vectorize can run it inside the
+  // matmul's thread tiles (on the tile while it is in cache) instead of as another pass.
   Value c;
-  if (panelWidth > 0 && n % panelWidth == 0) {
+  SmallVector<int64_t> outShape;
+  Value bias = op.getBias();
+  AffineMap biasMap;
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  bool panelled = panelWidth > 0 && n % panelWidth == 0;
+  if (panelled) {
     // W [N, K] -> [N/P, P, K] -> panels [N/P, K, P]; C[m, j, p] += X[m, k] * Wp[j, k, p].
     int64_t panels = n / panelWidth;
     Value w3 = tensor::ExpandShapeOp::create(
         b, loc, RankedTensorType::get({panels, panelWidth, k}, b.getF32Type()), op.getWeight(),
         ArrayRef<ReassociationIndices>{{0, 1}, {2}});
     Value packed = transpose(b, loc, w3, {0, 2, 1});
-    auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
-    MLIRContext *ctx = b.getContext();
-    Value acc = filled(b, loc, {m, panels, panelWidth}, 0.0);
-    Value c3 = generic(b, loc, {m, panels, panelWidth}, ValueRange{x, packed}, acc,
-                       {AffineMap::get(4, 0, {d(0), d(3)}, ctx),
-                        AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
-                        AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-                       {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-                        IteratorType::reduction},
-                       [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                         return arith::AddFOp::create(nb, nl, a[2],
-                                                      arith::MulFOp::create(nb, nl, a[0], a[1]));
-                       });
-    c = tensor::CollapseShapeOp::create(b, loc, c3, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    outShape = {m, panels, panelWidth};
+    Value acc = filled(b, loc, outShape, 0.0);
+    c = generic(b, loc, outShape, ValueRange{x, packed}, acc,
+                {AffineMap::get(4, 0, {d(0), d(3)}, ctx), AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+                 AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+                {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                 IteratorType::reduction},
+                [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                  return arith::AddFOp::create(nb, nl, a[2], arith::MulFOp::create(nb, nl, a[0], a[1]));
+                });
+    if (bias) {
+      bias = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get({panels, panelWidth}, b.getF32Type()), bias,
+          ArrayRef<ReassociationIndices>{{0, 1}});
+      biasMap = AffineMap::get(3, 0, {d(1), d(2)}, ctx);
+    }
   } else {
     Value wt = transpose(b, loc, op.getWeight(), {1, 0}); // [K, N]
-    Value acc = filled(b, loc, {m, n}, 0.0);
+    outShape = {m, n};
+    Value acc = filled(b, loc, outShape, 0.0);
     c = linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()}, ValueRange{x, wt},
                                  ValueRange{acc})
             .getResult(0);
+    biasMap = AffineMap::get(2, 0, {d(1)}, ctx);
   }
-  if (op.getBias() || op.hasEpilogue()) {
+  if (bias || op.hasEpilogue()) {
+    unsigned rank = outShape.size();
     SmallVector<Value> inputs{c};
-    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(2)};
-    if (Value bias = op.getBias()) {
+    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+    if (bias) {
       inputs.push_back(bias);
-      maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, b.getContext()));
+      maps.push_back(biasMap);
     }
-    maps.push_back(b.getMultiDimIdentityMap(2));
-    bool hasBias = op.getBias() != nullptr;
-    c = generic(b, loc, {m, n}, inputs, emptyTensor(b, loc, {m, n}), maps,
-                {IteratorType::parallel, IteratorType::parallel},
+    maps.push_back(b.getMultiDimIdentityMap(rank));
+    bool hasBias = bias != nullptr;
+    c = generic(b, loc, outShape, inputs, emptyTensor(b, loc, outShape), maps,
+                SmallVector<IteratorType>(rank, IteratorType::parallel),
                 [&](OpBuilder &nb, Location nl, ValueRange args) {
                   Value v = args[0];
                   if (hasBias)
@@ -195,6 +209,8 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
                   return v;
                 });
   }
+  if (panelled)
+    c = tensor::CollapseShapeOp::create(b, loc, c, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   return expandFrom2D(b, loc, c, op.getResult().getType());
 }
 

@@ -61,7 +61,7 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
 
 void loom::buildLoopsToLLVMPipeline(OpPassManager &pm) {
   addPipeline(pm,
-              "convert-scf-to-openmp,"
+              "convert-scf-to-openmp,func.func(loom-parallel-schedule),"
               "func.func(convert-vector-to-scf{full-unroll}),"
               "expand-strided-metadata,lower-affine,"
               "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"

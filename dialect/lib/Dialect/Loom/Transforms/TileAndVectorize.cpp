@@ -26,6 +26,27 @@ int64_t multipleAtMost(int64_t n, int64_t limit, int64_t multiple) {
   return multiple;
 }
 
+/// The element-wise generic that is matmul `mm`'s only use, reads it with the identity map
+/// and has its shape (the bias and epilogue of a linear): it is tiled with the matmul, so
+/// it runs on each thread tile while the tile is in cache.
+linalg::GenericOp fusableEpilogue(Operation *mm) {
+  if (!mm->hasOneUse())
+    return {};
+  auto g = dyn_cast<linalg::GenericOp>(*mm->getUsers().begin());
+  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInits() != 1 ||
+      cast<linalg::LinalgOp>(g.getOperation()).hasDynamicShape() ||
+      g.getNumParallelLoops() != g.getNumLoops() ||
+      g.getResult(0).getType() != mm->getResult(0).getType() ||
+      !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
+    return {};
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    AffineMap map = g.getMatchingIndexingMap(in);
+    if (in->get() == mm->getResult(0) ? !map.isIdentity() : !map.isProjectedPermutation())
+      return {};
+  }
+  return g;
+}
+
 /// Tiles `op` with loops of `loopType` and tile `sizes` (0: untiled), replaces it by the
 /// loops' results and returns the tiled ops (inside the loops); on failure, reports
 /// "<what> tiling failed" at `op`.
@@ -87,7 +108,8 @@ std::pair<Operation *, Operation *> splitRows(IRRewriter &rewriter, linalg::Lina
       cp = linalg::FillOp::create(rewriter, loc, ValueRange{fill.getInputs()[0]}, ValueRange{empty})
                .getResult(0);
     } else {
-      cp = sliceRows(c, offset, size);
+      // From the previous part's result, so both parts update one buffer in place.
+      cp = sliceRows(result, offset, size);
     }
     Operation *clone = rewriter.clone(*op);
     clone->setOperands(ValueRange{ap, b, cp});
@@ -239,12 +261,18 @@ struct TileAndVectorizePass
     // gets full thread and register tiles; the remaining rows (fewer than a thread tile)
     // get their own, smaller tiles that divide them.
     int64_t rowTile = std::max<int64_t>(threadTileM / regTileM, 1) * regTileM;
+    // Unless a divisor of the rows close to the thread tile exists: then every thread tile
+    // has that many rows, split inside into register tiles and a remainder (step 3), and
+    // the matmul stays one op whose epilogue can join its tiles.
+    auto wholeRowTiles = [&](int64_t m) {
+      return m % regTileM != 0 && 2 * divisorAtMost(m, threadTileM) >= threadTileM;
+    };
     SmallVector<Operation *> split;
     for (Operation *op : matmuls) {
       size_t mIdx = isa<linalg::BatchMatmulOp>(op) ? 1 : 0;
       int64_t m = cast<linalg::LinalgOp>(op).getStaticLoopRanges()[mIdx];
       int64_t main = (m / rowTile) * rowTile;
-      if (m % regTileM == 0 || main == 0 || main == m) {
+      if (m % regTileM == 0 || main == 0 || main == m || wholeRowTiles(m)) {
         split.push_back(op);
         continue;
       }
@@ -268,26 +296,35 @@ struct TileAndVectorizePass
         sizes[1] = divisorAtMost(bounds[1], std::max<int64_t>(threadTileN / bounds[2], 1));
       else
         sizes[mIdx + 1] = divisorAtMost(bounds[mIdx + 1], threadTileN);
+      // With an epilogue, the epilogue is the op tiled (its loops are the matmul's parallel
+      // loops) and the matmul and its fill are fused into its tiles.
+      Operation *root = op;
+      if (linalg::GenericOp epilogue = fusableEpilogue(op)) {
+        root = epilogue;
+        sizes.pop_back(); // the reduction (k) is the matmul's last loop
+      }
       scf::SCFTileAndFuseOptions opts;
       opts.tilingOptions.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
       opts.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      opts.setFusionControlFn([](tensor::ExtractSliceOp, OpResult producer, bool)
+      opts.setFusionControlFn([op](tensor::ExtractSliceOp, OpResult producer, bool)
                                   -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        if (isa<linalg::FillOp>(producer.getOwner()))
+        if (isa<linalg::FillOp>(producer.getOwner()) || producer.getOwner() == op)
           return scf::SCFTileAndFuseOptions::ControlFnResult{};
         return std::nullopt;
       });
-      rewriter.setInsertionPoint(op);
+      rewriter.setInsertionPoint(root);
       FailureOr<scf::SCFTileAndFuseResult> res =
-          scf::tileConsumerAndFuseProducersUsingSCF(rewriter, cast<TilingInterface>(op), opts);
+          scf::tileConsumerAndFuseProducersUsingSCF(rewriter, cast<TilingInterface>(root), opts);
       if (failed(res)) {
-        op->emitError("thread-level tiling failed");
+        root->emitError("thread-level tiling failed");
         return signalPassFailure();
       }
-      for (OpResult r : op->getResults())
+      for (OpResult r : root->getResults())
         if (Value repl = res->replacements.lookup(r))
           rewriter.replaceAllUsesWith(r, repl);
-      if (op->use_empty())
+      if (root->use_empty())
+        rewriter.eraseOp(root);
+      if (root != op && op->use_empty())
         rewriter.eraseOp(op);
     }
 

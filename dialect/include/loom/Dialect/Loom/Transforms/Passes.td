@@ -167,4 +167,23 @@ def LoomEarlyDealloc : Pass<"loom-early-dealloc", "::mlir::func::FuncOp"> {
   }];
 }
 
+def LoomParallelSchedule : Pass<"loom-parallel-schedule", "::mlir::func::FuncOp"> {
+  let summary = "Sets the schedule of every OpenMP worksharing loop";
+  let description = [{
+    `convert-scf-to-openmp` leaves `omp.wsloop` without a schedule clause, so libomp splits
+    the iterations into one contiguous chunk per thread (static). Each iteration of Loom's
+    parallel loops is a coarse task (a matmul thread tile, a (batch, head, query block) of
+    the fused attention, a block of rows), so a thread that is delayed (by the operating
+    system, or a task that is cheaper than its neighbours, such as causal query blocks)
+    makes every other thread wait at the loop's barrier. `dynamic` hands out `chunk`
+    iterations at a time to whichever thread is free, at the cost of one atomic increment
+    per chunk. `static` removes any schedule clause (the old behaviour).
+  }];
+  let options = [
+    Option<"kind", "kind", "std::string", "\"guided\"", "static, dynamic or guided">,
+    Option<"chunk", "chunk", "int64_t", "1", "iterations per chunk (dynamic and guided)">,
+  ];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD
