@@ -55,3 +55,52 @@ func.func @not_linear(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
   %z = loom.relu %s : tensor<2x4x8xf32>
   return %z : tensor<2x4x8xf32>
 }
+
+// A residual add of a linear's result (its only use) becomes the linear's residual
+// operand, after the activation: relu(x W^T + b) + r. Either operand order of loom.add.
+// CHECK-LABEL: func @fuse_residual
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x8xf32>, %[[W:.*]]: tensor<8x8xf32>, %[[B:.*]]: tensor<8xf32>, %[[R:.*]]: tensor<2x4x8xf32>)
+// CHECK: %[[Y:.*]] = loom.linear %[[X]], %[[W]], %[[B]] residual %[[R]] epilogue {
+// CHECK: arith.maximumf
+// CHECK: %[[Z:.*]] = loom.linear %[[Y]], %[[W]] residual %[[X]] :
+// CHECK-NOT: loom.add
+// CHECK: return %[[Z]]
+func.func @fuse_residual(%x: tensor<2x4x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>, %r: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %y = loom.linear %x, %w, %b : (tensor<2x4x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<2x4x8xf32>
+  %a = loom.relu %y : tensor<2x4x8xf32>
+  %s = loom.add %r, %a : tensor<2x4x8xf32>
+  %z = loom.linear %s, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %t = loom.add %z, %x : tensor<2x4x8xf32>
+  return %t : tensor<2x4x8xf32>
+}
+
+// Left alone: the linear's own value is used elsewhere; the sum of two linears takes only
+// one of them (the other stays an operand); an activation after a residual add does not
+// move into the linear (it would apply before the add).
+// CHECK-LABEL: func @residual_kept
+// CHECK: %[[Y:.*]] = loom.linear %{{.*}}, %{{.*}} :
+// CHECK: loom.add %{{.*}}, %[[Y]]
+// CHECK-LABEL: func @two_linears
+// CHECK: %[[A:.*]] = loom.linear %{{.*}}, %{{.*}} :
+// CHECK: loom.linear %{{.*}}, %{{.*}} residual %[[A]] :
+// CHECK-NOT: loom.add
+// CHECK-LABEL: func @act_after_residual
+// CHECK: %[[S:.*]] = loom.linear %{{.*}}, %{{.*}} residual %{{.*}} :
+// CHECK: loom.relu %[[S]]
+func.func @residual_kept(%x: tensor<2x4x8xf32>, %w: tensor<8x8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>) {
+  %y = loom.linear %x, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %s = loom.add %x, %y : tensor<2x4x8xf32>
+  return %s, %y : tensor<2x4x8xf32>, tensor<2x4x8xf32>
+}
+func.func @two_linears(%x: tensor<2x4x8xf32>, %w: tensor<8x8xf32>) -> tensor<2x4x8xf32> {
+  %a = loom.linear %x, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %b = loom.linear %x, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %s = loom.add %a, %b : tensor<2x4x8xf32>
+  return %s : tensor<2x4x8xf32>
+}
+func.func @act_after_residual(%x: tensor<2x4x8xf32>, %w: tensor<8x8xf32>) -> tensor<2x4x8xf32> {
+  %y = loom.linear %x, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %s = loom.add %x, %y : tensor<2x4x8xf32>
+  %r = loom.relu %s : tensor<2x4x8xf32>
+  return %r : tensor<2x4x8xf32>
+}

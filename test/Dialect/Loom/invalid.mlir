@@ -316,3 +316,11 @@ func.func @embedding_result(%ids: tensor<2x6xi32>, %t: tensor<10x8xf32>) -> tens
   %e = loom.embedding %ids, %t : (tensor<2x6xi32>, tensor<10x8xf32>) -> tensor<2x6x10xf32>
   return %e : tensor<2x6x10xf32>
 }
+
+// -----
+
+func.func @linear_residual(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %r: tensor<2x8x16xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{residual must have the result's type 'tensor<2x8x32xf32>', got 'tensor<2x8x16xf32>'}}
+  %y = loom.linear %x, %w residual %r : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}

@@ -32,6 +32,27 @@ func.func @linear(%x: tensor<2x4x8xf32>, %w: tensor<16x8xf32>, %b: tensor<16xf32
   return %y : tensor<2x4x16xf32>
 }
 
+// The residual is added last, after the epilogue, in the same generic.
+// CHECK-LABEL: func @linear_residual
+// CHECK-SAME: %[[R:[a-z0-9]+]]: tensor<2x4x16xf32>)
+// CHECK: %[[MM:.*]] = linalg.matmul
+// CHECK: %[[R2:.*]] = tensor.collapse_shape %[[R]] {{\[}}[0, 1], [2]]
+// CHECK: linalg.generic {{.*}} ins(%[[MM]], %{{.*}}, %[[R2]] : tensor<8x16xf32>, tensor<16xf32>, tensor<8x16xf32>)
+// CHECK-NEXT: ^bb0(%[[C:.*]]: f32, %[[BV:.*]]: f32, %[[RV:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[S:.*]] = arith.addf %[[C]], %[[BV]]
+// CHECK: %[[A:.*]] = arith.maximumf %[[S]]
+// CHECK: %[[Y:.*]] = arith.addf %[[A]], %[[RV]]
+// CHECK: linalg.yield %[[Y]]
+func.func @linear_residual(%x: tensor<2x4x8xf32>, %w: tensor<16x8xf32>, %b: tensor<16xf32>, %r: tensor<2x4x16xf32>) -> tensor<2x4x16xf32> {
+  %cst = arith.constant 0.0 : f32
+  %y = loom.linear %x, %w, %b residual %r epilogue {
+  ^bb0(%v: f32):
+    %a = arith.maximumf %v, %cst : f32
+    loom.yield %a : f32
+  } : (tensor<2x4x8xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %y : tensor<2x4x16xf32>
+}
+
 // A linear with neither bias nor epilogue is just the matmul.
 // CHECK-LABEL: func @linear_plain
 // CHECK: linalg.matmul

@@ -33,8 +33,16 @@ func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>
     %e = math.exp %v : f32
     loom.yield %e : f32
   } : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<32xf32>) -> tensor<2x8x32xf32>
+  // CHECK: loom.linear %{{.*}}, %{{.*}}, %{{.*}} residual %{{.*}} epilogue {
+  // CHECK: loom.linear %{{.*}}, %{{.*}} residual %{{.*}} : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
+  %yr = loom.linear %n, %w, %b residual %y epilogue {
+  ^bb0(%v: f32):
+    %e = math.exp %v : f32
+    loom.yield %e : f32
+  } : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<32xf32>, tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
+  %yr2 = loom.linear %n, %w residual %yr : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
   // CHECK: loom.relu
-  %z = loom.relu %y : tensor<2x8x32xf32>
+  %z = loom.relu %yr2 : tensor<2x8x32xf32>
   // CHECK: loom.gelu %{{.*}} {approximate = "tanh"}
   %t = loom.gelu %z {approximate = "tanh"} : tensor<2x8x32xf32>
   // CHECK: loom.sigmoid

@@ -51,19 +51,33 @@ static LogicalResult verifyNormResult(Operation *op, RankedTensorType in, Type r
 //===----------------------------------------------------------------------===//
 
 void LinearOp::build(OpBuilder &b, OperationState &state, Type resultType, Value input,
-                     Value weight, Value bias) {
+                     Value weight, Value bias, Value residual) {
   state.addOperands({input, weight});
   if (bias)
     state.addOperands(bias);
+  if (residual)
+    state.addOperands(residual);
+  state.getOrAddProperties<Properties>().operandSegmentSizes = {1, 1, bias ? 1 : 0,
+                                                                residual ? 1 : 0};
   state.addTypes(resultType);
   state.addRegion();
 }
 
+// loom.linear %x, %w[, %b] [residual %r] [epilogue { ... }] attr-dict : (types) -> type
 ParseResult LinearOp::parse(OpAsmParser &parser, OperationState &state) {
-  SmallVector<OpAsmParser::UnresolvedOperand, 3> operands;
+  SmallVector<OpAsmParser::UnresolvedOperand, 4> operands;
   SMLoc loc = parser.getCurrentLocation();
   if (parser.parseOperandList(operands))
     return failure();
+  if (operands.size() < 2 || operands.size() > 3)
+    return parser.emitError(loc, "expected input, weight and an optional bias");
+  int32_t hasBias = operands.size() == 3, hasResidual = 0;
+  if (succeeded(parser.parseOptionalKeyword("residual"))) {
+    operands.emplace_back();
+    if (parser.parseOperand(operands.back()))
+      return failure();
+    hasResidual = 1;
+  }
   auto region = std::make_unique<Region>();
   if (succeeded(parser.parseOptionalKeyword("epilogue")) && parser.parseRegion(*region))
     return failure();
@@ -72,18 +86,23 @@ ParseResult LinearOp::parse(OpAsmParser &parser, OperationState &state) {
     return failure();
   if (parser.resolveOperands(operands, fnType.getInputs(), loc, state.operands))
     return failure();
+  state.getOrAddProperties<Properties>().operandSegmentSizes = {1, 1, hasBias, hasResidual};
   state.addTypes(fnType.getResults());
   state.addRegion(std::move(region));
   return success();
 }
 
 void LinearOp::print(OpAsmPrinter &p) {
-  p << ' ' << getOperation()->getOperands();
+  p << ' ' << getInput() << ", " << getWeight();
+  if (Value bias = getBias())
+    p << ", " << bias;
+  if (Value residual = getResidual())
+    p << " residual " << residual;
   if (hasEpilogue()) {
     p << " epilogue ";
     p.printRegion(getEpilogue(), /*printEntryBlockArgs=*/true);
   }
-  p.printOptionalAttrDict((*this)->getAttrs());
+  p.printOptionalAttrDict((*this)->getAttrs(), /*elidedAttrs=*/{"operandSegmentSizes"});
   p << " : ";
   p.printFunctionalType(getOperation()->getOperandTypes(), getOperation()->getResultTypes());
 }
@@ -111,6 +130,10 @@ LogicalResult LinearOp::verify() {
     return emitOpError("result shape must be the input shape with the last dimension "
                        "replaced by out_features (")
            << w.getDimSize(0) << ")";
+  if (Value residual = getResidual())
+    if (residual.getType() != out)
+      return emitOpError("residual must have the result's type ") << out << ", got "
+                                                                    << residual.getType();
   if (hasEpilogue())
     return verifyScalarBody(*this, getEpilogue(), "epilogue");
   return success();

@@ -16,10 +16,10 @@ namespace {
 struct FuseProjectionsPass : public loom::impl::LoomFuseProjectionsBase<FuseProjectionsPass> {
   void runOnOperation() override {
     DominanceInfo dom(getOperation());
-    // Group epilogue-free linears by (input, has-bias), in program order.
+    // Group epilogue- and residual-free linears by (input, has-bias), in program order.
     llvm::MapVector<std::pair<Value, int>, SmallVector<LinearOp>> groups;
     getOperation().walk([&](LinearOp op) {
-      if (!op.hasEpilogue())
+      if (!op.hasEpilogue() && !op.getResidual())
         groups[{op.getInput(), op.getBias() ? 1 : 0}].push_back(op);
     });
     for (auto &[key, ops] : groups) {

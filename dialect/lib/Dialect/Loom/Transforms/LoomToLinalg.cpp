@@ -138,7 +138,7 @@ Value addRowTable(OpBuilder &b, Location loc, Value x, Value table) {
 }
 
 //===----------------------------------------------------------------------===//
-// loom.linear: C = X Wt (matmul), then one generic for bias + epilogue.
+// loom.linear: C = X Wt (matmul), then one generic for bias + epilogue + residual.
 //===----------------------------------------------------------------------===//
 Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   Location loc = op.getLoc();
@@ -188,7 +188,15 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
             .getResult(0);
     biasMap = AffineMap::get(2, 0, {d(1)}, ctx);
   }
-  if (bias || op.hasEpilogue()) {
+  Value residual = op.getResidual();
+  if (residual) {
+    residual = collapseTo2D(b, loc, residual);
+    if (panelled)
+      residual = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get(outShape, b.getF32Type()), residual,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  }
+  if (bias || op.hasEpilogue() || residual) {
     unsigned rank = outShape.size();
     SmallVector<Value> inputs{c};
     SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
@@ -196,8 +204,12 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
       inputs.push_back(bias);
       maps.push_back(biasMap);
     }
+    if (residual) {
+      inputs.push_back(residual);
+      maps.push_back(b.getMultiDimIdentityMap(rank));
+    }
     maps.push_back(b.getMultiDimIdentityMap(rank));
-    bool hasBias = bias != nullptr;
+    bool hasBias = bias != nullptr, hasResidual = residual != nullptr;
     c = generic(b, loc, outShape, inputs, emptyTensor(b, loc, outShape), maps,
                 SmallVector<IteratorType>(rank, IteratorType::parallel),
                 [&](OpBuilder &nb, Location nl, ValueRange args) {
@@ -206,6 +218,8 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
                     v = arith::AddFOp::create(nb, nl, v, args[1]);
                   if (op.hasEpilogue())
                     v = cloneLinearEpilogue(nb, op, v);
+                  if (hasResidual)
+                    v = arith::AddFOp::create(nb, nl, v, args[hasBias ? 2 : 1]);
                   return v;
                 });
   }

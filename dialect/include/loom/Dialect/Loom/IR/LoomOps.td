@@ -19,22 +19,28 @@ def Loom_F32Tensor : RankedTensorOf<[F32]>;
 // Projections
 //===----------------------------------------------------------------------===//
 
-def Loom_LinearOp : Loom_Op<"linear", [Pure]> {
-  let summary = "y = x W^T + b, then an optional scalar epilogue (torch.nn.Linear)";
+def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
+  let summary = "y = epilogue(x W^T + b) + residual (torch.nn.Linear, then a fused epilogue)";
   let description = [{
     `input` is `[..., in_features]`, `weight` is `[out_features, in_features]` (PyTorch
     layout), the optional `bias` is `[out_features]`; the result is `[..., out_features]`.
 
     The optional `epilogue` region takes one f32 (the biased value) and yields one f32; it is
-    applied to every element of the result. Fusion passes fill it (e.g. with an activation)
-    so the bias, the activation and the store happen in one loop after the matmul.
+    applied to every element of the result. The optional `residual` has the result's shape
+    and is added last: `x + sublayer(x)`, the residual connection (He et al. 2016; Vaswani
+    et al. 2017, section 3.1). Fusion passes fill both (an activation; the `loom.add` of a
+    residual connection), so the bias, the activation, the residual add and the store
+    happen on each tile of the matmul while it is in cache.
 
     ```mlir
     %y = loom.linear %x, %w, %b : (tensor<2x16x64xf32>, tensor<128x64xf32>, tensor<128xf32>)
                                     -> tensor<2x16x128xf32>
+    %z = loom.linear %h, %w2 residual %x
+           : (tensor<2x16x128xf32>, tensor<64x128xf32>, tensor<2x16x64xf32>) -> tensor<2x16x64xf32>
     ```
   }];
-  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight, Optional<Loom_F32Tensor>:$bias);
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight, Optional<Loom_F32Tensor>:$bias,
+                       Optional<Loom_F32Tensor>:$residual);
   let results = (outs Loom_F32Tensor:$result);
   let regions = (region AnyRegion:$epilogue);
   let hasVerifier = 1;
@@ -42,7 +48,8 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure]> {
   let skipDefaultBuilders = 1;
   let builders = [
     OpBuilder<(ins "::mlir::Type":$resultType, "::mlir::Value":$input,
-                   "::mlir::Value":$weight, "::mlir::Value":$bias)>
+                   "::mlir::Value":$weight, "::mlir::Value":$bias,
+                   CArg<"::mlir::Value", "{}">:$residual)>
   ];
   let extraClassDeclaration = [{
     bool hasEpilogue() { return !getEpilogue().empty(); }

@@ -23,13 +23,17 @@ def LoomFoldBatchNorm : Pass<"loom-fold-batch-norm", "::mlir::func::FuncOp"> {
 }
 
 def LoomFuseLinearEpilogue : Pass<"loom-fuse-linear-epilogue", "::mlir::func::FuncOp"> {
-  let summary = "Folds element-wise activations into the epilogue of the producing loom.linear";
+  let summary = "Folds activations and residual adds into the producing loom.linear";
   let description = [{
     `%y = loom.linear %x, %w, %b` followed by an element-wise unary op (`loom.relu`,
     `loom.gelu`, `loom.pointwise`, ...) that is the only user of `%y` becomes one
-    `loom.linear` whose epilogue region applies the activation. After lowering, the bias add,
-    the activation and the store are one loop over the matmul result. A linear whose result
-    has other users is left alone (the un-activated value is still needed).
+    `loom.linear` whose epilogue region applies the activation. Then a `loom.add %r, %y`
+    (either order) of such a linear's result, its only user, becomes the linear's
+    `residual` operand: the residual connection is added after the activation. After
+    lowering, the bias add, the activation, the residual add and the store are one loop
+    on each thread tile of the matmul. A linear whose result has other users is left alone
+    (the value before the activation or the add is still needed), and an activation after
+    a residual add stays outside (it applies to the sum).
   }];
   let dependentDialects = ["::loom::LoomDialect"];
 }
