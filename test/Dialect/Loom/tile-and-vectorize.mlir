@@ -260,6 +260,62 @@ func.func @not_row_wise(%x: tensor<70x64xf32>, %kw: tensor<7x64xf32>, %t: tensor
   return %w, %tr : tensor<64x64xf32>, tensor<64x64xf32>
 }
 
+// A norm's steps (a row-sum reduction, then an element-wise step that reads the rows and
+// the sums) become one forall: the consumer is tiled by row blocks and the reduction and
+// its fill are fused into each block, so the block stays in cache across both steps.
+// CHECK-LABEL: func @norm_one_loop
+// CHECK: scf.forall (%{{.*}}) = (0) to (64) step (16)
+// CHECK: vector.reduction <add>, %{{.*}} : vector<128xf32> into f32
+// CHECK: arith.subf %{{.*}} : vector<128xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: scf.forall (
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @norm_one_loop(%t: tensor<64x128xf32>) -> tensor<64x128xf32> {
+  %z = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e0 : tensor<64xf32>) -> tensor<64xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%t : tensor<64x128xf32>) outs(%f : tensor<64xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %x = arith.addf %acc, %a : f32
+    linalg.yield %x : f32
+  } -> tensor<64xf32>
+  %e1 = tensor.empty() : tensor<64x128xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t, %sum : tensor<64x128xf32>, tensor<64xf32>) outs(%e1 : tensor<64x128xf32>) {
+  ^bb0(%a: f32, %s: f32, %out: f32):
+    %x = arith.subf %a, %s : f32
+    linalg.yield %x : f32
+  } -> tensor<64x128xf32>
+  return %c : tensor<64x128xf32>
+}
+
+// A row reduction whose result is also returned stays as well (the consumer's block
+// recomputes it): fusion never drops a value that is used elsewhere.
+// CHECK-LABEL: func @norm_shared_stat
+// CHECK: %[[SUM:.*]] = scf.forall (%{{.*}}) = (0) to (64) step (16) {{.*}} -> (tensor<64xf32>)
+// CHECK: vector.reduction <add>
+// CHECK: %[[C:.*]] = scf.forall (%{{.*}}) = (0) to (64) step (16) {{.*}} -> (tensor<64x128xf32>)
+// CHECK: vector.reduction <add>
+// CHECK: arith.subf
+// CHECK: return %[[C]], %[[SUM]]
+func.func @norm_shared_stat(%t: tensor<64x128xf32>) -> (tensor<64x128xf32>, tensor<64xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e0 : tensor<64xf32>) -> tensor<64xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%t : tensor<64x128xf32>) outs(%f : tensor<64xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %x = arith.addf %acc, %a : f32
+    linalg.yield %x : f32
+  } -> tensor<64xf32>
+  %e1 = tensor.empty() : tensor<64x128xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t, %sum : tensor<64x128xf32>, tensor<64xf32>) outs(%e1 : tensor<64x128xf32>) {
+  ^bb0(%a: f32, %s: f32, %out: f32):
+    %x = arith.subf %a, %s : f32
+    linalg.yield %x : f32
+  } -> tensor<64x128xf32>
+  return %c, %sum : tensor<64x128xf32>, tensor<64xf32>
+}
+
 // A sliding window with the channels innermost (the depthwise convolution's loops (t, k, c)):
 // row-wise too. The taps k become an scf.for of vector FMAs into the output row.
 // CHECK-LABEL: func @window_channels_innermost

@@ -407,7 +407,19 @@ struct TileAndVectorizePass
       if (!g->getParentOfType<scf::ForallOp>() && !isPanelMatmul(g) && isRowWise(g))
         rowOps.push_back(g);
     });
-    for (linalg::GenericOp g : rowOps) {
+    // Consumers first: each is tiled with its row-wise producers (a norm's mean and
+    // variance reductions) and their fills fused in, so a norm is one parallel loop whose
+    // row block stays in L1 across its steps. A producer with several consumers in the
+    // group is recomputed per consumer (a row reduction over a block already in cache);
+    // once all its uses are fused it is dead and erased here.
+    llvm::SmallPtrSet<Operation *, 16> rowSet;
+    for (linalg::GenericOp g : rowOps)
+      rowSet.insert(g);
+    for (linalg::GenericOp g : llvm::reverse(rowOps)) {
+      if (g->use_empty()) {
+        rewriter.eraseOp(g);
+        continue;
+      }
       SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(g.getOperation()).getStaticLoopRanges();
       SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
       // Parallel dims before the innermost: unit tiles, except the last of them, which gets
@@ -422,8 +434,27 @@ struct TileAndVectorizePass
       if (lastPar < 0)
         continue;
       sizes[lastPar] = divisorAtMost(bounds[lastPar], rowBlock);
-      if (failed(tileWith(rewriter, g, sizes, kForall, "row")))
+      scf::SCFTileAndFuseOptions opts;
+      opts.tilingOptions.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
+      opts.tilingOptions.setLoopType(kForall);
+      opts.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool)
+                                  -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        Operation *p = producer.getOwner();
+        if (isa<linalg::FillOp>(p) || rowSet.contains(p))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+      rewriter.setInsertionPoint(g);
+      FailureOr<scf::SCFTileAndFuseResult> res =
+          scf::tileConsumerAndFuseProducersUsingSCF(rewriter, cast<TilingInterface>(g.getOperation()), opts);
+      if (failed(res)) {
+        g->emitError("row tiling failed");
         return signalPassFailure();
+      }
+      for (OpResult r : g->getResults())
+        if (Value repl = res->replacements.lookup(r))
+          rewriter.replaceAllUsesWith(r, repl);
+      rewriter.eraseOp(g);
     }
 
     // 4. Element-wise and row-reduction generics inside a thread's tile (the fused
