@@ -149,6 +149,35 @@ func.func @epilogue_transposed(%a: tensor<64x8xf32>, %b: tensor<8x64xf32>) -> te
   return %y : tensor<64x64xf32>
 }
 
+// Inside a thread's task (the fused attention's score tile), a filled matmul whose rows
+// are split gets its own bufferization.alloc_tensor for the combined result: each part's
+// fill writes the part's rows of it, so both parts are computed in place (a tensor.empty
+// would be merged with the one outside the task, and a buffer shared by the tasks is
+// privatized with a copy).
+// CHECK-LABEL: func @split_in_task
+// CHECK: scf.forall
+// CHECK: %[[ALLOC:.*]] = bufferization.alloc_tensor() : tensor<14x32xf32>
+// CHECK: %[[TOP:.*]] = tensor.extract_slice %[[ALLOC]][0, 0] [12, 32] [1, 1]
+// CHECK: vector.contract {{.*}} into vector<4x16xf32>
+// CHECK: %[[INS:.*]] = tensor.insert_slice %{{.*}} into %[[ALLOC]][0, 0] [12, 32] [1, 1]
+// CHECK: tensor.extract_slice %[[INS]][12, 0] [2, 32] [1, 1]
+// CHECK: vector.contract {{.*}} into vector<2x16xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %[[INS]][12, 0] [2, 32] [1, 1]
+func.func @split_in_task(%a: tensor<2x14x8xf32>, %b: tensor<8x32xf32>) -> tensor<2x14x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<14x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<14x32xf32>) -> tensor<14x32xf32>
+  %o = tensor.empty() : tensor<2x14x32xf32>
+  %r = scf.forall (%i) in (2) shared_outs(%s = %o) -> (tensor<2x14x32xf32>) {
+    %ai = tensor.extract_slice %a[%i, 0, 0] [1, 14, 8] [1, 1, 1] : tensor<2x14x8xf32> to tensor<14x8xf32>
+    %m = linalg.matmul ins(%ai, %b : tensor<14x8xf32>, tensor<8x32xf32>) outs(%f : tensor<14x32xf32>) -> tensor<14x32xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %m into %s[%i, 0, 0] [1, 14, 32] [1, 1, 1] : tensor<14x32xf32> into tensor<2x14x32xf32>
+    }
+  }
+  return %r : tensor<2x14x32xf32>
+}
+
 // batch_matmul: one batch per task, reduced to a plain matmul, then vectorized.
 // CHECK-LABEL: func @batch
 // CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (2, 8, 32) step (1, 8, 32)

@@ -1,6 +1,7 @@
 //===- TileAndVectorize.cpp - tiled, vectorized matmuls -------------------===//
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -91,21 +92,28 @@ std::pair<Operation *, Operation *> splitRows(IRRewriter &rewriter, linalg::Lina
   };
   auto cType = cast<RankedTensorType>(c.getType());
   int64_t m = cType.getDimSize(mIdx);
-  // A filled accumulator is re-created per part (so each part's fill fuses into its tiles);
-  // the parts are inserted into an empty tensor that bufferization turns into one buffer.
+  // A filled accumulator is re-created per part (so each part's fill fuses into its tiles),
+  // on the part's rows of an empty tensor that bufferization turns into one buffer.
   auto fill = c.getDefiningOp<linalg::FillOp>();
-  Value result = fill ? tensor::EmptyOp::create(rewriter, loc, cType.getShape(), cType.getElementType())
-                            .getResult()
-                      : c;
+  // Inside a thread's task, the combined result is its own allocation: a tensor.empty
+  // would be merged (CSE) with an identical one outside the task, and a buffer shared
+  // by the tasks is privatized by bufferization with a copy.
+  Value result = c;
+  if (fill)
+    result = op->getParentOfType<scf::ForallOp>()
+                 ? bufferization::AllocTensorOp::create(rewriter, loc, cType, ValueRange{})
+                       .getResult()
+                 : tensor::EmptyOp::create(rewriter, loc, cType.getShape(), cType.getElementType())
+                       .getResult();
   Operation *parts[2];
   for (int part = 0; part < 2; ++part) {
     int64_t offset = part == 0 ? 0 : split, size = part == 0 ? split : m - split;
     Value ap = sliceRows(a, offset, size), cp;
     if (fill) {
-      SmallVector<int64_t> shape(cType.getShape());
-      shape[mIdx] = size;
-      Value empty = tensor::EmptyOp::create(rewriter, loc, shape, cType.getElementType());
-      cp = linalg::FillOp::create(rewriter, loc, ValueRange{fill.getInputs()[0]}, ValueRange{empty})
+      // The fill writes the part's rows of the result (not a fresh tensor), so the part is
+      // computed in place: no copy into the result afterwards.
+      cp = linalg::FillOp::create(rewriter, loc, ValueRange{fill.getInputs()[0]},
+                                  ValueRange{sliceRows(result, offset, size)})
                .getResult(0);
     } else {
       // From the previous part's result, so both parts update one buffer in place.

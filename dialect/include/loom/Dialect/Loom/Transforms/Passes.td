@@ -118,7 +118,8 @@ def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp
            "keep basic blocks small for LLVM's schedulers)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
-                           "::mlir::linalg::LinalgDialect"];
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
 }
 
 def LoomStridedCopyToLinalg : Pass<"loom-strided-copy-to-linalg", "::mlir::func::FuncOp"> {
