@@ -78,6 +78,10 @@ cl::opt<bool> noPackWeights("no-pack-weights",
                             cl::desc("keep linear weights as [K, N] instead of packing them "
                                      "into [N/P, K, P] panels (for comparisons)"),
                             cl::cat(cat));
+cl::opt<std::string> ompSchedule(
+    "omp-schedule",
+    cl::desc("schedule of the parallel loops: guided (default), dynamic or static"),
+    cl::init("guided"), cl::value_desc("kind"), cl::cat(cat));
 cl::opt<std::string> cxx("cxx", cl::desc("C++ compiler used to link executables"),
                          cl::init(LOOM_DEFAULT_CXX), cl::cat(cat));
 cl::opt<std::string> runtimeLib("runtime-lib", cl::desc("the runtime archive to link"),
@@ -239,7 +243,9 @@ int main(int argc, char **argv) {
   if (emitKind == Emit::Loops)
     return writeText(out, [&](raw_ostream &os) { module->print(os); });
 
-  if (!run([](mlir::OpPassManager &pm) { loom::buildLoopsToLLVMPipeline(pm); }))
+  if (ompSchedule != "guided" && ompSchedule != "dynamic" && ompSchedule != "static")
+    return fail("--omp-schedule expects guided, dynamic or static, got '" + ompSchedule + "'");
+  if (!run([](mlir::OpPassManager &pm) { loom::buildLoopsToLLVMPipeline(pm, ompSchedule); }))
     return fail("lowering to the LLVM dialect failed");
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> llvmModule = loom::translateToLLVMIR(*module, manifest, llvmCtx, err);

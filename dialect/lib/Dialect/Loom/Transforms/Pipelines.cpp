@@ -59,9 +59,9 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
               "canonicalize,cse");
 }
 
-void loom::buildLoopsToLLVMPipeline(OpPassManager &pm) {
+void loom::buildLoopsToLLVMPipeline(OpPassManager &pm, const std::string &ompSchedule) {
   addPipeline(pm,
-              "convert-scf-to-openmp,func.func(loom-parallel-schedule),"
+              "convert-scf-to-openmp,func.func(loom-parallel-schedule{kind=" + ompSchedule + "}),"
               "func.func(convert-vector-to-scf{full-unroll}),"
               "expand-strided-metadata,lower-affine,"
               "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"

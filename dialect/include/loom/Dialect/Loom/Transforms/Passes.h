@@ -56,7 +56,7 @@ void buildLinalgToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOption
 /// Both of the above.
 void buildLoomToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &opts);
 /// Adds loops -> LLVM dialect (OpenMP, vector, memref, ...).
-void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm);
+void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm, const std::string &ompSchedule = "guided");
 /// Registers the pipelines `loom-fuse`, `loom-to-loops` and `loom-to-llvm` with mlir-opt style tools.
 void registerLoomPipelines();
 
