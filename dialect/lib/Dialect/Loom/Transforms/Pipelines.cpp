@@ -64,7 +64,7 @@ void loom::buildLoopsToLLVMPipeline(OpPassManager &pm, const std::string &ompSch
               "convert-scf-to-openmp,func.func(loom-parallel-schedule{kind=" + ompSchedule + "}),"
               "func.func(convert-vector-to-scf{full-unroll}),"
               "expand-strided-metadata,lower-affine,"
-              "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+              "convert-vector-to-llvm{vector-contract-lowering=outerproduct reassociate-fp-reductions},"
               "finalize-memref-to-llvm,convert-scf-to-cf,"
               "convert-arith-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
               "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
