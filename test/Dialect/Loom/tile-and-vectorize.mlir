@@ -178,6 +178,30 @@ func.func @split_in_task(%a: tensor<2x14x8xf32>, %b: tensor<8x32xf32>) -> tensor
   return %r : tensor<2x14x32xf32>
 }
 
+// A transpose that moves the innermost dimension (the attention's keys [B, S, H, dh] ->
+// [B, H, dh, S]): a forall over the leading output dims, then 8 x 8 blocks, each a
+// vector<8x8> read with a transposing permutation map and one write.
+// CHECK-LABEL: func @keys_transposed
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (2, 4)
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c8
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+// CHECK: vector.transfer_read {{.*}} permutation_map = {{.*}} : tensor<2x16x4x8xf32>, vector<8x8xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<8x8xf32>
+// CHECK-NOT: linalg.transpose
+// A transpose that keeps the innermost dimension (rows moved whole) is left alone.
+// CHECK-LABEL: func @rows_moved
+// CHECK: linalg.transpose
+func.func @keys_transposed(%k: tensor<2x16x4x8xf32>) -> tensor<2x4x8x16xf32> {
+  %e = tensor.empty() : tensor<2x4x8x16xf32>
+  %t = linalg.transpose ins(%k : tensor<2x16x4x8xf32>) outs(%e : tensor<2x4x8x16xf32>) permutation = [0, 2, 3, 1]
+  return %t : tensor<2x4x8x16xf32>
+}
+func.func @rows_moved(%k: tensor<2x16x4x8xf32>) -> tensor<2x4x16x8xf32> {
+  %e = tensor.empty() : tensor<2x4x16x8xf32>
+  %t = linalg.transpose ins(%k : tensor<2x16x4x8xf32>) outs(%e : tensor<2x4x16x8xf32>) permutation = [0, 2, 1, 3]
+  return %t : tensor<2x4x16x8xf32>
+}
+
 // batch_matmul: one batch per task, reduced to a plain matmul, then vectorized.
 // CHECK-LABEL: func @batch
 // CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (2, 8, 32) step (1, 8, 32)

@@ -465,6 +465,41 @@ struct TileAndVectorizePass
       rewriter.eraseOp(g);
     }
 
+    // 3c. Top-level transposes that move the innermost dimension (the attention's keys,
+    // [B, S, H, dh] -> [B, H, dh, S]): an scf.forall over the leading output dims, then
+    // 8 x 8 blocks of the last two, each one vector transpose (instead of scalar loops).
+    {
+      SmallVector<linalg::TransposeOp> transposes;
+      func.walk([&](linalg::TransposeOp t) {
+        auto l = cast<linalg::LinalgOp>(t.getOperation());
+        ArrayRef<int64_t> perm = t.getPermutation();
+        if (!t->getParentOfType<scf::ForallOp>() && t.hasPureTensorSemantics() &&
+            !l.hasDynamicShape() && perm.size() >= 2 &&
+            perm.back() != static_cast<int64_t>(perm.size()) - 1)
+          transposes.push_back(t);
+      });
+      for (linalg::TransposeOp t : transposes) {
+        SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(t.getOperation()).getStaticLoopRanges();
+        size_t r = bounds.size();
+        SmallVector<int64_t> outer(r, 0), block(r, 1);
+        for (size_t i = 0; i + 2 < r; ++i)
+          outer[i] = 1;
+        block[r - 2] = divisorAtMost(bounds[r - 2], 8);
+        block[r - 1] = divisorAtMost(bounds[r - 1], 8);
+        Operation *op = t;
+        if (r > 2) {
+          FailureOr<SmallVector<Operation *>> tiled = tileWith(rewriter, op, outer, kForall, "transpose");
+          if (failed(tiled))
+            return signalPassFailure();
+          op = tiled->front();
+          block[0] = 1; // the tiled op's leading dims are unit now
+        }
+        SmallVector<int64_t> sizes(block);
+        if (failed(tileAndVectorize(rewriter, op, sizes, /*namedContraction=*/false)))
+          return signalPassFailure();
+      }
+    }
+
     // 4. Element-wise and row-reduction generics inside a thread's tile (the fused
     // attention's softmax steps): one row at a time, the innermost dimension (and any
     // reduction dimension) in vectors of at most `row-vector` lanes (an scf.for over the rest).
