@@ -1,4 +1,5 @@
 // RUN: %loom-opt %s -convert-loom-to-linalg | FileCheck %s
+// RUN: %loom-opt %s -convert-loom-to-linalg=panel-width=4 | FileCheck %s --check-prefix=PANELS
 
 // RUN: %loom-opt %s -convert-loom-to-linalg | FileCheck %s --check-prefix=TILES
 // The fused attention never builds a [seq_q, seq_k] tensor (@attention: seq 256).
@@ -73,7 +74,6 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
 // CHECK: %[[END:.*]] = arith.minsi
 // CHECK: scf.for %[[KB:.*]] = %{{.*}} to %[[END]] step %{{.*}} iter_args({{.*}}) -> (tensor<128x4xf32>, tensor<128xf32>, tensor<128xf32>)
 // CHECK: %[[K:.*]] = tensor.extract_slice %[[KT]]{{.*}} [1, 4, 128] [1, 1, 1] : tensor<2x4x256xf32> to tensor<4x128xf32>
-// CHECK: %[[V:.*]] = tensor.extract_slice {{.*}} [1, 128, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<128x4xf32>
 // CHECK: %[[S:.*]] = linalg.matmul ins(%[[Q]], %[[K]] : tensor<128x4xf32>, tensor<4x128xf32>)
 // CHECK: %[[SM:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<128x128xf32>)
 // CHECK: arith.cmpi sgt
@@ -81,10 +81,28 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
 // CHECK: arith.maximumf
 // CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[SM]], %[[MAX]]
 // CHECK: math.exp
+// CHECK: %[[V:.*]] = tensor.extract_slice {{.*}} [1, 128, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<128x4xf32>
 // CHECK: %[[O:.*]] = linalg.matmul ins(%[[P]], %[[V]] : tensor<128x128xf32>, tensor<128x4xf32>)
 // CHECK: scf.yield %[[O]], %[[MAX]]
 // CHECK: arith.divf
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %{{.*}}, %[[H]], 0] [1, 128, 1, 4]
+// With panel-width=P (loomc: the register tile's width), keys are packed once per call
+// into [B*H, S/P, dh, P] and values into [B*H, dh/P, S, P]: both matmuls of a key block
+// are panel contractions whose B operands are contiguous [K, P] panels (not rows 1-2 KiB
+// apart, which share a few L1 sets).
+// PANELS-LABEL: func @attention
+// PANELS: linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x2x64x4x4xf32>) permutation = [0, 3, 1, 4, 2]
+// PANELS: %[[KP:.*]] = tensor.collapse_shape {{.*}} into tensor<2x64x4x4xf32>
+// PANELS: linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x2x1x256x4xf32>) permutation = [0, 2, 3, 1, 4]
+// PANELS: %[[VP:.*]] = tensor.collapse_shape {{.*}} into tensor<2x1x256x4xf32>
+// PANELS: scf.for
+// PANELS: %[[K:.*]] = tensor.extract_slice %[[KP]]{{.*}} [1, 32, 4, 4] [1, 1, 1, 1] : tensor<2x64x4x4xf32> to tensor<32x4x4xf32>
+// PANELS: %[[S3:.*]] = linalg.generic {{.*}}["parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%{{.*}}, %[[K]] : tensor<128x4xf32>, tensor<32x4x4xf32>)
+// PANELS: tensor.collapse_shape %[[S3]] {{\[}}[0], [1, 2]] : tensor<128x32x4xf32> into tensor<128x128xf32>
+// PANELS: %[[V:.*]] = tensor.extract_slice %[[VP]]{{.*}} [1, 1, 128, 4] [1, 1, 1, 1] : tensor<2x1x256x4xf32> to tensor<1x128x4xf32>
+// PANELS: linalg.generic {{.*}}["parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%{{.*}}, %[[V]] : tensor<128x128xf32>, tensor<1x128x4xf32>)
+// PANELS-NOT: linalg.matmul
+// PANELS: return
 func.func @attention(%q: tensor<1x256x8xf32>) -> tensor<1x256x8xf32> {
   %a = loom.attention %q, %q, %q {n_heads = 2 : i64, causal = true} : (tensor<1x256x8xf32>, tensor<1x256x8xf32>, tensor<1x256x8xf32>) -> tensor<1x256x8xf32>
   return %a : tensor<1x256x8xf32>

@@ -263,10 +263,10 @@ Value keysTransposed(OpBuilder &b, Location loc, Value v, int64_t heads) {
                                          ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
 }
 
-/// A static slice of `v` at `offsets` with `sizes`, rank-reduced to its last two dims.
+/// A static slice of `v` at `offsets` with `sizes`, rank-reduced to its last `keep` dims.
 Value sliceOf(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> offsets,
-              ArrayRef<int64_t> sizes) {
-  auto type = RankedTensorType::get(sizes.take_back(2),
+              ArrayRef<int64_t> sizes, unsigned keep = 2) {
+  auto type = RankedTensorType::get(sizes.take_back(keep),
                                     cast<RankedTensorType>(v.getType()).getElementType());
   SmallVector<OpFoldResult> sz, strides(sizes.size(), b.getIndexAttr(1));
   for (int64_t s : sizes)
@@ -278,7 +278,49 @@ Value indexConst(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
-Value lowerAttention(OpBuilder &b, AttentionOp op) {
+/// [B, S, H*dh] -> [B*H, S/P, dh, P]: keys in panels of P keys, so that a block of
+/// Q_blk K_blk^T is a panel contraction whose B operand is contiguous per panel.
+Value keyPanels(OpBuilder &b, Location loc, Value v, int64_t heads, int64_t p) {
+  auto t = cast<RankedTensorType>(v.getType());
+  int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
+  Value v5 = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({bs, s / p, p, heads, dh}, b.getF32Type()), v,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}});
+  Value tr = transpose(b, loc, v5, {0, 3, 1, 4, 2}); // [B, H, S/P, dh, P]
+  return tensor::CollapseShapeOp::create(b, loc, tr,
+                                         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+}
+
+/// [B, S, H*dh] -> [B*H, dh/P, S, P]: values in panels of P features, so that P V is a
+/// panel contraction whose B operand is contiguous per panel.
+Value valuePanels(OpBuilder &b, Location loc, Value v, int64_t heads, int64_t p) {
+  auto t = cast<RankedTensorType>(v.getType());
+  int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
+  Value v5 = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({bs, s, heads, dh / p, p}, b.getF32Type()), v,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3, 4}});
+  Value tr = transpose(b, loc, v5, {0, 2, 3, 1, 4}); // [B, H, dh/P, S, P]
+  return tensor::CollapseShapeOp::create(b, loc, tr,
+                                         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+}
+
+/// C[m, j, p] += A[m, k] * Bp[j, k, p]: the panel contraction of convert-loom-to-linalg
+/// (loom-tile-and-vectorize makes it one plain matmul per panel).
+Value panelContraction(OpBuilder &b, Location loc, Value a, Value bp, Value init) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  auto it = cast<RankedTensorType>(init.getType());
+  return generic(b, loc, it.getShape(), ValueRange{a, bp}, init,
+                 {AffineMap::get(4, 0, {d(0), d(3)}, ctx), AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+                  AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+                 {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                  IteratorType::reduction},
+                 [](OpBuilder &nb, Location nl, ValueRange x) -> Value {
+                   return arith::AddFOp::create(nb, nl, x[2], arith::MulFOp::create(nb, nl, x[0], x[1]));
+                 });
+}
+
+Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   Location loc = op.getLoc();
   auto qt = op.getQuery().getType();
   int64_t bs = qt.getDimSize(0), sq = qt.getDimSize(1), d = qt.getDimSize(2);
@@ -298,7 +340,13 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
   double negInf = -std::numeric_limits<double>::infinity();
 
   Value query = op.getQuery(), value = op.getValue();
-  Value keyT = keysTransposed(b, loc, op.getKey(), h); // [B*H, dh, Sk]
+  // With panels (panel-width P > 0), keys are [B*H, Sk/P, dh, P] and values
+  // [B*H, dh/P, Sk, P]: the B operands of both matmuls are contiguous [K, P] panels.
+  bool kPanels = panelWidth > 0 && bk % panelWidth == 0;
+  bool vPanels = panelWidth > 0 && dh % panelWidth == 0;
+  Value keyT = kPanels ? keyPanels(b, loc, op.getKey(), h, panelWidth)
+                       : keysTransposed(b, loc, op.getKey(), h); // [B*H, dh, Sk]
+  Value valueP = vPanels ? valuePanels(b, loc, value, h, panelWidth) : Value();
   Value bias = op.getBias(), keyLengths = op.getKeyLengths(), rel = op.getRelValues();
   int64_t relK = op.getRelMaxDistance();
 
@@ -391,12 +439,20 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
       [&](OpBuilder &fb, Location fl, Value kb, ValueRange iter) {
         Value o = iter[0], m = iter[1], l = iter[2];
         Value kOff = arith::MulIOp::create(fb, fl, kb, indexConst(fb, fl, bk));
-        Value kTile = sliceOf(fb, fl, keyT, {bh, zero, kOff}, {1, dh, bk});   // [dh, bk]
-        Value vTile = sliceOf(fb, fl, value, {bi, kOff, hOff}, {1, bk, dh}); // [bk, dh]
-        Value sInit = filled(fb, fl, {bq, bk}, 0.0);
-        Value s = linalg::MatmulOp::create(fb, fl, TypeRange{sInit.getType()},
-                                           ValueRange{qTile, kTile}, ValueRange{sInit})
-                      .getResult(0);
+        Value s;
+        if (kPanels) {
+          int64_t np = bk / panelWidth;
+          Value pOff = arith::MulIOp::create(fb, fl, kb, indexConst(fb, fl, np));
+          Value kTile = sliceOf(fb, fl, keyT, {bh, pOff, zero, zero}, {1, np, dh, panelWidth}, 3);
+          Value s3 = panelContraction(fb, fl, qTile, kTile, filled(fb, fl, {bq, np, panelWidth}, 0.0));
+          s = tensor::CollapseShapeOp::create(fb, fl, s3, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+        } else {
+          Value kTile = sliceOf(fb, fl, keyT, {bh, zero, kOff}, {1, dh, bk}); // [dh, bk]
+          Value sInit = filled(fb, fl, {bq, bk}, 0.0);
+          s = linalg::MatmulOp::create(fb, fl, TypeRange{sInit.getType()}, ValueRange{qTile, kTile},
+                                       ValueRange{sInit})
+                  .getResult(0);
+        }
         // Scale, bias, mask.
         SmallVector<Value> ins{s};
         SmallVector<AffineMap> maps{id2};
@@ -471,9 +527,21 @@ Value lowerAttention(OpBuilder &b, AttentionOp op) {
                 return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], r));
               });
         }
-        Value oNew = linalg::MatmulOp::create(fb, fl, TypeRange{oScaled.getType()},
-                                              ValueRange{probs, vTile}, ValueRange{oScaled})
-                         .getResult(0);
+        Value oNew;
+        if (vPanels) {
+          int64_t np = dh / panelWidth;
+          Value vTile = sliceOf(fb, fl, valueP, {bh, zero, kOff, zero}, {1, np, bk, panelWidth}, 3);
+          Value o3 = tensor::ExpandShapeOp::create(
+              fb, fl, RankedTensorType::get({bq, np, panelWidth}, fb.getF32Type()), oScaled,
+              ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+          oNew = tensor::CollapseShapeOp::create(fb, fl, panelContraction(fb, fl, probs, vTile, o3),
+                                                 ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+        } else {
+          Value vTile = sliceOf(fb, fl, value, {bi, kOff, hOff}, {1, bk, dh}); // [bk, dh]
+          oNew = linalg::MatmulOp::create(fb, fl, TypeRange{oScaled.getType()},
+                                          ValueRange{probs, vTile}, ValueRange{oScaled})
+                     .getResult(0);
+        }
         scf::YieldOp::create(fb, fl, ValueRange{oNew, mNew, lNew});
       });
 
@@ -1341,7 +1409,7 @@ struct ConvertLoomToLinalgPass
       Value result =
           llvm::TypeSwitch<Operation *, Value>(op)
               .Case<LinearOp>([&](auto o) { return lowerLinear(rewriter, o, panelWidth); })
-              .Case<AttentionOp>([&](auto o) { return lowerAttention(rewriter, o); })
+              .Case<AttentionOp>([&](auto o) { return lowerAttention(rewriter, o, panelWidth); })
               .Case<LayerNormOp>([&](auto o) { return lowerLayerNorm(rewriter, o); })
               .Case<SinusoidalPEOp>([&](auto o) { return lowerSinusoidalPE(rewriter, o); })
               .Case<RopeOp>([&](auto o) { return lowerRope(rewriter, o); })

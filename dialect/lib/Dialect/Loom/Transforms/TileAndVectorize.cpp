@@ -465,17 +465,17 @@ struct TileAndVectorizePass
       rewriter.eraseOp(g);
     }
 
-    // 3c. Top-level transposes that move the innermost dimension (the attention's keys,
-    // [B, S, H, dh] -> [B, H, dh, S]): an scf.forall over the leading output dims, then
-    // 8 x 8 blocks of the last two, each one vector transpose (instead of scalar loops).
+    // 3c. Top-level transposes (the attention's keys and values into panels): an
+    // scf.forall over the leading output dims, then, when the innermost dimension moves
+    // ([B, S, H, dh] -> [B, H, dh, S]), 8 x 8 blocks of the last two, each one vector
+    // transpose; when it stays, rows copied as vectors (instead of scalar loops).
     {
       SmallVector<linalg::TransposeOp> transposes;
       func.walk([&](linalg::TransposeOp t) {
         auto l = cast<linalg::LinalgOp>(t.getOperation());
         ArrayRef<int64_t> perm = t.getPermutation();
         if (!t->getParentOfType<scf::ForallOp>() && t.hasPureTensorSemantics() &&
-            !l.hasDynamicShape() && perm.size() >= 2 &&
-            perm.back() != static_cast<int64_t>(perm.size()) - 1)
+            !l.hasDynamicShape() && perm.size() >= 2 && !l.getStaticLoopRanges().empty())
           transposes.push_back(t);
       });
       for (linalg::TransposeOp t : transposes) {
@@ -484,8 +484,9 @@ struct TileAndVectorizePass
         SmallVector<int64_t> outer(r, 0), block(r, 1);
         for (size_t i = 0; i + 2 < r; ++i)
           outer[i] = 1;
-        block[r - 2] = divisorAtMost(bounds[r - 2], 8);
-        block[r - 1] = divisorAtMost(bounds[r - 1], 8);
+        bool innerMoves = t.getPermutation().back() != static_cast<int64_t>(r) - 1;
+        block[r - 2] = innerMoves ? divisorAtMost(bounds[r - 2], 8) : 1;
+        block[r - 1] = divisorAtMost(bounds[r - 1], innerMoves ? 8 : rowVector);
         Operation *op = t;
         if (r > 2) {
           FailureOr<SmallVector<Operation *>> tiled = tileWith(rewriter, op, outer, kForall, "transpose");
