@@ -137,6 +137,22 @@ Value addRowTable(OpBuilder &b, Location loc, Value x, Value table) {
                  });
 }
 
+/// C[m, j, p] += A[m, k] * Bp[j, k, p]: the panel contraction of convert-loom-to-linalg
+/// (loom-tile-and-vectorize makes it one plain matmul per panel).
+Value panelContraction(OpBuilder &b, Location loc, Value a, Value bp, Value init) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  auto it = cast<RankedTensorType>(init.getType());
+  return generic(b, loc, it.getShape(), ValueRange{a, bp}, init,
+                 {AffineMap::get(4, 0, {d(0), d(3)}, ctx), AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+                  AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+                 {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                  IteratorType::reduction},
+                 [](OpBuilder &nb, Location nl, ValueRange x) -> Value {
+                   return arith::AddFOp::create(nb, nl, x[2], arith::MulFOp::create(nb, nl, x[0], x[1]));
+                 });
+}
+
 //===----------------------------------------------------------------------===//
 // loom.linear: C = X Wt (matmul), then one generic for bias + epilogue + residual.
 //===----------------------------------------------------------------------===//
@@ -164,15 +180,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
         ArrayRef<ReassociationIndices>{{0, 1}, {2}});
     Value packed = transpose(b, loc, w3, {0, 2, 1});
     outShape = {m, panels, panelWidth};
-    Value acc = filled(b, loc, outShape, 0.0);
-    c = generic(b, loc, outShape, ValueRange{x, packed}, acc,
-                {AffineMap::get(4, 0, {d(0), d(3)}, ctx), AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
-                 AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-                {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-                 IteratorType::reduction},
-                [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                  return arith::AddFOp::create(nb, nl, a[2], arith::MulFOp::create(nb, nl, a[0], a[1]));
-                });
+    c = panelContraction(b, loc, x, packed, filled(b, loc, outShape, 0.0));
     if (bias) {
       bias = tensor::ExpandShapeOp::create(
           b, loc, RankedTensorType::get({panels, panelWidth}, b.getF32Type()), bias,
@@ -304,21 +312,6 @@ Value valuePanels(OpBuilder &b, Location loc, Value v, int64_t heads, int64_t p)
                                          ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
 }
 
-/// C[m, j, p] += A[m, k] * Bp[j, k, p]: the panel contraction of convert-loom-to-linalg
-/// (loom-tile-and-vectorize makes it one plain matmul per panel).
-Value panelContraction(OpBuilder &b, Location loc, Value a, Value bp, Value init) {
-  MLIRContext *ctx = b.getContext();
-  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
-  auto it = cast<RankedTensorType>(init.getType());
-  return generic(b, loc, it.getShape(), ValueRange{a, bp}, init,
-                 {AffineMap::get(4, 0, {d(0), d(3)}, ctx), AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
-                  AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-                 {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-                  IteratorType::reduction},
-                 [](OpBuilder &nb, Location nl, ValueRange x) -> Value {
-                   return arith::AddFOp::create(nb, nl, x[2], arith::MulFOp::create(nb, nl, x[0], x[1]));
-                 });
-}
 
 Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   Location loc = op.getLoc();

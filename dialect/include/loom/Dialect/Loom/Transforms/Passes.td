@@ -94,16 +94,26 @@ def LoomOutlineWeightPrep : Pass<"loom-outline-weight-prep", "::mlir::ModuleOp">
 def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tiles matmuls for threads and registers and vectorizes the register tiles";
   let description = [{
-    Every `linalg.matmul` and `linalg.batch_matmul` (static shapes):
-    1. rows that are not a multiple of the thread tile are split off (the largest multiple
-       of `thread-tile-m` rounded to the register tile gets the main kernel; the rest gets
-       tiles that divide it), each part with its own fill of the accumulator;
-    2. an `scf.forall` over output blocks (the unit of thread parallelism), the accumulator's
-       `linalg.fill` fused in;
-    3. `scf.for` over k blocks (`k-block`), then register tiles (`reg-tile-m x reg-tile-n`,
-       k step 1) in n-then-m order, vectorized to `vector.contract`.
-    Tile sizes divide the dimensions, so every tile is full and vectorizes;
-    `loop-invariant-subset-hoisting` then keeps each accumulator in registers.
+    Every `linalg.matmul`, `linalg.batch_matmul` and packed-panel contraction (static
+    shapes):
+    1. thread tiles of whole rows: a divisor of the rows close to `thread-tile-m` when one
+       exists, otherwise the rows that are not a multiple of the thread tile are split off
+       (each part with its own fill of the accumulator);
+    2. an `scf.forall` over output blocks (the unit of thread parallelism), the
+       accumulator's `linalg.fill` fused in. When the matmul's only use is an element-wise
+       generic of its shape that reads it with the identity map (a linear's bias,
+       activation and residual add), that generic is the op tiled and the matmul is fused
+       into its tiles, so the epilogue runs on each tile while it is in cache;
+    3. panels split into plain matmuls; `scf.for` over k blocks (`k-block`), then register
+       tiles (`reg-tile-m x reg-tile-n`, k step 1) in n-then-m order, vectorized to
+       `vector.contract`; rows that are not a multiple of the register tile are split
+       (inside a task, into one `bufferization.alloc_tensor`, so both parts are in place).
+    Then row-wise generics (norms, activations) are tiled into an `scf.forall` over blocks
+    of `row-block` rows with their row-wise producers fused in (a norm is one loop);
+    transposes are tiled over their leading dims and vectorized (8 x 8 blocks when the
+    innermost dim moves, row copies otherwise); generics inside tasks are vectorized in
+    `row-vector`-lane chunks. Tile sizes divide the dimensions, so every tile is full and
+    vectorizes; `loop-invariant-subset-hoisting` then keeps each accumulator in registers.
   }];
   let options = [
     Option<"threadTileM", "thread-tile-m", "int64_t", "64", "rows of C per parallel task">,
