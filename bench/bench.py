@@ -1,7 +1,7 @@
 """Loom vs PyTorch eager vs ONNX Runtime on issue #5's three models, in one run.
 
 usage: /usr/bin/python3 bench/bench.py [--models encoder llama conformer] [--batches 1 8]
-           [--threads 1 2] [--repeat 10] [--rounds 3] [--no-ort] [--out bench/results]
+           [--threads 1 2] [--repeat 10] [--rounds 5] [--no-ort] [--out bench/results]
 
 Run bench/setup.sh once first (OpenBLAS for PyTorch, matplotlib, onnxruntime-node).
 
@@ -177,7 +177,7 @@ def main():
     ap.add_argument("--batches", type=int, nargs="+", default=[1, 8])
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeat", type=int, default=10)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-ort", action="store_true", help="skip ONNX Runtime")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     a = ap.parse_args()
