@@ -71,6 +71,33 @@ tileWith(IRRewriter &rewriter, Operation *op, ArrayRef<int64_t> sizes,
 constexpr auto kForLoops = scf::SCFTilingOptions::LoopType::ForOp;
 constexpr auto kForall = scf::SCFTilingOptions::LoopType::ForallOp;
 
+/// Tiles `root` into an scf.forall of tile `sizes`, fusing into each tile the fills and
+/// the producers `fuse` accepts; replaces `root` by the loop's results and erases it. On
+/// failure, reports "<what> tiling failed" at `root`.
+LogicalResult tileAndFuseInForall(IRRewriter &rewriter, Operation *root, ArrayRef<int64_t> sizes,
+                                  llvm::function_ref<bool(Operation *)> fuse, StringRef what) {
+  scf::SCFTileAndFuseOptions opts;
+  opts.tilingOptions.setTileSizes(getAsIndexOpFoldResult(root->getContext(), sizes));
+  opts.tilingOptions.setLoopType(kForall);
+  opts.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool)
+                              -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    Operation *p = producer.getOwner();
+    if (isa<linalg::FillOp>(p) || fuse(p))
+      return scf::SCFTileAndFuseOptions::ControlFnResult{};
+    return std::nullopt;
+  });
+  rewriter.setInsertionPoint(root);
+  FailureOr<scf::SCFTileAndFuseResult> res =
+      scf::tileConsumerAndFuseProducersUsingSCF(rewriter, cast<TilingInterface>(root), opts);
+  if (failed(res))
+    return root->emitError(what) << " tiling failed";
+  for (OpResult r : root->getResults())
+    if (Value repl = res->replacements.lookup(r))
+      rewriter.replaceAllUsesWith(r, repl);
+  rewriter.eraseOp(root);
+  return success();
+}
+
 /// Splits the rows (dimension `mIdx` of the output and of the first input) of a matmul-like
 /// op at `split`: two ops on the row ranges, their results inserted into the original init.
 /// Returns the two new ops.
@@ -311,27 +338,9 @@ struct TileAndVectorizePass
         root = epilogue;
         sizes.pop_back(); // the reduction (k) is the matmul's last loop
       }
-      scf::SCFTileAndFuseOptions opts;
-      opts.tilingOptions.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
-      opts.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      opts.setFusionControlFn([op](tensor::ExtractSliceOp, OpResult producer, bool)
-                                  -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        if (isa<linalg::FillOp>(producer.getOwner()) || producer.getOwner() == op)
-          return scf::SCFTileAndFuseOptions::ControlFnResult{};
-        return std::nullopt;
-      });
-      rewriter.setInsertionPoint(root);
-      FailureOr<scf::SCFTileAndFuseResult> res =
-          scf::tileConsumerAndFuseProducersUsingSCF(rewriter, cast<TilingInterface>(root), opts);
-      if (failed(res)) {
-        root->emitError("thread-level tiling failed");
+      if (failed(tileAndFuseInForall(
+              rewriter, root, sizes, [op](Operation *p) { return p == op; }, "thread-level")))
         return signalPassFailure();
-      }
-      for (OpResult r : root->getResults())
-        if (Value repl = res->replacements.lookup(r))
-          rewriter.replaceAllUsesWith(r, repl);
-      if (root->use_empty())
-        rewriter.eraseOp(root);
       if (root != op && op->use_empty())
         rewriter.eraseOp(op);
     }
@@ -442,27 +451,9 @@ struct TileAndVectorizePass
       if (lastPar < 0)
         continue;
       sizes[lastPar] = divisorAtMost(bounds[lastPar], rowBlock);
-      scf::SCFTileAndFuseOptions opts;
-      opts.tilingOptions.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
-      opts.tilingOptions.setLoopType(kForall);
-      opts.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool)
-                                  -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        Operation *p = producer.getOwner();
-        if (isa<linalg::FillOp>(p) || rowSet.contains(p))
-          return scf::SCFTileAndFuseOptions::ControlFnResult{};
-        return std::nullopt;
-      });
-      rewriter.setInsertionPoint(g);
-      FailureOr<scf::SCFTileAndFuseResult> res =
-          scf::tileConsumerAndFuseProducersUsingSCF(rewriter, cast<TilingInterface>(g.getOperation()), opts);
-      if (failed(res)) {
-        g->emitError("row tiling failed");
+      if (failed(tileAndFuseInForall(
+              rewriter, g, sizes, [&](Operation *p) { return rowSet.contains(p); }, "row")))
         return signalPassFailure();
-      }
-      for (OpResult r : g->getResults())
-        if (Value repl = res->replacements.lookup(r))
-          rewriter.replaceAllUsesWith(r, repl);
-      rewriter.eraseOp(g);
     }
 
     // 3c. Top-level transposes (the attention's keys and values into panels): an
