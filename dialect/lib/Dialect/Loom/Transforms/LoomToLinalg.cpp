@@ -259,16 +259,23 @@ Value relativeRow(OpBuilder &nb, Location nl, Value i, Value j, int64_t shift, i
 // masks, key lengths) are not visited.
 //===----------------------------------------------------------------------===//
 
+/// The attention's per-head layouts of `v` [B, S, H*dh]: `v` viewed as `shape` (`groups`
+/// splits S and H*dh), permuted by `perm` (B and H first), with B and H merged into B*H.
+Value perHead(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape,
+              ArrayRef<ReassociationIndices> groups, ArrayRef<int64_t> perm) {
+  Value expanded = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, b.getF32Type()), v, groups);
+  SmallVector<ReassociationIndices> merge{{0, 1}};
+  for (int64_t i = 2; i < static_cast<int64_t>(shape.size()); ++i)
+    merge.push_back({i});
+  return tensor::CollapseShapeOp::create(b, loc, transpose(b, loc, expanded, perm), merge);
+}
+
 /// [B, S, H*dh] -> [B*H, dh, S]: keys laid out so that Q_blk K_blk^T is a plain matmul.
 Value keysTransposed(OpBuilder &b, Location loc, Value v, int64_t heads) {
   auto t = cast<RankedTensorType>(v.getType());
   int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
-  auto t4 = RankedTensorType::get({bs, s, heads, dh}, b.getF32Type());
-  Value v4 = tensor::ExpandShapeOp::create(b, loc, t4, v,
-                                           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-  Value tr = transpose(b, loc, v4, {0, 2, 3, 1});
-  return tensor::CollapseShapeOp::create(b, loc, tr,
-                                         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
+  return perHead(b, loc, v, {bs, s, heads, dh}, {{0}, {1}, {2, 3}}, {0, 2, 3, 1});
 }
 
 /// A static slice of `v` at `offsets` with `sizes`, rank-reduced to its last `keep` dims.
@@ -291,12 +298,7 @@ Value indexConst(OpBuilder &b, Location loc, int64_t v) {
 Value keyPanels(OpBuilder &b, Location loc, Value v, int64_t heads, int64_t p) {
   auto t = cast<RankedTensorType>(v.getType());
   int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
-  Value v5 = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({bs, s / p, p, heads, dh}, b.getF32Type()), v,
-      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}});
-  Value tr = transpose(b, loc, v5, {0, 3, 1, 4, 2}); // [B, H, S/P, dh, P]
-  return tensor::CollapseShapeOp::create(b, loc, tr,
-                                         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+  return perHead(b, loc, v, {bs, s / p, p, heads, dh}, {{0}, {1, 2}, {3, 4}}, {0, 3, 1, 4, 2});
 }
 
 /// [B, S, H*dh] -> [B*H, dh/P, S, P]: values in panels of P features, so that P V is a
@@ -304,14 +306,8 @@ Value keyPanels(OpBuilder &b, Location loc, Value v, int64_t heads, int64_t p) {
 Value valuePanels(OpBuilder &b, Location loc, Value v, int64_t heads, int64_t p) {
   auto t = cast<RankedTensorType>(v.getType());
   int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
-  Value v5 = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({bs, s, heads, dh / p, p}, b.getF32Type()), v,
-      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3, 4}});
-  Value tr = transpose(b, loc, v5, {0, 2, 3, 1, 4}); // [B, H, dh/P, S, P]
-  return tensor::CollapseShapeOp::create(b, loc, tr,
-                                         ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+  return perHead(b, loc, v, {bs, s, heads, dh / p, p}, {{0}, {1}, {2, 3, 4}}, {0, 2, 3, 1, 4});
 }
-
 
 Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   Location loc = op.getLoc();

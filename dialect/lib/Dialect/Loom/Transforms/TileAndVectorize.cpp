@@ -466,7 +466,7 @@ struct TileAndVectorizePass
         auto l = cast<linalg::LinalgOp>(t.getOperation());
         ArrayRef<int64_t> perm = t.getPermutation();
         if (!t->getParentOfType<scf::ForallOp>() && t.hasPureTensorSemantics() &&
-            !l.hasDynamicShape() && perm.size() >= 2 && !l.getStaticLoopRanges().empty())
+            !l.hasDynamicShape() && perm.size() >= 2)
           transposes.push_back(t);
       });
       for (linalg::TransposeOp t : transposes) {
@@ -483,11 +483,9 @@ struct TileAndVectorizePass
           FailureOr<SmallVector<Operation *>> tiled = tileWith(rewriter, op, outer, kForall, "transpose");
           if (failed(tiled))
             return signalPassFailure();
-          op = tiled->front();
-          block[0] = 1; // the tiled op's leading dims are unit now
+          op = tiled->front(); // its leading dims are unit now, as `block` has them
         }
-        SmallVector<int64_t> sizes(block);
-        if (failed(tileAndVectorize(rewriter, op, sizes, /*namedContraction=*/false)))
+        if (failed(tileAndVectorize(rewriter, op, block, /*namedContraction=*/false)))
           return signalPassFailure();
       }
     }
