@@ -74,3 +74,14 @@ func.func @other_producers(%x: tensor<2x8x6xf32>, %c: tensor<6xf32>) -> tensor<2
   %n = loom.batch_norm %s, %c, %c, %c, %c : (tensor<2x8x6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x8x6xf32>
   return %n : tensor<2x8x6xf32>
 }
+
+// A gated linear's result is a product of two matmul columns: scaling its weight rows
+// would scale both factors, so its batch_norm stays (even without an epilogue).
+// CHECK-LABEL: func @gated_linear
+// CHECK: loom.linear {{.*}} glu first
+// CHECK: loom.batch_norm
+func.func @gated_linear(%x: tensor<2x8x4xf32>, %w: tensor<12x4xf32>, %c: tensor<6xf32>) -> tensor<2x8x6xf32> {
+  %y = loom.linear %x, %w glu first : (tensor<2x8x4xf32>, tensor<12x4xf32>) -> tensor<2x8x6xf32>
+  %n = loom.batch_norm %y, %c, %c, %c, %c : (tensor<2x8x6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<2x8x6xf32>
+  return %n : tensor<2x8x6xf32>
+}

@@ -42,3 +42,12 @@ func.func @epilogue_kept(%x: tensor<2x4x8xf32>, %w: tensor<8x8xf32>) -> (tensor<
   %q = loom.linear %x, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
   return %p, %q : tensor<2x4x8xf32>, tensor<2x4x8xf32>
 }
+
+// Gated linears (even without an epilogue) are not merged: each one's halves are its own.
+// CHECK-LABEL: func @gated_kept
+// CHECK-NOT: tensor.concat
+func.func @gated_kept(%x: tensor<2x4x8xf32>, %w: tensor<16x8xf32>) -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>) {
+  %p = loom.linear %x, %w glu first : (tensor<2x4x8xf32>, tensor<16x8xf32>) -> tensor<2x4x8xf32>
+  %q = loom.linear %x, %w glu second : (tensor<2x4x8xf32>, tensor<16x8xf32>) -> tensor<2x4x8xf32>
+  return %p, %q : tensor<2x4x8xf32>, tensor<2x4x8xf32>
+}

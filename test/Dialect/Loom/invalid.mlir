@@ -324,3 +324,35 @@ func.func @linear_residual(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %r: te
   %y = loom.linear %x, %w residual %r : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x32xf32>
   return %y : tensor<2x8x32xf32>
 }
+
+// -----
+
+func.func @glu_half(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{glu must be "first" or "second" (the half the gate's activation applies to), got "both"}}
+  %y = loom.linear %x, %w glu both : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}
+
+// -----
+
+func.func @glu_odd_rows(%x: tensor<2x8x16xf32>, %w: tensor<33x16xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{a gated linear needs an even number of weight rows ([2 * f, in_features]), got 33}}
+  %y = loom.linear %x, %w glu first : (tensor<2x8x16xf32>, tensor<33x16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}
+
+// -----
+
+func.func @glu_result(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{result shape must be the input shape with the last dimension replaced by half the weight's rows (16)}}
+  %y = loom.linear %x, %w glu first : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}
+
+// -----
+
+func.func @glu_bias(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<16xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{bias must be [32]}}
+  %y = loom.linear %x, %w, %b glu first : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}

@@ -37,3 +37,73 @@ func.func @not_multiple(%x: tensor<2x4x8xf32>, %w: tensor<24x8xf32>) -> tensor<2
   %y = loom.linear %x, %w : (tensor<2x4x8xf32>, tensor<24x8xf32>) -> tensor<2x4x24xf32>
   return %y : tensor<2x4x24xf32>
 }
+
+// A gated linear (glu first): the weight's halves are two panel contractions of the same
+// shape, and one generic adds their biases, applies the epilogue to the gate and
+// multiplies: exp(x Wg^T + bg) * (x Wu^T + bu).
+// CHECK-LABEL: func @gated
+// CHECK-SAME: (%{{.*}}: tensor<2x4x8xf32>, %[[W:.*]]: tensor<64x8xf32>, %[[B:.*]]: tensor<64xf32>)
+// CHECK: tensor.extract_slice %[[W]][0, 0] [32, 8]
+// CHECK: %[[G:.*]] = linalg.generic {{.*}}"reduction"]} {{.*}} outs(%{{.*}} : tensor<8x2x16xf32>)
+// CHECK: tensor.extract_slice %[[W]][32, 0] [32, 8]
+// CHECK: %[[U:.*]] = linalg.generic {{.*}}"reduction"]} {{.*}} outs(%{{.*}} : tensor<8x2x16xf32>)
+// CHECK: tensor.extract_slice %[[B]][0] [32]
+// CHECK: tensor.extract_slice %[[B]][32] [32]
+// CHECK: linalg.generic {{.*}} ins(%[[G]], %[[U]], %{{.*}}, %{{.*}} : tensor<8x2x16xf32>, tensor<8x2x16xf32>, tensor<2x16xf32>, tensor<2x16xf32>) outs(%{{.*}} : tensor<8x2x16xf32>)
+// CHECK-NEXT: ^bb0(%[[VG:.*]]: f32, %[[VU:.*]]: f32, %[[BG:.*]]: f32, %[[BU:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[ZG:.*]] = arith.addf %[[VG]], %[[BG]]
+// CHECK-NEXT: %[[ZU:.*]] = arith.addf %[[VU]], %[[BU]]
+// CHECK-NEXT: %[[E:.*]] = math.exp %[[ZG]]
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[E]], %[[ZU]]
+// CHECK-NEXT: linalg.yield %[[P]]
+// CHECK: tensor.collapse_shape {{.*}} : tensor<8x2x16xf32> into tensor<8x32xf32>
+
+// Tiled: one scf.forall; each tile computes its gate and up panels (fill and register
+// tiles) and then the gating on them; neither matmul is left outside.
+// TILED-LABEL: func @gated
+// TILED: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 2) step (8, 2)
+// TILED-NOT: scf.forall.in_parallel
+// TILED-COUNT-2: vector.contract {{.*}} into vector<4x16xf32>
+// TILED-NOT: scf.forall.in_parallel
+// TILED: math.exp
+// TILED: arith.mulf
+// TILED: scf.forall.in_parallel
+// TILED-NOT: linalg.generic
+// TILED: return
+func.func @gated(%x: tensor<2x4x8xf32>, %w: tensor<64x8xf32>, %b: tensor<64xf32>) -> tensor<2x4x32xf32> {
+  %y = loom.linear %x, %w, %b glu first epilogue {
+  ^bb0(%v: f32):
+    %e = math.exp %v : f32
+    loom.yield %e : f32
+  } : (tensor<2x4x8xf32>, tensor<64x8xf32>, tensor<64xf32>) -> tensor<2x4x32xf32>
+  return %y : tensor<2x4x32xf32>
+}
+
+// glu second with a residual, 24 features (not a multiple of the panel width): two plain
+// matmuls on the halves' transposes; the gate is the second: x Wa^T * exp(x Wb^T) + r.
+// CHECK-LABEL: func @gated_plain
+// CHECK: %[[A:.*]] = linalg.matmul
+// CHECK: %[[GB:.*]] = linalg.matmul
+// CHECK: linalg.generic {{.*}} ins(%[[A]], %[[GB]], %{{.*}} : tensor<8x24xf32>, tensor<8x24xf32>, tensor<8x24xf32>)
+// CHECK-NEXT: ^bb0(%[[VA:.*]]: f32, %[[VB:.*]]: f32, %[[R:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[E:.*]] = math.exp %[[VB]]
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[VA]], %[[E]]
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[P]], %[[R]]
+// CHECK-NEXT: linalg.yield %[[S]]
+// TILED-LABEL: func @gated_plain
+// TILED: scf.forall
+// TILED-NOT: scf.forall.in_parallel
+// TILED-COUNT-2: vector.contract
+// TILED-NOT: scf.forall.in_parallel
+// TILED: math.exp
+// TILED: scf.forall.in_parallel
+// TILED-NOT: linalg.generic
+// TILED: return
+func.func @gated_plain(%x: tensor<2x4x8xf32>, %w: tensor<48x8xf32>, %r: tensor<2x4x24xf32>) -> tensor<2x4x24xf32> {
+  %y = loom.linear %x, %w glu second residual %r epilogue {
+  ^bb0(%v: f32):
+    %e = math.exp %v : f32
+    loom.yield %e : f32
+  } : (tensor<2x4x8xf32>, tensor<48x8xf32>, tensor<2x4x24xf32>) -> tensor<2x4x24xf32>
+  return %y : tensor<2x4x24xf32>
+}

@@ -41,6 +41,15 @@ func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>
     loom.yield %e : f32
   } : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<32xf32>, tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
   %yr2 = loom.linear %n, %w residual %yr : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
+  // CHECK: loom.linear %{{.*}}, %{{.*}}, %{{.*}} glu first residual %{{.*}} epilogue {
+  // CHECK: } : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<32xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  // CHECK: loom.linear %{{.*}}, %{{.*}} glu second : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x16xf32>
+  %gated = loom.linear %n, %w, %b glu first residual %n epilogue {
+  ^bb0(%v: f32):
+    %e = math.exp %v : f32
+    loom.yield %e : f32
+  } : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<32xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %gated2 = loom.linear %gated, %w glu second : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x16xf32>
   // CHECK: loom.relu
   %z = loom.relu %yr2 : tensor<2x8x32xf32>
   // CHECK: loom.gelu %{{.*}} {approximate = "tanh"}

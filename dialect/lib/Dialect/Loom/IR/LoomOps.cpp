@@ -63,7 +63,8 @@ void LinearOp::build(OpBuilder &b, OperationState &state, Type resultType, Value
   state.addRegion();
 }
 
-// loom.linear %x, %w[, %b] [residual %r] [epilogue { ... }] attr-dict : (types) -> type
+// loom.linear %x, %w[, %b] [glu first|second] [residual %r] [epilogue { ... }] attr-dict
+//   : (types) -> type
 ParseResult LinearOp::parse(OpAsmParser &parser, OperationState &state) {
   SmallVector<OpAsmParser::UnresolvedOperand, 4> operands;
   SMLoc loc = parser.getCurrentLocation();
@@ -72,6 +73,12 @@ ParseResult LinearOp::parse(OpAsmParser &parser, OperationState &state) {
   if (operands.size() < 2 || operands.size() > 3)
     return parser.emitError(loc, "expected input, weight and an optional bias");
   int32_t hasBias = operands.size() == 3, hasResidual = 0;
+  if (succeeded(parser.parseOptionalKeyword("glu"))) {
+    std::string half;
+    if (parser.parseKeywordOrString(&half))
+      return failure();
+    state.getOrAddProperties<Properties>().glu = parser.getBuilder().getStringAttr(half);
+  }
   if (succeeded(parser.parseOptionalKeyword("residual"))) {
     operands.emplace_back();
     if (parser.parseOperand(operands.back()))
@@ -96,13 +103,15 @@ void LinearOp::print(OpAsmPrinter &p) {
   p << ' ' << getInput() << ", " << getWeight();
   if (Value bias = getBias())
     p << ", " << bias;
+  if (isGated())
+    p << " glu " << getGlu();
   if (Value residual = getResidual())
     p << " residual " << residual;
   if (hasEpilogue()) {
     p << " epilogue ";
     p.printRegion(getEpilogue(), /*printEntryBlockArgs=*/true);
   }
-  p.printOptionalAttrDict((*this)->getAttrs(), /*elidedAttrs=*/{"operandSegmentSizes"});
+  p.printOptionalAttrDict((*this)->getAttrs(), /*elidedAttrs=*/{"operandSegmentSizes", "glu"});
   p << " : ";
   p.printFunctionalType(getOperation()->getOperandTypes(), getOperation()->getResultTypes());
 }
@@ -124,12 +133,24 @@ LogicalResult LinearOp::verify() {
     if (bt.getRank() != 1 || bt.getDimSize(0) != w.getDimSize(0))
       return emitOpError("bias must be [") << w.getDimSize(0) << "]";
   }
+  int64_t features = w.getDimSize(0);
+  if (isGated()) {
+    if (*getGlu() != "first" && *getGlu() != "second")
+      return emitOpError("glu must be \"first\" or \"second\" (the half the gate's "
+                         "activation applies to), got \"")
+             << *getGlu() << "\"";
+    if (features % 2 != 0)
+      return emitOpError("a gated linear needs an even number of weight rows ([2 * f, "
+                         "in_features]), got ")
+             << features;
+    features /= 2;
+  }
   SmallVector<int64_t> expected(in.getShape());
-  expected.back() = w.getDimSize(0);
+  expected.back() = features;
   if (out.getShape() != ArrayRef<int64_t>(expected))
     return emitOpError("result shape must be the input shape with the last dimension "
-                       "replaced by out_features (")
-           << w.getDimSize(0) << ")";
+                       "replaced by ")
+           << (isGated() ? "half the weight's rows (" : "out_features (") << features << ")";
   if (Value residual = getResidual())
     if (residual.getType() != out)
       return emitOpError("residual must have the result's type ") << out << ", got "
@@ -157,13 +178,15 @@ Value SiluOp::buildScalar(OpBuilder &b, Location loc, Value x) {
   return arith::DivFOp::create(b, loc, x, arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), e));
 }
 
-static Value sigmoidOf(OpBuilder &b, Location loc, Value x) {
+namespace loom {
+Value buildSigmoid(OpBuilder &b, Location loc, Value x) {
   Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
   return arith::DivFOp::create(b, loc, f32Const(b, loc, 1.0),
                                arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), e));
 }
+} // namespace loom
 
-Value SigmoidOp::buildScalar(OpBuilder &b, Location loc, Value x) { return sigmoidOf(b, loc, x); }
+Value SigmoidOp::buildScalar(OpBuilder &b, Location loc, Value x) { return buildSigmoid(b, loc, x); }
 
 Value TanhOp::buildScalar(OpBuilder &b, Location loc, Value x) {
   return math::TanhOp::create(b, loc, x);
@@ -171,7 +194,7 @@ Value TanhOp::buildScalar(OpBuilder &b, Location loc, Value x) {
 
 Value SwishOp::buildScalar(OpBuilder &b, Location loc, Value x) {
   Value bx = arith::MulFOp::create(b, loc, x, f32Const(b, loc, getBeta().convertToDouble()));
-  return arith::MulFOp::create(b, loc, x, sigmoidOf(b, loc, bx));
+  return arith::MulFOp::create(b, loc, x, buildSigmoid(b, loc, bx));
 }
 
 LogicalResult GeluOp::verify() {

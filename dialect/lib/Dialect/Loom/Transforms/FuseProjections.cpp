@@ -19,7 +19,7 @@ struct FuseProjectionsPass : public loom::impl::LoomFuseProjectionsBase<FuseProj
     // Group epilogue- and residual-free linears by (input, has-bias), in program order.
     llvm::MapVector<std::pair<Value, int>, SmallVector<LinearOp>> groups;
     getOperation().walk([&](LinearOp op) {
-      if (!op.hasEpilogue() && !op.getResidual())
+      if (!op.hasEpilogue() && !op.getResidual() && !op.isGated())
         groups[{op.getInput(), op.getBias() ? 1 : 0}].push_back(op);
     });
     for (auto &[key, ops] : groups) {

@@ -154,47 +154,81 @@ Value panelContraction(OpBuilder &b, Location loc, Value a, Value bp, Value init
 }
 
 //===----------------------------------------------------------------------===//
-// loom.linear: C = X Wt (matmul), then one generic for bias + epilogue + residual.
+// loom.linear: C = X Wt (matmul), then one generic for bias + epilogue (+ GLU gating) +
+// residual.
 //===----------------------------------------------------------------------===//
 Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   Location loc = op.getLoc();
   Value x = collapseTo2D(b, loc, op.getInput());
   int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0);
-  int64_t n = op.getOutFeatures();
   int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  // A gated linear is two matmuls of the same shape (the weight's halves) whose results
+  // the generic combines; n is the columns of each.
+  bool gated = op.isGated();
+  int64_t n = gated ? op.getOutFeatures() / 2 : op.getOutFeatures();
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
   // The matmul's output: [m, n], or [m, n/P, P] with packed panels. The bias and epilogue
   // generic works on the same shape, so loom-tile-and-vectorize can run it inside the
   // matmul's thread tiles (on the tile while it is in cache) instead of as another pass.
-  Value c;
-  SmallVector<int64_t> outShape;
-  Value bias = op.getBias();
-  AffineMap biasMap;
-  MLIRContext *ctx = b.getContext();
-  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
   bool panelled = panelWidth > 0 && n % panelWidth == 0;
-  if (panelled) {
-    // W [N, K] -> [N/P, P, K] -> panels [N/P, K, P]; C[m, j, p] += X[m, k] * Wp[j, k, p].
-    int64_t panels = n / panelWidth;
-    Value w3 = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({panels, panelWidth, k}, b.getF32Type()), op.getWeight(),
-        ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-    Value packed = transpose(b, loc, w3, {0, 2, 1});
-    outShape = {m, panels, panelWidth};
-    c = panelContraction(b, loc, x, packed, filled(b, loc, outShape, 0.0));
-    if (bias) {
-      bias = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get({panels, panelWidth}, b.getF32Type()), bias,
-          ArrayRef<ReassociationIndices>{{0, 1}});
-      biasMap = AffineMap::get(3, 0, {d(1), d(2)}, ctx);
+  int64_t panels = panelled ? n / panelWidth : 0;
+  SmallVector<int64_t> outShape =
+      panelled ? SmallVector<int64_t>{m, panels, panelWidth} : SmallVector<int64_t>{m, n};
+  auto rows = [&](Value v, int64_t offset) -> Value { // rows [offset, offset + n) of a weight or bias
+    auto t = cast<RankedTensorType>(v.getType());
+    if (!gated)
+      return v;
+    SmallVector<int64_t> shape(t.getShape());
+    shape[0] = n;
+    SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes, strides(t.getRank(), b.getIndexAttr(1));
+    for (int64_t s : shape)
+      sizes.push_back(b.getIndexAttr(s));
+    offs[0] = b.getIndexAttr(offset);
+    return tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get(shape, b.getF32Type()), v,
+                                          offs, sizes, strides);
+  };
+  auto matmul = [&](Value weight) -> Value {
+    if (panelled) {
+      // W [N, K] -> [N/P, P, K] -> panels [N/P, K, P]; C[m, j, p] += X[m, k] * Wp[j, k, p].
+      Value w3 = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get({panels, panelWidth, k}, b.getF32Type()), weight,
+          ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      Value packed = transpose(b, loc, w3, {0, 2, 1});
+      return panelContraction(b, loc, x, packed, filled(b, loc, outShape, 0.0));
     }
-  } else {
-    Value wt = transpose(b, loc, op.getWeight(), {1, 0}); // [K, N]
-    outShape = {m, n};
+    Value wt = transpose(b, loc, weight, {1, 0}); // [K, N]
     Value acc = filled(b, loc, outShape, 0.0);
-    c = linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()}, ValueRange{x, wt},
-                                 ValueRange{acc})
-            .getResult(0);
-    biasMap = AffineMap::get(2, 0, {d(1)}, ctx);
+    return linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()}, ValueRange{x, wt},
+                                    ValueRange{acc})
+        .getResult(0);
+  };
+  auto shapedBias = [&](Value bias) -> Value {
+    if (!panelled)
+      return bias;
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({panels, panelWidth}, b.getF32Type()), bias,
+        ArrayRef<ReassociationIndices>{{0, 1}});
+  };
+  AffineMap biasMap = panelled ? AffineMap::get(3, 0, {d(1), d(2)}, ctx)
+                               : AffineMap::get(2, 0, {d(1)}, ctx);
+  unsigned rank = outShape.size();
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  // Generic operands: the matmul results (two when gated), then their biases, then the
+  // residual.
+  SmallVector<Value> inputs{matmul(rows(op.getWeight(), 0))};
+  SmallVector<AffineMap> maps{id};
+  if (gated) {
+    inputs.push_back(matmul(rows(op.getWeight(), n)));
+    maps.push_back(id);
+  }
+  unsigned nMatmuls = inputs.size();
+  bool hasBias = op.getBias() != nullptr;
+  if (hasBias) {
+    for (unsigned i = 0; i < nMatmuls; ++i) {
+      inputs.push_back(shapedBias(rows(op.getBias(), i * n)));
+      maps.push_back(biasMap);
+    }
   }
   Value residual = op.getResidual();
   if (residual) {
@@ -203,31 +237,28 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
       residual = tensor::ExpandShapeOp::create(
           b, loc, RankedTensorType::get(outShape, b.getF32Type()), residual,
           ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    inputs.push_back(residual);
+    maps.push_back(id);
   }
-  if (bias || op.hasEpilogue() || residual) {
-    unsigned rank = outShape.size();
-    SmallVector<Value> inputs{c};
-    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
-    if (bias) {
-      inputs.push_back(bias);
-      maps.push_back(biasMap);
-    }
-    if (residual) {
-      inputs.push_back(residual);
-      maps.push_back(b.getMultiDimIdentityMap(rank));
-    }
-    maps.push_back(b.getMultiDimIdentityMap(rank));
-    bool hasBias = bias != nullptr, hasResidual = residual != nullptr;
+  Value c = inputs.front();
+  if (inputs.size() > 1 || op.hasEpilogue()) {
+    maps.push_back(id);
+    unsigned gateIdx = gated && *op.getGlu() == "second" ? 1 : 0;
     c = generic(b, loc, outShape, inputs, emptyTensor(b, loc, outShape), maps,
                 SmallVector<IteratorType>(rank, IteratorType::parallel),
                 [&](OpBuilder &nb, Location nl, ValueRange args) {
-                  Value v = args[0];
+                  SmallVector<Value> z(args.take_front(nMatmuls));
                   if (hasBias)
-                    v = arith::AddFOp::create(nb, nl, v, args[1]);
+                    for (unsigned i = 0; i < nMatmuls; ++i)
+                      z[i] = arith::AddFOp::create(nb, nl, z[i], args[nMatmuls + i]);
+                  Value v = z[gateIdx];
                   if (op.hasEpilogue())
                     v = cloneLinearEpilogue(nb, op, v);
-                  if (hasResidual)
-                    v = arith::AddFOp::create(nb, nl, v, args[hasBias ? 2 : 1]);
+                  if (gated)
+                    v = arith::MulFOp::create(nb, nl, gateIdx == 0 ? v : z[0],
+                                              gateIdx == 0 ? z[1] : v);
+                  if (residual) // the last input (args also holds the output's element)
+                    v = arith::AddFOp::create(nb, nl, v, args[inputs.size() - 1]);
                   return v;
                 });
   }

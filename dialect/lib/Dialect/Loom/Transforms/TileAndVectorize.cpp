@@ -27,10 +27,15 @@ int64_t multipleAtMost(int64_t n, int64_t limit, int64_t multiple) {
   return multiple;
 }
 
+bool isStaticMatmul(Operation *op);
+bool isPanelMatmul(Operation *op);
+
 /// The element-wise generic that is matmul `mm`'s only use, reads it with the identity map
 /// and has its shape (the bias and epilogue of a linear): it is tiled with the matmul, so
-/// it runs on each thread tile while the tile is in cache.
-linalg::GenericOp fusableEpilogue(Operation *mm) {
+/// it runs on each thread tile while the tile is in cache. A gated linear's generic reads
+/// two such matmuls (the gate's and the other half's); `producers` gets every matmul the
+/// generic reads this way, `mm` included, and each of them is fused into its tiles.
+linalg::GenericOp fusableEpilogue(Operation *mm, SmallVectorImpl<Operation *> &producers) {
   if (!mm->hasOneUse())
     return {};
   auto g = dyn_cast<linalg::GenericOp>(*mm->getUsers().begin());
@@ -40,10 +45,17 @@ linalg::GenericOp fusableEpilogue(Operation *mm) {
       g.getResult(0).getType() != mm->getResult(0).getType() ||
       !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
     return {};
+  producers.clear();
   for (OpOperand *in : g.getDpsInputOperands()) {
     AffineMap map = g.getMatchingIndexingMap(in);
-    if (in->get() == mm->getResult(0) ? !map.isIdentity() : !map.isProjectedPermutation())
+    Operation *def = in->get().getDefiningOp();
+    bool isProducer = def && (def == mm || ((isStaticMatmul(def) || isPanelMatmul(def)) &&
+                                            def->hasOneUse() &&
+                                            in->get().getType() == g.getResult(0).getType()));
+    if (isProducer ? !map.isIdentity() : !map.isProjectedPermutation())
       return {};
+    if (isProducer && !llvm::is_contained(producers, def))
+      producers.push_back(def);
   }
   return g;
 }
@@ -316,7 +328,10 @@ struct TileAndVectorizePass
       split.push_back(rest);
     }
     matmuls = split;
+    llvm::SmallPtrSet<Operation *, 8> done; // fused into an earlier matmul's epilogue tiles
     for (Operation *op : matmuls) {
+      if (done.contains(op))
+        continue;
       SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(op).getStaticLoopRanges();
       bool batched = isa<linalg::BatchMatmulOp>(op);
       size_t mIdx = batched ? 1 : 0;
@@ -332,17 +347,22 @@ struct TileAndVectorizePass
       else
         sizes[mIdx + 1] = divisorAtMost(bounds[mIdx + 1], threadTileN);
       // With an epilogue, the epilogue is the op tiled (its loops are the matmul's parallel
-      // loops) and the matmul and its fill are fused into its tiles.
+      // loops) and the matmul (both, when gated) and its fill are fused into its tiles.
       Operation *root = op;
-      if (linalg::GenericOp epilogue = fusableEpilogue(op)) {
+      SmallVector<Operation *> producers{op};
+      if (linalg::GenericOp epilogue = fusableEpilogue(op, producers)) {
         root = epilogue;
         sizes.pop_back(); // the reduction (k) is the matmul's last loop
       }
       if (failed(tileAndFuseInForall(
-              rewriter, root, sizes, [op](Operation *p) { return p == op; }, "thread-level")))
+              rewriter, root, sizes,
+              [&](Operation *p) { return llvm::is_contained(producers, p); }, "thread-level")))
         return signalPassFailure();
-      if (root != op && op->use_empty())
-        rewriter.eraseOp(op);
+      for (Operation *p : producers) {
+        done.insert(p);
+        if (p != root && p->use_empty())
+          rewriter.eraseOp(p);
+      }
     }
 
     // 2. Unit batch tiles of batch_matmul become plain matmuls.

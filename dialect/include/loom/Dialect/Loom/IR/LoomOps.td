@@ -20,7 +20,7 @@ def Loom_F32Tensor : RankedTensorOf<[F32]>;
 //===----------------------------------------------------------------------===//
 
 def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
-  let summary = "y = epilogue(x W^T + b) + residual (torch.nn.Linear, then a fused epilogue)";
+  let summary = "y = epilogue(x W^T + b) + residual (torch.nn.Linear, then a fused epilogue), or its gated (GLU) form";
   let description = [{
     `input` is `[..., in_features]`, `weight` is `[out_features, in_features]` (PyTorch
     layout), the optional `bias` is `[out_features]`; the result is `[..., out_features]`.
@@ -32,15 +32,33 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     residual connection), so the bias, the activation, the residual add and the store
     happen on each tile of the matmul while it is in cache.
 
+    With `glu = "first"` or `glu = "second"` the linear is a gated linear unit (Dauphin et
+    al. 2017; Shazeer 2020, "GLU Variants Improve Transformer"): the weight is
+    `[2 * f, in_features]` (and the bias `[2 * f]`), z = x W^T + b is split into its halves
+    z1 = z[..., :f] and z2 = z[..., f:], and the result is `[..., f]`:
+
+      glu = "first":  epilogue(z1) * z2 (SwiGLU/GeGLU: act(gate_proj(x)) * up_proj(x),
+                      Hugging Face LlamaMLP, with the weights concatenated [gate; up])
+      glu = "second": z1 * epilogue(z2) (torch.nn.GLU(dim=-1): a * sigmoid(b))
+
+    without an epilogue the gate is the identity (the bilinear variant). The residual is
+    added to the gated product. `loom-fuse-linear-epilogue` forms it from the split, the
+    activation and the `loom.mul` (or `loom.glu`), so the gating runs on the matmul's tiles.
+
     ```mlir
     %y = loom.linear %x, %w, %b : (tensor<2x16x64xf32>, tensor<128x64xf32>, tensor<128xf32>)
                                     -> tensor<2x16x128xf32>
+    %g = loom.linear %x, %wgu glu first epilogue {
+      ^bb0(%v: f32):
+        ...
+        loom.yield %s : f32
+    } : (tensor<2x16x64xf32>, tensor<256x64xf32>) -> tensor<2x16x128xf32>
     %z = loom.linear %h, %w2 residual %x
            : (tensor<2x16x128xf32>, tensor<64x128xf32>, tensor<2x16x64xf32>) -> tensor<2x16x64xf32>
     ```
   }];
   let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight, Optional<Loom_F32Tensor>:$bias,
-                       Optional<Loom_F32Tensor>:$residual);
+                       Optional<Loom_F32Tensor>:$residual, OptionalAttr<StrAttr>:$glu);
   let results = (outs Loom_F32Tensor:$result);
   let regions = (region AnyRegion:$epilogue);
   let hasVerifier = 1;
@@ -53,7 +71,10 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
   ];
   let extraClassDeclaration = [{
     bool hasEpilogue() { return !getEpilogue().empty(); }
+    /// Whether this is a gated linear unit (`glu` set): the result is half the matmul.
+    bool isGated() { return getGluAttr() != nullptr; }
     int64_t getInFeatures() { return getWeight().getType().getDimSize(1); }
+    /// The matmul's columns: the weight's rows (twice the result's features when gated).
     int64_t getOutFeatures() { return getWeight().getType().getDimSize(0); }
   }];
 }

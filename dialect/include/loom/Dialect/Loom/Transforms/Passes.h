@@ -35,6 +35,9 @@ inline int64_t divisorAtMost(int64_t n, int64_t limit) {
 /// Clones `op`'s epilogue body at `b`'s insertion point applied to `x`; returns its result.
 mlir::Value cloneLinearEpilogue(mlir::OpBuilder &b, LinearOp op, mlir::Value x);
 
+/// sigmoid(x) = 1 / (1 + exp(-x)) on one f32 at `b`'s insertion point (torch.sigmoid).
+mlir::Value buildSigmoid(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);
+
 /// Options of the whole lowering from the loom dialect to the LLVM dialect.
 struct LowerToLLVMOptions {
   bool vectorize = true;  ///< tile and vectorize matmuls

@@ -23,11 +23,17 @@ def LoomFoldBatchNorm : Pass<"loom-fold-batch-norm", "::mlir::func::FuncOp"> {
 }
 
 def LoomFuseLinearEpilogue : Pass<"loom-fuse-linear-epilogue", "::mlir::func::FuncOp"> {
-  let summary = "Folds activations and residual adds into the producing loom.linear";
+  let summary = "Folds activations, GLU gating and residual adds into the producing loom.linear";
   let description = [{
     `%y = loom.linear %x, %w, %b` followed by an element-wise unary op (`loom.relu`,
     `loom.gelu`, `loom.pointwise`, ...) that is the only user of `%y` becomes one
-    `loom.linear` whose epilogue region applies the activation. Then a `loom.add %r, %y`
+    `loom.linear` whose epilogue region applies the activation. Then GLU gating: a
+    `loom.mul` of the two halves (`tensor.extract_slice`s of the whole first and second
+    half of the last dimension) of one linear whose result nothing else uses, at most one
+    half through an activation, becomes that linear with `glu = "first"` or `"second"`
+    (the activated half) and the activation as its epilogue (SwiGLU after
+    `loom-fuse-projections` merged gate_proj and up_proj); so does `loom.glu` of a linear
+    (`glu = "second"`, a sigmoid epilogue). Then a `loom.add %r, %y`
     (either order) of such a linear's result, its only user, becomes the linear's
     `residual` operand: the residual connection is added after the activation. After
     lowering, the bias add, the activation, the residual add and the store are one loop
