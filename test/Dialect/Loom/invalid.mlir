@@ -356,3 +356,43 @@ func.func @glu_bias(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<16
   %y = loom.linear %x, %w, %b glu first : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
   return %y : tensor<2x8x16xf32>
 }
+
+// -----
+
+func.func @rope_rank(%x: tensor<8x16xf32>, %w: tensor<32x16xf32>) -> tensor<8x32xf32> {
+  // expected-error @+1 {{with rope, the input must be [batch, seq, in_features]}}
+  %y = loom.linear %x, %w {rope_heads = 4 : i64} : (tensor<8x16xf32>, tensor<32x16xf32>) -> tensor<8x32xf32>
+  return %y : tensor<8x32xf32>
+}
+
+// -----
+
+func.func @rope_heads(%x: tensor<2x8x16xf32>, %w: tensor<20x16xf32>) -> tensor<2x8x20xf32> {
+  // expected-error @+1 {{rope_heads (4) must divide out_features (20) into heads of an even d_head}}
+  %y = loom.linear %x, %w {rope_heads = 4 : i64} : (tensor<2x8x16xf32>, tensor<20x16xf32>) -> tensor<2x8x20xf32>
+  return %y : tensor<2x8x20xf32>
+}
+
+// -----
+
+func.func @rope_base(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{rope_base must be > 1}}
+  %y = loom.linear %x, %w {rope_heads = 4 : i64, rope_base = 1.0 : f64} : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}
+
+// -----
+
+func.func @rope_offset(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{rope_position_offset must be >= 0}}
+  %y = loom.linear %x, %w {rope_heads = 4 : i64, rope_position_offset = -1 : i64} : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}
+
+// -----
+
+func.func @rope_glu(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{rope cannot be combined with an epilogue or glu}}
+  %y = loom.linear %x, %w glu first {rope_heads = 2 : i64} : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}

@@ -7,6 +7,10 @@
 // CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3)>
 // CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3, d2)>
 // CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[COL:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 * 2 + d3, d4)>
+// CHECK-DAG: #[[BCOL:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1 * 2 + d3, d4)>
+// CHECK-DAG: #[[TAB:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4)>
+// CHECK-DAG: #[[PCOL:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 * 8 + d3)>
 // CHECK-LABEL: func @packed
 // CHECK: %[[W3:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [2, 16, 8] : tensor<32x8xf32> into tensor<2x16x8xf32>
 // CHECK: %[[PANELS:.*]] = linalg.transpose ins(%[[W3]] : tensor<2x16x8xf32>) outs(%{{.*}} : tensor<2x8x16xf32>) permutation = [0, 2, 1]
@@ -106,4 +110,73 @@ func.func @gated_plain(%x: tensor<2x4x8xf32>, %w: tensor<48x8xf32>, %r: tensor<2
     loom.yield %e : f32
   } : (tensor<2x4x8xf32>, tensor<48x8xf32>, tensor<2x4x24xf32>) -> tensor<2x4x24xf32>
   return %y : tensor<2x4x24xf32>
+}
+
+// A rotated projection (rope_heads = 2, d_head 64): the rows of every head's first half
+// ([2, 2, 32, K] at half 0) and of its second half are two panel contractions of 64
+// columns; one generic over [M, head, half, panel of the half, lane] reads both at column
+// head * 32 + panel * 16 + lane, adds the halves' biases, and rotates with the [M, 2, 16]
+// cos and sin tables of position (row mod seq) + offset; its output is the result's own
+// column order.
+// CHECK-LABEL: func @rotated
+// CHECK-SAME: (%{{.*}}: tensor<2x4x8xf32>, %[[W:.*]]: tensor<128x8xf32>, %[[B:.*]]: tensor<128xf32>)
+// CHECK: %[[WH:.*]] = tensor.expand_shape %[[W]] {{\[}}[0, 1, 2], [3]] output_shape [2, 2, 32, 8]
+// CHECK: tensor.extract_slice %[[WH]][0, 0, 0, 0] [2, 1, 32, 8]
+// CHECK: %[[ZA:.*]] = linalg.generic {{.*}}"reduction"]} {{.*}} outs(%{{.*}} : tensor<8x4x16xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 0, 0] [2, 1, 32, 8]
+// CHECK: %[[ZB:.*]] = linalg.generic {{.*}}"reduction"]} {{.*}} outs(%{{.*}} : tensor<8x4x16xf32>)
+// CHECK: %[[COS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<8x2x16xf32>)
+// CHECK: %[[ROW:.*]] = linalg.index 0
+// CHECK: %[[ROW64:.*]] = arith.index_cast %[[ROW]]
+// CHECK: %[[POS:.*]] = arith.remsi %[[ROW64]], %{{.*}} : i64
+// CHECK: arith.constant 3 : i64
+// CHECK: math.cos
+// CHECK: %[[SIN:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<8x2x16xf32>)
+// CHECK: math.sin
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[COL]], #[[COL]], #[[BCOL]], #[[BCOL]], #[[TAB]], #[[TAB]], #{{.*}}], {{.*}} ins(%[[ZA]], %[[ZB]], %{{.*}}, %{{.*}}, %[[COS]], %[[SIN]] : {{.*}}) outs(%{{.*}} : tensor<8x2x2x2x16xf32>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[BB:.*]]: f32, %[[BA:.*]]: f32, %[[BBB:.*]]: f32, %[[C:.*]]: f32, %[[S:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[A1:.*]] = arith.addf %[[A]], %[[BA]]
+// CHECK-NEXT: %[[B1:.*]] = arith.addf %[[BB]], %[[BBB]]
+// CHECK-NEXT: %[[HALF:.*]] = linalg.index 2
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[HALF]]
+// CHECK-NEXT: %[[SELF:.*]] = arith.select %[[FIRST]], %[[A1]], %[[B1]]
+// CHECK-NEXT: %[[NEG:.*]] = arith.negf %[[B1]]
+// CHECK-NEXT: %[[OTHER:.*]] = arith.select %[[FIRST]], %[[NEG]], %[[A1]]
+// CHECK-NEXT: %[[X:.*]] = arith.mulf %[[SELF]], %[[C]]
+// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[OTHER]], %[[S]]
+// CHECK-NEXT: %[[O:.*]] = arith.addf %[[X]], %[[Y]]
+// CHECK-NEXT: linalg.yield %[[O]]
+// CHECK: tensor.collapse_shape %[[R]] {{\[}}[0], [1, 2, 3, 4]] : tensor<8x2x2x2x16xf32> into tensor<8x128xf32>
+
+// Tiled: one scf.forall over (rows, heads) computes both halves' panels of its heads and
+// rotates them in 16-lane vectors.
+// TILED-LABEL: func @rotated
+// TILED: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 2) step (8, 1)
+// TILED-NOT: scf.forall.in_parallel
+// TILED-COUNT-2: vector.contract {{.*}} into vector<4x16xf32>
+// TILED-NOT: scf.forall.in_parallel
+// TILED: arith.select {{.*}} : vector<16xi1>, vector<16xf32>
+// TILED: scf.forall.in_parallel
+// TILED-NOT: linalg.generic
+// TILED: return
+func.func @rotated(%x: tensor<2x4x8xf32>, %w: tensor<128x8xf32>, %b: tensor<128xf32>) -> tensor<2x4x128xf32> {
+  %y = loom.linear %x, %w, %b {rope_heads = 2 : i64, rope_position_offset = 3 : i64} : (tensor<2x4x8xf32>, tensor<128x8xf32>, tensor<128xf32>) -> tensor<2x4x128xf32>
+  return %y : tensor<2x4x128xf32>
+}
+
+// Heads of 16 (halves of 8 features, less than a panel): plain matmuls, the generic over
+// [M, head, half, feature] reads column head * 8 + feature.
+// CHECK-LABEL: func @rotated_plain
+// CHECK: %[[ZA:.*]] = linalg.matmul {{.*}} -> tensor<8x16xf32>
+// CHECK: %[[ZB:.*]] = linalg.matmul {{.*}} -> tensor<8x16xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[PCOL]], #[[PCOL]], #{{.*}}, #{{.*}}, #{{.*}}]{{.*}} ins(%[[ZA]], %[[ZB]], %{{.*}}, %{{.*}} : tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x8xf32>, tensor<8x8xf32>) outs(%{{.*}} : tensor<8x2x2x8xf32>)
+// TILED-LABEL: func @rotated_plain
+// TILED: scf.forall
+// TILED-COUNT-2: vector.contract
+// TILED: scf.forall.in_parallel
+// TILED-NOT: linalg.generic
+// TILED: return
+func.func @rotated_plain(%x: tensor<2x4x8xf32>, %w: tensor<32x8xf32>) -> tensor<2x4x32xf32> {
+  %y = loom.linear %x, %w {rope_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<32x8xf32>) -> tensor<2x4x32xf32>
+  return %y : tensor<2x4x32xf32>
 }

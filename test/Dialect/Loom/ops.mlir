@@ -50,6 +50,8 @@ func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>
     loom.yield %e : f32
   } : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<32xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
   %gated2 = loom.linear %gated, %w glu second : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x16xf32>
+  // CHECK: loom.linear %{{.*}}, %{{.*}}, %{{.*}} residual %{{.*}} {rope_base = 5.000000e+02 : f64, rope_heads = 4 : i64, rope_position_offset = 2 : i64} : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<32xf32>, tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
+  %rot = loom.linear %gated2, %w, %b residual %yr2 {rope_heads = 4 : i64, rope_base = 500.0 : f64, rope_position_offset = 2 : i64} : (tensor<2x8x16xf32>, tensor<32x16xf32>, tensor<32xf32>, tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
   // CHECK: loom.relu
   %z = loom.relu %yr2 : tensor<2x8x32xf32>
   // CHECK: loom.gelu %{{.*}} {approximate = "tanh"}

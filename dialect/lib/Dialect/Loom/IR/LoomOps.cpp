@@ -155,6 +155,21 @@ LogicalResult LinearOp::verify() {
     if (residual.getType() != out)
       return emitOpError("residual must have the result's type ") << out << ", got "
                                                                     << residual.getType();
+  if (hasRope()) {
+    int64_t heads = static_cast<int64_t>(*getRopeHeads());
+    if (in.getRank() != 3)
+      return emitOpError("with rope, the input must be [batch, seq, in_features]");
+    if (heads <= 0 || features % heads != 0 || (features / heads) % 2 != 0)
+      return emitOpError("rope_heads (")
+             << heads << ") must divide out_features (" << features
+             << ") into heads of an even d_head";
+    if (getRopeBase().convertToDouble() <= 1.0)
+      return emitOpError("rope_base must be > 1");
+    if (static_cast<int64_t>(getRopePositionOffset()) < 0)
+      return emitOpError("rope_position_offset must be >= 0");
+    if (hasEpilogue() || isGated())
+      return emitOpError("rope cannot be combined with an epilogue or glu");
+  }
   if (hasEpilogue())
     return verifyScalarBody(*this, getEpilogue(), "epilogue");
   return success();

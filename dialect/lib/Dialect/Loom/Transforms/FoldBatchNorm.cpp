@@ -45,7 +45,8 @@ struct FoldBatchNormPass : public loom::impl::LoomFoldBatchNormBase<FoldBatchNor
         continue;
       auto linear = dyn_cast<LinearOp>(producer);
       auto conv = dyn_cast<DepthwiseConv1DOp>(producer);
-      if (!(linear && !linear.hasEpilogue() && !linear.getResidual() && !linear.isGated()) &&
+      if (!(linear && !linear.hasEpilogue() && !linear.getResidual() && !linear.isGated() &&
+            !linear.hasRope()) &&
           !conv)
         continue;
       Value weight = linear ? linear.getWeight() : conv.getWeight();

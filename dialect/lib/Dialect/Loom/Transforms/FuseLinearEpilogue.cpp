@@ -20,6 +20,11 @@ LinearOp rebuild(OpBuilder &b, LinearOp linear, Type resultType, StringAttr glu,
   fused->setDiscardableAttrs(linear->getDiscardableAttrDictionary());
   if (glu)
     fused.setGluAttr(glu);
+  if (linear.hasRope()) {
+    fused.setRopeHeadsAttr(linear.getRopeHeadsAttr());
+    fused.setRopeBaseAttr(linear.getRopeBaseAttr());
+    fused.setRopePositionOffsetAttr(linear.getRopePositionOffsetAttr());
+  }
   if (linear.hasEpilogue() || extra) {
     OpBuilder::InsertionGuard guard(b);
     Block *body = b.createBlock(&fused.getEpilogue(), {}, {b.getF32Type()}, {extraLoc});
@@ -35,7 +40,8 @@ LinearOp rebuild(OpBuilder &b, LinearOp linear, Type resultType, StringAttr glu,
 
 /// A linear that nothing has been fused into yet.
 bool isPlain(LinearOp linear) {
-  return linear && !linear.hasEpilogue() && !linear.getResidual() && !linear.isGated();
+  return linear && !linear.hasEpilogue() && !linear.getResidual() && !linear.isGated() &&
+         !linear.hasRope();
 }
 
 /// One side of a GLU product: a half of a plain linear's result (a tensor.extract_slice of
@@ -84,12 +90,14 @@ struct FuseLinearEpiloguePass
     : public loom::impl::LoomFuseLinearEpilogueBase<FuseLinearEpiloguePass> {
   void runOnOperation() override {
     // Activations first: they apply before the residual add. A gated linear's epilogue is
-    // its gate's activation, so an activation after the product stays outside.
+    // its gate's activation, so an activation after the product stays outside; so does
+    // one after a rotation (the epilogue would apply before it).
     SmallVector<ElementwiseUnaryOpInterface> candidates;
     getOperation().walk([&](ElementwiseUnaryOpInterface op) { candidates.push_back(op); });
     for (ElementwiseUnaryOpInterface act : candidates) {
       auto linear = act.getElementwiseInput().getDefiningOp<LinearOp>();
-      if (!linear || !linear->hasOneUse() || linear.getResidual() || linear.isGated())
+      if (!linear || !linear->hasOneUse() || linear.getResidual() || linear.isGated() ||
+          linear.hasRope())
         continue;
       OpBuilder b(act);
       LinearOp fused = rebuild(

@@ -16,11 +16,18 @@ namespace {
 struct FuseProjectionsPass : public loom::impl::LoomFuseProjectionsBase<FuseProjectionsPass> {
   void runOnOperation() override {
     DominanceInfo dom(getOperation());
-    // Group epilogue- and residual-free linears by (input, has-bias), in program order.
-    llvm::MapVector<std::pair<Value, int>, SmallVector<LinearOp>> groups;
+    // Group epilogue-, residual- and gating-free linears by (input, has-bias, rope), in
+    // program order. Rotated projections (loom-fuse-rope) merge only with rotated ones of
+    // the same d_head, base and position offset: the merged linear rotates all their heads.
+    using Key = std::tuple<Value, int, int64_t, Attribute, Attribute>;
+    llvm::MapVector<Key, SmallVector<LinearOp>> groups;
     getOperation().walk([&](LinearOp op) {
-      if (!op.hasEpilogue() && !op.getResidual() && !op.isGated())
-        groups[{op.getInput(), op.getBias() ? 1 : 0}].push_back(op);
+      if (op.hasEpilogue() || op.getResidual() || op.isGated())
+        return;
+      int64_t dHead = op.hasRope() ? op.getOutFeatures() / static_cast<int64_t>(*op.getRopeHeads()) : 0;
+      Attribute base = op.hasRope() ? op.getRopeBaseAttr() : Attribute();
+      Attribute offset = op.hasRope() ? op.getRopePositionOffsetAttr() : Attribute();
+      groups[Key{op.getInput(), op.getBias() ? 1 : 0, dHead, base, offset}].push_back(op);
     });
     for (auto &[key, ops] : groups) {
       if (ops.size() < 2)
@@ -48,12 +55,20 @@ struct FuseProjectionsPass : public loom::impl::LoomFuseProjectionsBase<FuseProj
         total += op.getOutFeatures();
       }
       Value w = tensor::ConcatOp::create(b, loc, /*dim=*/0, weights);
-      Value bias = key.second ? tensor::ConcatOp::create(b, loc, 0, biases).getResult() : Value();
+      Value bias = std::get<1>(key) ? tensor::ConcatOp::create(b, loc, 0, biases).getResult() : Value();
       auto inT = first.getInput().getType();
       SmallVector<int64_t> shape(inT.getShape());
       shape.back() = total;
       auto fused = LinearOp::create(b, loc, RankedTensorType::get(shape, b.getF32Type()),
                                     first.getInput(), w, bias);
+      if (first.hasRope()) {
+        int64_t heads = 0;
+        for (LinearOp op : ops)
+          heads += static_cast<int64_t>(*op.getRopeHeads());
+        fused.setRopeHeadsAttr(b.getI64IntegerAttr(heads));
+        fused.setRopeBaseAttr(first.getRopeBaseAttr());
+        fused.setRopePositionOffsetAttr(first.getRopePositionOffsetAttr());
+      }
       b.setInsertionPointAfter(fused);
       int64_t offset = 0;
       for (LinearOp op : ops) {

@@ -153,40 +153,84 @@ Value panelContraction(OpBuilder &b, Location loc, Value a, Value bp, Value init
                  });
 }
 
+/// The rotary angle (offset + s) * theta_i, theta_i = base^(-2i / rot) = exp(-2i ln(base) /
+/// rot), for position s and frequency i (i64 values inside a generic body).
+Value ropeAngle(OpBuilder &nb, Location nl, Value s, Value freq, double logBase, int64_t rot,
+                int64_t offset) {
+  Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
+  auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
+  Value twoI = arith::SIToFPOp::create(nb, nl, f32, arith::MulIOp::create(nb, nl, freq, cst(2)));
+  Value theta = math::ExpOp::create(
+      nb, nl, arith::MulFOp::create(nb, nl, twoI, f32Const(nb, nl, -logBase / static_cast<double>(rot))));
+  Value pos = arith::SIToFPOp::create(nb, nl, f32, arith::AddIOp::create(nb, nl, s, cst(offset)));
+  return arith::MulFOp::create(nb, nl, pos, theta);
+}
+
 //===----------------------------------------------------------------------===//
-// loom.linear: C = X Wt (matmul), then one generic for bias + epilogue (+ GLU gating) +
-// residual.
+// loom.linear: C = X Wt (matmul), then one generic for bias + epilogue (+ GLU gating or
+// the rotary embedding) + residual.
 //===----------------------------------------------------------------------===//
 Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   Location loc = op.getLoc();
   Value x = collapseTo2D(b, loc, op.getInput());
   int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0);
   int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
-  // A gated linear is two matmuls of the same shape (the weight's halves) whose results
-  // the generic combines; n is the columns of each.
-  bool gated = op.isGated();
-  int64_t n = gated ? op.getOutFeatures() / 2 : op.getOutFeatures();
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  // A gated linear is two matmuls of the same shape (the weight's halves) whose results
+  // the generic combines; so is a rotated one (the rows of every head's first half, and
+  // of its second half). n is the columns of each matmul.
+  bool gated = op.isGated(), rope = op.hasRope();
+  int64_t heads = rope ? static_cast<int64_t>(*op.getRopeHeads()) : 0;
+  int64_t half = rope ? op.getOutFeatures() / heads / 2 : 0; // R = d_head / 2
+  int64_t n = gated || rope ? op.getOutFeatures() / 2 : op.getOutFeatures();
   // The matmul's output: [m, n], or [m, n/P, P] with packed panels. The bias and epilogue
-  // generic works on the same shape, so loom-tile-and-vectorize can run it inside the
-  // matmul's thread tiles (on the tile while it is in cache) instead of as another pass.
-  bool panelled = panelWidth > 0 && n % panelWidth == 0;
+  // generic reads it on the same shape (or, rotated, per head), so loom-tile-and-vectorize
+  // can run it inside the matmul's thread tiles (on the tile while it is in cache) instead
+  // of as another pass. Rotated panels must not straddle a head's halves.
+  bool panelled = panelWidth > 0 && n % panelWidth == 0 && (!rope || half % panelWidth == 0);
   int64_t panels = panelled ? n / panelWidth : 0;
-  SmallVector<int64_t> outShape =
+  SmallVector<int64_t> mmShape =
       panelled ? SmallVector<int64_t>{m, panels, panelWidth} : SmallVector<int64_t>{m, n};
-  auto rows = [&](Value v, int64_t offset) -> Value { // rows [offset, offset + n) of a weight or bias
+  // Part i (0 or 1) of a weight [N, K] or bias [N]: rows [i n, (i + 1) n) when gated; the
+  // rows of half i of every head when rotated ([H, 2, R, ...] -> [H * R, ...]).
+  auto part = [&](Value v, int64_t i) -> Value {
     auto t = cast<RankedTensorType>(v.getType());
-    if (!gated)
+    if (!gated && !rope)
       return v;
     SmallVector<int64_t> shape(t.getShape());
-    shape[0] = n;
-    SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes, strides(t.getRank(), b.getIndexAttr(1));
-    for (int64_t s : shape)
+    if (gated) {
+      shape[0] = n;
+      SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
+          strides(t.getRank(), b.getIndexAttr(1));
+      for (int64_t s : shape)
+        sizes.push_back(b.getIndexAttr(s));
+      offs[0] = b.getIndexAttr(i * n);
+      return tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get(shape, b.getF32Type()), v,
+                                            offs, sizes, strides);
+    }
+    SmallVector<ReassociationIndices> assoc{{0, 1, 2}};
+    for (int64_t r = 1; r < t.getRank(); ++r)
+      assoc.push_back({r + 2});
+    SmallVector<int64_t> split{heads, 2, half};
+    split.append(shape.begin() + 1, shape.end());
+    Value v3 = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(split, b.getF32Type()), v,
+                                             assoc);
+    SmallVector<int64_t> sliceShape(split);
+    sliceShape[1] = 1;
+    SmallVector<OpFoldResult> offs(split.size(), b.getIndexAttr(0)), sizes,
+        strides(split.size(), b.getIndexAttr(1));
+    for (int64_t s : sliceShape)
       sizes.push_back(b.getIndexAttr(s));
-    offs[0] = b.getIndexAttr(offset);
-    return tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get(shape, b.getF32Type()), v,
-                                          offs, sizes, strides);
+    offs[1] = b.getIndexAttr(i);
+    SmallVector<int64_t> reduced{split[0], split[2]};
+    reduced.append(shape.begin() + 1, shape.end());
+    Value slice = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get(reduced, b.getF32Type()), v3, offs, sizes, strides);
+    SmallVector<ReassociationIndices> back{{0, 1}};
+    for (int64_t r = 1; r < t.getRank(); ++r)
+      back.push_back({r + 1});
+    return tensor::CollapseShapeOp::create(b, loc, slice, back);
   };
   auto matmul = [&](Value weight) -> Value {
     if (panelled) {
@@ -195,10 +239,10 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
           b, loc, RankedTensorType::get({panels, panelWidth, k}, b.getF32Type()), weight,
           ArrayRef<ReassociationIndices>{{0, 1}, {2}});
       Value packed = transpose(b, loc, w3, {0, 2, 1});
-      return panelContraction(b, loc, x, packed, filled(b, loc, outShape, 0.0));
+      return panelContraction(b, loc, x, packed, filled(b, loc, mmShape, 0.0));
     }
     Value wt = transpose(b, loc, weight, {1, 0}); // [K, N]
-    Value acc = filled(b, loc, outShape, 0.0);
+    Value acc = filled(b, loc, mmShape, 0.0);
     return linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()}, ValueRange{x, wt},
                                     ValueRange{acc})
         .getResult(0);
@@ -210,33 +254,85 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
         b, loc, RankedTensorType::get({panels, panelWidth}, b.getF32Type()), bias,
         ArrayRef<ReassociationIndices>{{0, 1}});
   };
-  AffineMap biasMap = panelled ? AffineMap::get(3, 0, {d(1), d(2)}, ctx)
-                               : AffineMap::get(2, 0, {d(1)}, ctx);
+  // The generic's loops and output: the matmul's [m, j, p] / [m, n]; rotated, [m, h, t,
+  // q, p] / [m, h, t, i] (head, half, the half's panel and lane / feature), whose output
+  // is the result's column order h * d_head + t * R + i, and which reads the matmuls at
+  // column h * R + i.
+  SmallVector<int64_t> outShape(mmShape);
+  AffineMap mmMap, biasMap;
+  int64_t q = panelled ? half / panelWidth : 0;
+  if (rope) {
+    outShape = panelled ? SmallVector<int64_t>{m, heads, 2, q, panelWidth}
+                        : SmallVector<int64_t>{m, heads, 2, half};
+    unsigned nd = outShape.size();
+    AffineExpr col = panelled ? d(1) * q + d(3) : d(1) * half + d(3);
+    mmMap = panelled ? AffineMap::get(nd, 0, {d(0), col, d(4)}, ctx) : AffineMap::get(nd, 0, {d(0), col}, ctx);
+    biasMap = panelled ? AffineMap::get(nd, 0, {col, d(4)}, ctx) : AffineMap::get(nd, 0, {col}, ctx);
+  } else {
+    mmMap = b.getMultiDimIdentityMap(outShape.size());
+    biasMap = panelled ? AffineMap::get(3, 0, {d(1), d(2)}, ctx) : AffineMap::get(2, 0, {d(1)}, ctx);
+  }
   unsigned rank = outShape.size();
   AffineMap id = b.getMultiDimIdentityMap(rank);
-  // Generic operands: the matmul results (two when gated), then their biases, then the
-  // residual.
-  SmallVector<Value> inputs{matmul(rows(op.getWeight(), 0))};
-  SmallVector<AffineMap> maps{id};
-  if (gated) {
-    inputs.push_back(matmul(rows(op.getWeight(), n)));
-    maps.push_back(id);
+  // Generic operands: the matmul results (two when gated or rotated), their biases, the
+  // cos and sin tables, the residual.
+  SmallVector<Value> inputs{matmul(part(op.getWeight(), 0))};
+  SmallVector<AffineMap> maps{mmMap};
+  if (gated || rope) {
+    inputs.push_back(matmul(part(op.getWeight(), 1)));
+    maps.push_back(mmMap);
   }
   unsigned nMatmuls = inputs.size();
   bool hasBias = op.getBias() != nullptr;
   if (hasBias) {
     for (unsigned i = 0; i < nMatmuls; ++i) {
-      inputs.push_back(shapedBias(rows(op.getBias(), i * n)));
+      inputs.push_back(shapedBias(part(op.getBias(), i)));
       maps.push_back(biasMap);
     }
+  }
+  unsigned tables = inputs.size();
+  if (rope) {
+    // cos and sin of (offset + s) theta_i per row (s = row mod seq) and feature i < R:
+    // [M, Q, P] / [M, R], from no input, so loom-outline-weight-prep computes them once.
+    int64_t seq = op.getInput().getType().getDimSize(1);
+    double logBase = std::log(op.getRopeBase().convertToDouble());
+    int64_t offset = static_cast<int64_t>(op.getRopePositionOffset());
+    SmallVector<int64_t> tableShape = panelled ? SmallVector<int64_t>{m, q, panelWidth}
+                                               : SmallVector<int64_t>{m, half};
+    auto table = [&](bool sine) {
+      unsigned tr = tableShape.size();
+      return generic(
+          b, loc, tableShape, ValueRange{}, emptyTensor(b, loc, tableShape),
+          {b.getMultiDimIdentityMap(tr)}, SmallVector<IteratorType>(tr, IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+            Type i64 = nb.getI64Type();
+            auto idx = [&](unsigned dim) {
+              return arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, dim)).getResult();
+            };
+            auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
+            Value s = arith::RemSIOp::create(nb, nl, idx(0), cst(seq));
+            Value i = panelled ? arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, idx(1), cst(panelWidth)), idx(2)).getResult()
+                               : idx(1);
+            Value angle = ropeAngle(nb, nl, s, i, logBase, 2 * half, offset);
+            return sine ? math::SinOp::create(nb, nl, angle).getResult()
+                        : math::CosOp::create(nb, nl, angle).getResult();
+          });
+    };
+    AffineMap tableMap = panelled ? AffineMap::get(rank, 0, {d(0), d(3), d(4)}, ctx)
+                                  : AffineMap::get(rank, 0, {d(0), d(3)}, ctx);
+    inputs.append({table(false), table(true)});
+    maps.append({tableMap, tableMap});
   }
   Value residual = op.getResidual();
   if (residual) {
     residual = collapseTo2D(b, loc, residual);
-    if (panelled)
-      residual = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get(outShape, b.getF32Type()), residual,
-          ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    if (rank > 2) {
+      SmallVector<ReassociationIndices> assoc{{0}, {}};
+      for (unsigned r = 1; r < rank; ++r)
+        assoc[1].push_back(r);
+      residual = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(outShape, b.getF32Type()),
+                                               residual, assoc);
+    }
     inputs.push_back(residual);
     maps.push_back(id);
   }
@@ -257,13 +353,29 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
                   if (gated)
                     v = arith::MulFOp::create(nb, nl, gateIdx == 0 ? v : z[0],
                                               gateIdx == 0 ? z[1] : v);
+                  if (rope) {
+                    // First half: z0 cos - z1 sin; second half: z1 cos + z0 sin.
+                    Value first = arith::CmpIOp::create(
+                        nb, nl, arith::CmpIPredicate::eq, linalg::IndexOp::create(nb, nl, 2),
+                        arith::ConstantIndexOp::create(nb, nl, 0));
+                    Value self = arith::SelectOp::create(nb, nl, first, z[0], z[1]);
+                    Value other = arith::SelectOp::create(
+                        nb, nl, first, arith::NegFOp::create(nb, nl, z[1]), z[0]);
+                    v = arith::AddFOp::create(
+                        nb, nl, arith::MulFOp::create(nb, nl, self, args[tables]),
+                        arith::MulFOp::create(nb, nl, other, args[tables + 1]));
+                  }
                   if (residual) // the last input (args also holds the output's element)
                     v = arith::AddFOp::create(nb, nl, v, args[inputs.size() - 1]);
                   return v;
                 });
   }
-  if (panelled)
-    c = tensor::CollapseShapeOp::create(b, loc, c, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  if (rank > 2) {
+    SmallVector<ReassociationIndices> assoc{{0}, {}};
+    for (unsigned r = 1; r < rank; ++r)
+      assoc[1].push_back(r);
+    c = tensor::CollapseShapeOp::create(b, loc, c, assoc);
+  }
   return expandFrom2D(b, loc, c, op.getResult().getType());
 }
 
@@ -735,11 +847,7 @@ Value lowerRope(OpBuilder &b, RopeOp op) {
           Value sIdx = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 0));
           Value w = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
           Pair pr = pairOf(nb, nl, w);
-          Value twoI = arith::SIToFPOp::create(nb, nl, f32, arith::MulIOp::create(nb, nl, pr.freq, cst(2)));
-          Value theta = math::ExpOp::create(
-              nb, nl, arith::MulFOp::create(nb, nl, twoI, f32Const(nb, nl, -logBase / static_cast<double>(rot))));
-          Value pos = arith::SIToFPOp::create(nb, nl, f32, arith::AddIOp::create(nb, nl, sIdx, cst(offset)));
-          Value angle = arith::MulFOp::create(nb, nl, pos, theta);
+          Value angle = ropeAngle(nb, nl, sIdx, pr.freq, logBase, rot, offset);
           Value rotated = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, w, cst(rot));
           if (!sine)
             return arith::SelectOp::create(nb, nl, rotated, math::CosOp::create(nb, nl, angle),

@@ -1,7 +1,7 @@
 //===- Pipelines.cpp - loom -> LLVM dialect pipelines ---------------------===//
 //
 // The stages, in order (each also available to loom-opt as a named pipeline):
-//   loom-fuse      loom-level fusion (projections, linear epilogues)
+//   loom-fuse      loom-level fusion (batch norm, rope, projections, linear epilogues)
 //   loom-to-loops  loom -> linalg (loop-invariant code out of act loops), weight-prep outlining, matmul tiling/vectorization,
 //                  bufferization, parallel loops
 //   loom-to-llvm   loops -> OpenMP -> LLVM dialect
@@ -25,7 +25,7 @@ void addPipeline(OpPassManager &pm, const std::string &text) {
 } // namespace
 
 void loom::buildLoomFusionPipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(loom-fold-batch-norm,loom-fuse-projections,loom-fuse-linear-epilogue,canonicalize,cse)");
+  addPipeline(pm, "func.func(loom-fold-batch-norm,loom-fuse-rope,loom-fuse-projections,loom-fuse-linear-epilogue,canonicalize,cse)");
 }
 
 void loom::buildLoomToLinalgPipeline(OpPassManager &pm, int64_t panelWidth) {

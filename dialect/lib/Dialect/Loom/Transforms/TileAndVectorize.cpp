@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMTILEANDVECTORIZE
@@ -30,11 +31,60 @@ int64_t multipleAtMost(int64_t n, int64_t limit, int64_t multiple) {
 bool isStaticMatmul(Operation *op);
 bool isPanelMatmul(Operation *op);
 
-/// The element-wise generic that is matmul `mm`'s only use, reads it with the identity map
-/// and has its shape (the bias and epilogue of a linear): it is tiled with the matmul, so
-/// it runs on each thread tile while the tile is in cache. A gated linear's generic reads
-/// two such matmuls (the gate's and the other half's); `producers` gets every matmul the
-/// generic reads this way, `mm` included, and each of them is fused into its tiles.
+/// Whether tiling computes exact operand slices for `map`: every result is a sum of
+/// positive multiples of dims (no constant, no other term), each dim in at most one result
+/// (the identity, or a head's column h * R + i of a rotated projection).
+bool isMonotoneMap(AffineMap map) {
+  llvm::SmallBitVector seen(map.getNumDims());
+  for (AffineExpr e : map.getResults()) {
+    SmallVector<AffineExpr> terms{e};
+    while (!terms.empty()) {
+      AffineExpr t = terms.pop_back_val();
+      if (auto add = dyn_cast<AffineBinaryOpExpr>(t); add && add.getKind() == AffineExprKind::Add) {
+        terms.append({add.getLHS(), add.getRHS()});
+        continue;
+      }
+      if (auto mul = dyn_cast<AffineBinaryOpExpr>(t); mul && mul.getKind() == AffineExprKind::Mul) {
+        auto c = dyn_cast<AffineConstantExpr>(mul.getRHS());
+        if (!c || c.getValue() <= 0)
+          return false;
+        t = mul.getLHS();
+      }
+      auto dim = dyn_cast<AffineDimExpr>(t);
+      if (!dim || seen.test(dim.getPosition()))
+        return false;
+      seen.set(dim.getPosition());
+    }
+  }
+  return true;
+}
+
+/// The coefficient of dim `d` in result `r` of a monotone `map` (0 if absent).
+int64_t coefficientOf(AffineMap map, unsigned r, unsigned d) {
+  SmallVector<AffineExpr> terms{map.getResult(r)};
+  while (!terms.empty()) {
+    AffineExpr t = terms.pop_back_val();
+    if (auto bin = dyn_cast<AffineBinaryOpExpr>(t)) {
+      if (bin.getKind() == AffineExprKind::Add) {
+        terms.append({bin.getLHS(), bin.getRHS()});
+        continue;
+      }
+      if (bin.getKind() == AffineExprKind::Mul && bin.getLHS() == getAffineDimExpr(d, map.getContext()))
+        return cast<AffineConstantExpr>(bin.getRHS()).getValue();
+      continue;
+    }
+    if (t == getAffineDimExpr(d, map.getContext()))
+      return 1;
+  }
+  return 0;
+}
+
+/// The all-parallel generic that is matmul `mm`'s only use and reads it with a monotone
+/// map whose first result is the generic's first dim (the rows): a linear's bias and
+/// epilogue (identity map); a gated linear's gating, or a rotated projection's rotation,
+/// which read two such matmuls. It is tiled with the matmuls fused in, so it runs on each
+/// thread tile while the tile is in cache. `producers` gets every matmul the generic reads
+/// this way, `mm` included.
 linalg::GenericOp fusableEpilogue(Operation *mm, SmallVectorImpl<Operation *> &producers) {
   if (!mm->hasOneUse())
     return {};
@@ -42,7 +92,6 @@ linalg::GenericOp fusableEpilogue(Operation *mm, SmallVectorImpl<Operation *> &p
   if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInits() != 1 ||
       cast<linalg::LinalgOp>(g.getOperation()).hasDynamicShape() ||
       g.getNumParallelLoops() != g.getNumLoops() ||
-      g.getResult(0).getType() != mm->getResult(0).getType() ||
       !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
     return {};
   producers.clear();
@@ -50,9 +99,10 @@ linalg::GenericOp fusableEpilogue(Operation *mm, SmallVectorImpl<Operation *> &p
     AffineMap map = g.getMatchingIndexingMap(in);
     Operation *def = in->get().getDefiningOp();
     bool isProducer = def && (def == mm || ((isStaticMatmul(def) || isPanelMatmul(def)) &&
-                                            def->hasOneUse() &&
-                                            in->get().getType() == g.getResult(0).getType()));
-    if (isProducer ? !map.isIdentity() : !map.isProjectedPermutation())
+                                            def->hasOneUse()));
+    if (isProducer ? !isMonotoneMap(map) || map.getNumResults() < 2 ||
+                         map.getResult(0) != getAffineDimExpr(0, map.getContext())
+                   : !(map.isProjectedPermutation() || isMonotoneMap(map)))
       return {};
     if (isProducer && !llvm::is_contained(producers, def))
       producers.push_back(def);
@@ -350,9 +400,23 @@ struct TileAndVectorizePass
       // loops) and the matmul (both, when gated) and its fill are fused into its tiles.
       Operation *root = op;
       SmallVector<Operation *> producers{op};
-      if (linalg::GenericOp epilogue = fusableEpilogue(op, producers)) {
+      linalg::GenericOp epilogue = batched ? nullptr : fusableEpilogue(op, producers);
+      if (epilogue) {
         root = epilogue;
-        sizes.pop_back(); // the reduction (k) is the matmul's last loop
+        // The epilogue's rows as the matmul's; its second dim (the matmul's columns or
+        // panels, or the heads, each c of them) in tiles of about as many columns; the
+        // rest whole.
+        SmallVector<int64_t> rootBounds =
+            cast<linalg::LinalgOp>(epilogue.getOperation()).getStaticLoopRanges();
+        AffineMap map;
+        for (OpOperand &use : epilogue->getOpOperands())
+          if (use.get() == op->getResult(0))
+            map = epilogue.getMatchingIndexingMap(&use);
+        int64_t c = std::max<int64_t>(coefficientOf(map, 1, 1), 1);
+        SmallVector<int64_t> rootSizes(rootBounds.size(), 0);
+        rootSizes[0] = sizes[mIdx];
+        rootSizes[1] = divisorAtMost(rootBounds[1], std::max<int64_t>(sizes[mIdx + 1] / c, 1));
+        sizes = rootSizes;
       }
       if (failed(tileAndFuseInForall(
               rewriter, root, sizes,
@@ -531,8 +595,11 @@ struct TileAndVectorizePass
           sizes[i] = divisorAtMost(bounds[i], rowVector);
       // Reductions before a parallel innermost loop (a convolution's taps) keep size 1:
       // each tile is then element-wise once its unit dims are dropped, a vector FMA into
-      // the output row per tap.
-      if (innerParallel && llvm::is_contained(iters, utils::IteratorType::reduction)) {
+      // the output row per tap. So do the unit dims of an element-wise generic whose maps
+      // are not projected permutations (a rotated projection reads column h * R + i): once
+      // they are dropped, every operand is read along the innermost dim.
+      if (innerParallel && (llvm::is_contained(iters, utils::IteratorType::reduction) ||
+                            failed(linalg::vectorizeOpPrecondition(g)))) {
         FailureOr<SmallVector<Operation *>> tiledOps =
             tileWith(rewriter, g, sizes, kForLoops, "window");
         if (failed(tiledOps))

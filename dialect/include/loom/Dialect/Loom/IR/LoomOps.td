@@ -45,6 +45,15 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     added to the gated product. `loom-fuse-linear-epilogue` forms it from the split, the
     activation and the `loom.mul` (or `loom.glu`), so the gating runs on the matmul's tiles.
 
+    With `rope_heads = H` the linear is a query or key projection with its rotary position
+    embedding (Su et al. 2021, sec. 3.4) applied to z = x W^T + b: exactly
+    `loom.rope` with `n_heads = H`, `rotary_dim = d_head = out_features / H`,
+    `interleaved = false` (Hugging Face `rotate_half`), `base = rope_base` and
+    `position_offset = rope_position_offset`, at the positions of the input's dim 1 (the
+    input is `[batch, seq, in_features]`). The residual, if any, is added after the
+    rotation; an epilogue or `glu` cannot be combined with it. `loom-fuse-rope` forms it,
+    so the rotation runs on the projection's tiles.
+
     ```mlir
     %y = loom.linear %x, %w, %b : (tensor<2x16x64xf32>, tensor<128x64xf32>, tensor<128xf32>)
                                     -> tensor<2x16x128xf32>
@@ -58,7 +67,10 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$weight, Optional<Loom_F32Tensor>:$bias,
-                       Optional<Loom_F32Tensor>:$residual, OptionalAttr<StrAttr>:$glu);
+                       Optional<Loom_F32Tensor>:$residual, OptionalAttr<StrAttr>:$glu,
+                       OptionalAttr<I64Attr>:$rope_heads,
+                       DefaultValuedOptionalAttr<F64Attr, "10000.0">:$rope_base,
+                       DefaultValuedOptionalAttr<I64Attr, "0">:$rope_position_offset);
   let results = (outs Loom_F32Tensor:$result);
   let regions = (region AnyRegion:$epilogue);
   let hasVerifier = 1;
@@ -73,6 +85,8 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     bool hasEpilogue() { return !getEpilogue().empty(); }
     /// Whether this is a gated linear unit (`glu` set): the result is half the matmul.
     bool isGated() { return getGluAttr() != nullptr; }
+    /// Whether the rotary position embedding is applied to the result (`rope_heads` set).
+    bool hasRope() { return getRopeHeadsAttr() != nullptr; }
     int64_t getInFeatures() { return getWeight().getType().getDimSize(1); }
     /// The matmul's columns: the weight's rows (twice the result's features when gated).
     int64_t getOutFeatures() { return getWeight().getType().getDimSize(0); }

@@ -44,6 +44,23 @@ def LoomFuseLinearEpilogue : Pass<"loom-fuse-linear-epilogue", "::mlir::func::Fu
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomFuseRope : Pass<"loom-fuse-rope", "::mlir::func::FuncOp"> {
+  let summary = "Folds a loom.rope into the query or key projection that produces it";
+  let description = [{
+    `loom.rope` with `interleaved = false` (Hugging Face `rotate_half`) and `rotary_dim`
+    equal to `d_head`, whose input is a `loom.linear` with no epilogue, residual or gating
+    and no other user, becomes that linear with `rope_heads`, `rope_base` and
+    `rope_position_offset` set. After lowering, each projection is two matmuls on the
+    weight rows of the heads' first and second halves, and one generic on their thread
+    tiles writes both halves of every head rotated (x1 cos - x2 sin, x2 cos + x1 sin): the
+    rotation costs no pass of its own over q and k. Runs before `loom-fuse-projections`,
+    which then merges the rotated projections that share an input and rope parameters
+    (q and k) and leaves them apart from the others (v). Interleaved pairs, partial
+    rotary dims and a rope of anything else stay separate `loom.rope` ops.
+  }];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 def LoomFuseProjections : Pass<"loom-fuse-projections", "::mlir::func::FuncOp"> {
   let summary = "Merges loom.linear ops that read the same input into one matmul";
   let description = [{
