@@ -166,6 +166,17 @@ Value ropeAngle(OpBuilder &nb, Location nl, Value s, Value freq, double logBase,
   return arith::MulFOp::create(nb, nl, pos, theta);
 }
 
+/// A static slice of `v` at `offsets` with `sizes`, rank-reduced to its last `keep` dims.
+Value sliceOf(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> offsets,
+              ArrayRef<int64_t> sizes, unsigned keep = 2) {
+  auto type = RankedTensorType::get(sizes.take_back(keep),
+                                    cast<RankedTensorType>(v.getType()).getElementType());
+  SmallVector<OpFoldResult> sz, strides(sizes.size(), b.getIndexAttr(1));
+  for (int64_t s : sizes)
+    sz.push_back(b.getIndexAttr(s));
+  return tensor::ExtractSliceOp::create(b, loc, type, v, offsets, sz, strides);
+}
+
 //===----------------------------------------------------------------------===//
 // loom.linear: C = X Wt (matmul), then one generic for bias + epilogue (+ GLU gating or
 // the rotary embedding) + residual.
@@ -195,20 +206,17 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   // Part i (0 or 1) of a weight [N, K] or bias [N]: rows [i n, (i + 1) n) when gated; the
   // rows of half i of every head when rotated ([H, 2, R, ...] -> [H * R, ...]).
   auto part = [&](Value v, int64_t i) -> Value {
-    auto t = cast<RankedTensorType>(v.getType());
     if (!gated && !rope)
       return v;
+    auto t = cast<RankedTensorType>(v.getType());
     SmallVector<int64_t> shape(t.getShape());
+    SmallVector<OpFoldResult> offs(t.getRank() + (rope ? 2 : 0), b.getIndexAttr(0));
     if (gated) {
       shape[0] = n;
-      SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
-          strides(t.getRank(), b.getIndexAttr(1));
-      for (int64_t s : shape)
-        sizes.push_back(b.getIndexAttr(s));
       offs[0] = b.getIndexAttr(i * n);
-      return tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get(shape, b.getF32Type()), v,
-                                            offs, sizes, strides);
+      return sliceOf(b, loc, v, offs, shape, t.getRank());
     }
+    // [H * 2R, ...] -> [H, 2, R, ...] -> [H, 1, R, ...] at half i -> [H * R, ...].
     SmallVector<ReassociationIndices> assoc{{0, 1, 2}};
     for (int64_t r = 1; r < t.getRank(); ++r)
       assoc.push_back({r + 2});
@@ -216,21 +224,10 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
     split.append(shape.begin() + 1, shape.end());
     Value v3 = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(split, b.getF32Type()), v,
                                              assoc);
-    SmallVector<int64_t> sliceShape(split);
-    sliceShape[1] = 1;
-    SmallVector<OpFoldResult> offs(split.size(), b.getIndexAttr(0)), sizes,
-        strides(split.size(), b.getIndexAttr(1));
-    for (int64_t s : sliceShape)
-      sizes.push_back(b.getIndexAttr(s));
+    split[1] = 1;
     offs[1] = b.getIndexAttr(i);
-    SmallVector<int64_t> reduced{split[0], split[2]};
-    reduced.append(shape.begin() + 1, shape.end());
-    Value slice = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get(reduced, b.getF32Type()), v3, offs, sizes, strides);
-    SmallVector<ReassociationIndices> back{{0, 1}};
-    for (int64_t r = 1; r < t.getRank(); ++r)
-      back.push_back({r + 1});
-    return tensor::CollapseShapeOp::create(b, loc, slice, back);
+    return tensor::CollapseShapeOp::create(b, loc, sliceOf(b, loc, v3, offs, split, split.size()),
+                                           assoc);
   };
   auto matmul = [&](Value weight) -> Value {
     if (panelled) {
@@ -274,6 +271,10 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   }
   unsigned rank = outShape.size();
   AffineMap id = b.getMultiDimIdentityMap(rank);
+  // [M, N] <-> outShape: the rows, then every other dim from the columns.
+  SmallVector<ReassociationIndices> rowsCols{{0}, {}};
+  for (unsigned r = 1; r < rank; ++r)
+    rowsCols[1].push_back(r);
   // Generic operands: the matmul results (two when gated or rotated), their biases, the
   // cos and sin tables, the residual.
   SmallVector<Value> inputs{matmul(part(op.getWeight(), 0))};
@@ -326,13 +327,9 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   Value residual = op.getResidual();
   if (residual) {
     residual = collapseTo2D(b, loc, residual);
-    if (rank > 2) {
-      SmallVector<ReassociationIndices> assoc{{0}, {}};
-      for (unsigned r = 1; r < rank; ++r)
-        assoc[1].push_back(r);
+    if (rank > 2)
       residual = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(outShape, b.getF32Type()),
-                                               residual, assoc);
-    }
+                                               residual, rowsCols);
     inputs.push_back(residual);
     maps.push_back(id);
   }
@@ -370,12 +367,8 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
                   return v;
                 });
   }
-  if (rank > 2) {
-    SmallVector<ReassociationIndices> assoc{{0}, {}};
-    for (unsigned r = 1; r < rank; ++r)
-      assoc[1].push_back(r);
-    c = tensor::CollapseShapeOp::create(b, loc, c, assoc);
-  }
+  if (rank > 2)
+    c = tensor::CollapseShapeOp::create(b, loc, c, rowsCols);
   return expandFrom2D(b, loc, c, op.getResult().getType());
 }
 
@@ -419,17 +412,6 @@ Value keysTransposed(OpBuilder &b, Location loc, Value v, int64_t heads) {
   auto t = cast<RankedTensorType>(v.getType());
   int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
   return perHead(b, loc, v, {bs, s, heads, dh}, {{0}, {1}, {2, 3}}, {0, 2, 3, 1});
-}
-
-/// A static slice of `v` at `offsets` with `sizes`, rank-reduced to its last `keep` dims.
-Value sliceOf(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> offsets,
-              ArrayRef<int64_t> sizes, unsigned keep = 2) {
-  auto type = RankedTensorType::get(sizes.take_back(keep),
-                                    cast<RankedTensorType>(v.getType()).getElementType());
-  SmallVector<OpFoldResult> sz, strides(sizes.size(), b.getIndexAttr(1));
-  for (int64_t s : sizes)
-    sz.push_back(b.getIndexAttr(s));
-  return tensor::ExtractSliceOp::create(b, loc, type, v, offsets, sz, strides);
 }
 
 Value indexConst(OpBuilder &b, Location loc, int64_t v) {

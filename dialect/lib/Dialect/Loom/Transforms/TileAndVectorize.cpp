@@ -28,88 +28,6 @@ int64_t multipleAtMost(int64_t n, int64_t limit, int64_t multiple) {
   return multiple;
 }
 
-bool isStaticMatmul(Operation *op);
-bool isPanelMatmul(Operation *op);
-
-/// Whether tiling computes exact operand slices for `map`: every result is a sum of
-/// positive multiples of dims (no constant, no other term), each dim in at most one result
-/// (the identity, or a head's column h * R + i of a rotated projection).
-bool isMonotoneMap(AffineMap map) {
-  llvm::SmallBitVector seen(map.getNumDims());
-  for (AffineExpr e : map.getResults()) {
-    SmallVector<AffineExpr> terms{e};
-    while (!terms.empty()) {
-      AffineExpr t = terms.pop_back_val();
-      if (auto add = dyn_cast<AffineBinaryOpExpr>(t); add && add.getKind() == AffineExprKind::Add) {
-        terms.append({add.getLHS(), add.getRHS()});
-        continue;
-      }
-      if (auto mul = dyn_cast<AffineBinaryOpExpr>(t); mul && mul.getKind() == AffineExprKind::Mul) {
-        auto c = dyn_cast<AffineConstantExpr>(mul.getRHS());
-        if (!c || c.getValue() <= 0)
-          return false;
-        t = mul.getLHS();
-      }
-      auto dim = dyn_cast<AffineDimExpr>(t);
-      if (!dim || seen.test(dim.getPosition()))
-        return false;
-      seen.set(dim.getPosition());
-    }
-  }
-  return true;
-}
-
-/// The coefficient of dim `d` in result `r` of a monotone `map` (0 if absent).
-int64_t coefficientOf(AffineMap map, unsigned r, unsigned d) {
-  SmallVector<AffineExpr> terms{map.getResult(r)};
-  while (!terms.empty()) {
-    AffineExpr t = terms.pop_back_val();
-    if (auto bin = dyn_cast<AffineBinaryOpExpr>(t)) {
-      if (bin.getKind() == AffineExprKind::Add) {
-        terms.append({bin.getLHS(), bin.getRHS()});
-        continue;
-      }
-      if (bin.getKind() == AffineExprKind::Mul && bin.getLHS() == getAffineDimExpr(d, map.getContext()))
-        return cast<AffineConstantExpr>(bin.getRHS()).getValue();
-      continue;
-    }
-    if (t == getAffineDimExpr(d, map.getContext()))
-      return 1;
-  }
-  return 0;
-}
-
-/// The all-parallel generic that is matmul `mm`'s only use and reads it with a monotone
-/// map whose first result is the generic's first dim (the rows): a linear's bias and
-/// epilogue (identity map); a gated linear's gating, or a rotated projection's rotation,
-/// which read two such matmuls. It is tiled with the matmuls fused in, so it runs on each
-/// thread tile while the tile is in cache. `producers` gets every matmul the generic reads
-/// this way, `mm` included.
-linalg::GenericOp fusableEpilogue(Operation *mm, SmallVectorImpl<Operation *> &producers) {
-  if (!mm->hasOneUse())
-    return {};
-  auto g = dyn_cast<linalg::GenericOp>(*mm->getUsers().begin());
-  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInits() != 1 ||
-      cast<linalg::LinalgOp>(g.getOperation()).hasDynamicShape() ||
-      g.getNumParallelLoops() != g.getNumLoops() ||
-      !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
-    return {};
-  producers.clear();
-  for (OpOperand *in : g.getDpsInputOperands()) {
-    AffineMap map = g.getMatchingIndexingMap(in);
-    Operation *def = in->get().getDefiningOp();
-    bool isProducer = def && (def == mm || ((isStaticMatmul(def) || isPanelMatmul(def)) &&
-                                            def->hasOneUse()));
-    if (isProducer ? !isMonotoneMap(map) || map.getNumResults() < 2 ||
-                         map.getResult(0) != getAffineDimExpr(0, map.getContext())
-                   : !(map.isProjectedPermutation() || isMonotoneMap(map)))
-      return {};
-    if (isProducer && !llvm::is_contained(producers, def))
-      producers.push_back(def);
-  }
-  return g;
-}
-
 /// Tiles `op` with loops of `loopType` and tile `sizes` (0: untiled), replaces it by the
 /// loops' results and returns the tiled ops (inside the loops); on failure, reports
 /// "<what> tiling failed" at `op`.
@@ -250,6 +168,93 @@ bool isPanelMatmul(Operation *op) {
                                               utils::IteratorType::parallel,
                                               utils::IteratorType::parallel,
                                               utils::IteratorType::reduction};
+}
+
+/// The terms of `e` as (dim, coefficient) when it is a sum of positive multiples of dims
+/// (d1 * 2 + d3: {(1, 2), (3, 1)}); nullopt for anything else (constants, mods, ...).
+std::optional<SmallVector<std::pair<unsigned, int64_t>>> dimTerms(AffineExpr e) {
+  SmallVector<std::pair<unsigned, int64_t>> out;
+  SmallVector<AffineExpr> work{e};
+  while (!work.empty()) {
+    AffineExpr t = work.pop_back_val();
+    int64_t coeff = 1;
+    if (auto bin = dyn_cast<AffineBinaryOpExpr>(t)) {
+      if (bin.getKind() == AffineExprKind::Add) {
+        work.append({bin.getLHS(), bin.getRHS()});
+        continue;
+      }
+      auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+      if (bin.getKind() != AffineExprKind::Mul || !c || c.getValue() <= 0)
+        return std::nullopt;
+      coeff = c.getValue();
+      t = bin.getLHS();
+    }
+    auto dim = dyn_cast<AffineDimExpr>(t);
+    if (!dim)
+      return std::nullopt;
+    out.push_back({dim.getPosition(), coeff});
+  }
+  return out;
+}
+
+/// Whether tiling computes exact operand slices for `map`: every result is a sum of
+/// positive multiples of dims (no constant, no other term), each dim in at most one result
+/// (the identity, or a head's column h * R + i of a rotated projection).
+bool isMonotoneMap(AffineMap map) {
+  llvm::SmallBitVector seen(map.getNumDims());
+  for (AffineExpr e : map.getResults()) {
+    std::optional<SmallVector<std::pair<unsigned, int64_t>>> terms = dimTerms(e);
+    if (!terms)
+      return false;
+    for (auto [dim, coeff] : *terms) {
+      if (seen.test(dim))
+        return false;
+      seen.set(dim);
+    }
+  }
+  return true;
+}
+
+/// The coefficient of dim `d` in result `r` of a monotone `map` (0 if absent).
+int64_t coefficientOf(AffineMap map, unsigned r, unsigned d) {
+  for (auto [dim, coeff] : dimTerms(map.getResult(r)).value_or(SmallVector<std::pair<unsigned, int64_t>>{}))
+    if (dim == d)
+      return coeff;
+  return 0;
+}
+
+/// The all-parallel generic that is matmul `mm`'s only use and reads it with a monotone
+/// map whose first two results are the generic's rows (d0) and a multiple of its second
+/// dim (plus others): a linear's bias and epilogue (identity map); a gated linear's
+/// gating, or a rotated projection's rotation (column d1 * R + d3), which read two such
+/// matmuls. It is tiled with the matmuls fused in, so it runs on each thread tile while
+/// the tile is in cache. `producers` gets every matmul the generic reads this way, `mm`
+/// included.
+linalg::GenericOp fusableEpilogue(Operation *mm, SmallVectorImpl<Operation *> &producers) {
+  if (!mm->hasOneUse())
+    return {};
+  auto g = dyn_cast<linalg::GenericOp>(*mm->getUsers().begin());
+  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInits() != 1 ||
+      cast<linalg::LinalgOp>(g.getOperation()).hasDynamicShape() ||
+      g.getNumParallelLoops() != g.getNumLoops() || g.getNumLoops() < 2 ||
+      !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
+    return {};
+  producers.clear();
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    AffineMap map = g.getMatchingIndexingMap(in);
+    Operation *def = in->get().getDefiningOp();
+    bool isProducer = def && (def == mm || ((isStaticMatmul(def) || isPanelMatmul(def)) &&
+                                            def->hasOneUse()));
+    bool ok = isProducer ? isMonotoneMap(map) && map.getNumResults() >= 2 &&
+                               map.getResult(0) == getAffineDimExpr(0, map.getContext()) &&
+                               coefficientOf(map, 1, 1) > 0
+                         : map.isProjectedPermutation() || isMonotoneMap(map);
+    if (!ok)
+      return {};
+    if (isProducer && !llvm::is_contained(producers, def))
+      producers.push_back(def);
+  }
+  return g;
 }
 
 /// A thread tile of a panel matmul, [mt, panels, P] x K: an scf.for over its panels, each a
@@ -412,7 +417,7 @@ struct TileAndVectorizePass
         for (OpOperand &use : epilogue->getOpOperands())
           if (use.get() == op->getResult(0))
             map = epilogue.getMatchingIndexingMap(&use);
-        int64_t c = std::max<int64_t>(coefficientOf(map, 1, 1), 1);
+        int64_t c = coefficientOf(map, 1, 1);
         SmallVector<int64_t> rootSizes(rootBounds.size(), 0);
         rootSizes[0] = sizes[mIdx];
         rootSizes[1] = divisorAtMost(rootBounds[1], std::max<int64_t>(sizes[mIdx + 1] / c, 1));
