@@ -24,6 +24,9 @@ using namespace mlir;
 using namespace loom;
 
 namespace {
+/// Marks a call of a layer's prepare function: weight-only work, load time for its caller.
+constexpr llvm::StringLiteral kLoadTimeCall = "loom.load_time";
+
 /// An op's inputs: its operands and the values its regions use from above.
 llvm::SetVector<Value> inputsOf(Operation &op) {
   llvm::SetVector<Value> inputs(op.getOperands().begin(), op.getOperands().end());
@@ -39,7 +42,8 @@ llvm::SetVector<Operation *> loadTimeOps(Block &block, DenseSet<Value> weightVal
   DenseSet<Value> constValues;
   llvm::SetVector<Operation *> hoisted;
   for (Operation &op : block.without_terminator()) {
-    if (!isMemoryEffectFree(&op))
+    // A layer's prepare call (hoistToCallers) computes from weights only.
+    if (!isMemoryEffectFree(&op) && !op.hasAttr(kLoadTimeCall))
       continue;
     bool anyWeight = false, allKnown = true;
     for (Value v : inputsOf(op)) {
@@ -105,8 +109,7 @@ struct OutlineWeightPrepPass
       if (failed(hoistToCallers(module, f)))
         return signalPassFailure();
     if (!callees.empty()) {
-      // Call sites of layers that share a weight (`let`) computed the same prepared value
-      // each: merge them, so that the prepare function returns each value once.
+      // Constants the call sites' prepare work shares (e.g. position tables): once.
       IRRewriter rewriter(&getContext());
       DominanceInfo dom;
       eliminateCommonSubExpressions(rewriter, dom, module);
@@ -128,16 +131,21 @@ struct OutlineWeightPrepPass
     });
   }
 
-  /// Moves the load-time ops of `callee` to each of its call sites: the call passes their
-  /// results as new arguments, and weight parameters no longer used are dropped.
+  /// Moves the load-time ops of `callee` into `<callee>_prepare(weights...) -> prepared...`,
+  /// called at each call site (one function however many layers call it, so compile time
+  /// does not grow with depth); the layer call passes the prepared values as new
+  /// arguments, and weight parameters no longer used are dropped.
   LogicalResult hoistToCallers(ModuleOp module, func::FuncOp callee) {
     if (!callee.getBody().hasOneBlock())
       return callee.emitError("loom-outline-weight-prep expects a single-block layer function");
     Block &block = callee.getBody().front();
     DenseSet<Value> weightValues;
+    SmallVector<unsigned> weightArgs;
     for (BlockArgument arg : block.getArguments())
-      if (callee.getArgAttr(arg.getArgNumber(), "loom.weight_param"))
+      if (callee.getArgAttr(arg.getArgNumber(), "loom.weight_param")) {
         weightValues.insert(arg);
+        weightArgs.push_back(arg.getArgNumber());
+      }
     llvm::SetVector<Operation *> hoisted = loadTimeOps(block, weightValues);
     SmallVector<Value> outputs = usedOutside(hoisted);
     if (outputs.empty())
@@ -147,17 +155,47 @@ struct OutlineWeightPrepPass
       if (c.getCallee() == callee.getName())
         calls.push_back(c);
     });
-    // 1. Each call site computes the hoisted values from its own operands.
+    // 1. The prepare function: the hoisted ops on the layer's weight parameters.
     OpBuilder b(callee);
-    SmallVector<SmallVector<Value>> operands;
-    for (func::CallOp call : calls) {
-      b.setInsertionPoint(call);
+    auto prep = func::FuncOp::create(
+        b, callee.getLoc(), (callee.getName() + "_prepare").str(),
+        b.getFunctionType(llvm::map_to_vector(weightArgs, [&](unsigned i) {
+                            return block.getArgument(i).getType();
+                          }),
+                          llvm::map_to_vector(outputs, [](Value v) { return v.getType(); })));
+    prep.setPrivate();
+    prep->setAttr("no_inline", b.getUnitAttr());
+    prep->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      Block *pb = prep.addEntryBlock();
+      b.setInsertionPointToStart(pb);
       IRMapping map;
-      for (auto [arg, operand] : llvm::zip_equal(block.getArguments(), call.getOperands()))
-        map.map(arg, operand);
+      for (auto [i, idx] : llvm::enumerate(weightArgs))
+        map.map(block.getArgument(idx), pb->getArgument(i));
       cloneHoisted(b, hoisted, map);
-      // (The call's own operands are read again at the end: earlier calls get replaced.)
-      operands.push_back(llvm::map_to_vector(outputs, [&](Value v) { return map.lookup(v); }));
+      func::ReturnOp::create(b, callee.getLoc(),
+                             llvm::map_to_vector(outputs, [&](Value v) { return map.lookup(v); }));
+    }
+    // Each call site calls it on its own weights; call sites with the same weights (layers
+    // that share them, `let`) in one block share one call, so each value is prepared once.
+    SmallVector<SmallVector<Value>> operands;
+    DenseMap<Block *, SmallVector<std::pair<SmallVector<Value>, func::CallOp>>> made;
+    for (func::CallOp call : calls) {
+      SmallVector<Value> weights =
+          llvm::map_to_vector(weightArgs, [&](unsigned i) { return call.getOperand(i); });
+      func::CallOp prepCall;
+      for (auto &[w, c] : made[call->getBlock()])
+        if (w == weights)
+          prepCall = c;
+      if (!prepCall) {
+        b.setInsertionPoint(call);
+        prepCall = func::CallOp::create(b, call.getLoc(), prep, weights);
+        prepCall.setNoInline(true);
+        prepCall->setAttr(kLoadTimeCall, b.getUnitAttr());
+        made[call->getBlock()].push_back({weights, prepCall});
+      }
+      operands.push_back(SmallVector<Value>(prepCall.getResults()));
     }
     // 2. The callee takes them as parameters; the hoisted ops and unused weights go.
     unsigned firstNew = callee.getNumArguments();

@@ -106,7 +106,14 @@ def LoomOutlineWeightPrep : Pass<"loom-outline-weight-prep", "::mlir::ModuleOp">
     computations (`linalg.generic`) on constants alone (position tables, ALiBi biases), are
     moved into a new function `<name>_prepare` that takes the weights and returns the
     prepared tensors. The entry function receives the prepared tensors as extra arguments marked
-    `loom.prepared`. The runtime calls `_prepare` once after loading the weights. Every
+    `loom.prepared`. The runtime calls `_prepare` once after loading the weights.
+
+    A repeated layer's function (parameters marked `loom.weight_param`) first gives its
+    weight-only work to a new private `<layer>_prepare` function of its weight parameters;
+    every call site calls it (call sites with the same weights, layers sharing them, in one
+    block share the call) and passes its results instead of the weights that only it used.
+    Those calls are marked `loom.load_time`, so they then move to the entry's `_prepare`
+    with the rest: one body per layer kind, so compile time does not grow with depth. Every
     argument of both functions is marked `bufferization.writable = false`: inputs, weights
     and prepared buffers are read again by later runs, so bufferization must not write
     results into them.
