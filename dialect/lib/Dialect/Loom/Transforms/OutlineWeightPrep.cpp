@@ -155,47 +155,66 @@ struct OutlineWeightPrepPass
       if (c.getCallee() == callee.getName())
         calls.push_back(c);
     });
-    // 1. The prepare function: the hoisted ops on the layer's weight parameters.
+    // Work on constants alone (position tables) is the same for every layer: it stays at
+    // the call sites, where CSE keeps one copy, rather than being prepared per layer.
+    llvm::SetVector<Operation *> fromWeights, fromConstants;
+    DenseSet<Value> weightDerived(weightValues);
+    for (Operation *op : hoisted) {
+      bool derived = llvm::any_of(inputsOf(*op), [&](Value v) { return weightDerived.contains(v); });
+      (derived ? fromWeights : fromConstants).insert(op);
+      if (derived)
+        weightDerived.insert(op->getResults().begin(), op->getResults().end());
+    }
+    SmallVector<Value> prepared =
+        llvm::filter_to_vector(outputs, [&](Value v) { return weightDerived.contains(v); });
+    // 1. The prepare function: the weight-derived work on the layer's weight parameters.
     OpBuilder b(callee);
-    auto prep = func::FuncOp::create(
-        b, callee.getLoc(), (callee.getName() + "_prepare").str(),
-        b.getFunctionType(llvm::map_to_vector(weightArgs, [&](unsigned i) {
-                            return block.getArgument(i).getType();
-                          }),
-                          llvm::map_to_vector(outputs, [](Value v) { return v.getType(); })));
-    prep.setPrivate();
-    prep->setAttr("no_inline", b.getUnitAttr());
-    prep->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
-    {
+    func::FuncOp prep;
+    if (!prepared.empty()) {
+      prep = func::FuncOp::create(
+          b, callee.getLoc(), (callee.getName() + "_prepare").str(),
+          b.getFunctionType(llvm::map_to_vector(weightArgs, [&](unsigned i) {
+                              return block.getArgument(i).getType();
+                            }),
+                            llvm::map_to_vector(prepared, [](Value v) { return v.getType(); })));
+      prep.setPrivate();
+      prep->setAttr("no_inline", b.getUnitAttr());
+      prep->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
       OpBuilder::InsertionGuard guard(b);
       Block *pb = prep.addEntryBlock();
       b.setInsertionPointToStart(pb);
       IRMapping map;
       for (auto [i, idx] : llvm::enumerate(weightArgs))
         map.map(block.getArgument(idx), pb->getArgument(i));
-      cloneHoisted(b, hoisted, map);
+      cloneHoisted(b, fromWeights, map);
       func::ReturnOp::create(b, callee.getLoc(),
-                             llvm::map_to_vector(outputs, [&](Value v) { return map.lookup(v); }));
+                             llvm::map_to_vector(prepared, [&](Value v) { return map.lookup(v); }));
     }
-    // Each call site calls it on its own weights; call sites with the same weights (layers
-    // that share them, `let`) in one block share one call, so each value is prepared once.
+    // Each call site calls it on its own weights (call sites with the same weights, layers
+    // that share them, `let`, in one block share one call, so each value is prepared once)
+    // and computes the constant work itself.
     SmallVector<SmallVector<Value>> operands;
     DenseMap<Block *, SmallVector<std::pair<SmallVector<Value>, func::CallOp>>> made;
     for (func::CallOp call : calls) {
-      SmallVector<Value> weights =
-          llvm::map_to_vector(weightArgs, [&](unsigned i) { return call.getOperand(i); });
-      func::CallOp prepCall;
-      for (auto &[w, c] : made[call->getBlock()])
-        if (w == weights)
-          prepCall = c;
-      if (!prepCall) {
-        b.setInsertionPoint(call);
-        prepCall = func::CallOp::create(b, call.getLoc(), prep, weights);
-        prepCall.setNoInline(true);
-        prepCall->setAttr(kLoadTimeCall, b.getUnitAttr());
-        made[call->getBlock()].push_back({weights, prepCall});
+      b.setInsertionPoint(call);
+      IRMapping map;
+      cloneHoisted(b, fromConstants, map);
+      if (prep) {
+        SmallVector<Value> weights =
+            llvm::map_to_vector(weightArgs, [&](unsigned i) { return call.getOperand(i); });
+        func::CallOp prepCall;
+        for (auto &[w, c] : made[call->getBlock()])
+          if (w == weights)
+            prepCall = c;
+        if (!prepCall) {
+          prepCall = func::CallOp::create(b, call.getLoc(), prep, weights);
+          prepCall.setNoInline(true);
+          prepCall->setAttr(kLoadTimeCall, b.getUnitAttr());
+          made[call->getBlock()].push_back({weights, prepCall});
+        }
+        map.map(ValueRange(prepared), prepCall.getResults());
       }
-      operands.push_back(SmallVector<Value>(prepCall.getResults()));
+      operands.push_back(llvm::map_to_vector(outputs, [&](Value v) { return map.lookup(v); }));
     }
     // 2. The callee takes them as parameters; the hoisted ops and unused weights go.
     unsigned firstNew = callee.getNumArguments();
