@@ -109,7 +109,9 @@ def LoomOutlineWeightPrep : Pass<"loom-outline-weight-prep", "::mlir::ModuleOp">
     `loom.prepared`. The runtime calls `_prepare` once after loading the weights.
 
     A repeated layer's function (parameters marked `loom.weight_param`) first gives its
-    weight-only work to a new private `<layer>_prepare` function of its weight parameters;
+    weight-derived work to a new private `<layer>_prepare` function of its weight parameters
+    (work on constants alone, like position tables, goes to the call sites instead, where
+    CSE keeps one copy);
     every call site calls it (call sites with the same weights, layers sharing them, in one
     block share the call) and passes its results instead of the weights that only it used.
     Those calls are marked `loom.load_time`, so they then move to the entry's `_prepare`
