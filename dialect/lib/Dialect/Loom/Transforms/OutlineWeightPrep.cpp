@@ -90,6 +90,37 @@ void cloneHoisted(OpBuilder &b, const llvm::SetVector<Operation *> &hoisted, IRM
   }
 }
 
+/// The arguments of `f` marked `attr` (its weights), in order.
+SmallVector<unsigned> markedArgs(func::FuncOp f, StringRef attr) {
+  SmallVector<unsigned> args;
+  for (unsigned i = 0; i < f.getNumArguments(); ++i)
+    if (f.getArgAttr(i, attr))
+      args.push_back(i);
+  return args;
+}
+
+/// A function `name`(the `weightArgs` of `block`) -> (`outputs`) at `b`'s insertion point,
+/// whose body is `ops` (and the constants they use) on its arguments.
+func::FuncOp buildPrepare(OpBuilder &b, Location loc, StringRef name, Block &block,
+                          ArrayRef<unsigned> weightArgs, const llvm::SetVector<Operation *> &ops,
+                          ArrayRef<Value> outputs) {
+  auto prep = func::FuncOp::create(
+      b, loc, name,
+      b.getFunctionType(llvm::map_to_vector(weightArgs, [&](unsigned i) {
+                          return block.getArgument(i).getType();
+                        }),
+                        llvm::map_to_vector(outputs, [](Value v) { return v.getType(); })));
+  OpBuilder::InsertionGuard guard(b);
+  Block *pb = prep.addEntryBlock();
+  b.setInsertionPointToStart(pb);
+  IRMapping map;
+  for (auto [i, idx] : llvm::enumerate(weightArgs))
+    map.map(block.getArgument(idx), pb->getArgument(i));
+  cloneHoisted(b, ops, map);
+  func::ReturnOp::create(b, loc, llvm::map_to_vector(outputs, [&](Value v) { return map.lookup(v); }));
+  return prep;
+}
+
 struct OutlineWeightPrepPass
     : public loom::impl::LoomOutlineWeightPrepBase<OutlineWeightPrepPass> {
   void runOnOperation() override {
@@ -139,13 +170,10 @@ struct OutlineWeightPrepPass
     if (!callee.getBody().hasOneBlock())
       return callee.emitError("loom-outline-weight-prep expects a single-block layer function");
     Block &block = callee.getBody().front();
+    SmallVector<unsigned> weightArgs = markedArgs(callee, "loom.weight_param");
     DenseSet<Value> weightValues;
-    SmallVector<unsigned> weightArgs;
-    for (BlockArgument arg : block.getArguments())
-      if (callee.getArgAttr(arg.getArgNumber(), "loom.weight_param")) {
-        weightValues.insert(arg);
-        weightArgs.push_back(arg.getArgNumber());
-      }
+    for (unsigned i : weightArgs)
+      weightValues.insert(block.getArgument(i));
     llvm::SetVector<Operation *> hoisted = loadTimeOps(block, weightValues);
     SmallVector<Value> outputs = usedOutside(hoisted);
     if (outputs.empty())
@@ -171,24 +199,11 @@ struct OutlineWeightPrepPass
     OpBuilder b(callee);
     func::FuncOp prep;
     if (!prepared.empty()) {
-      prep = func::FuncOp::create(
-          b, callee.getLoc(), (callee.getName() + "_prepare").str(),
-          b.getFunctionType(llvm::map_to_vector(weightArgs, [&](unsigned i) {
-                              return block.getArgument(i).getType();
-                            }),
-                            llvm::map_to_vector(prepared, [](Value v) { return v.getType(); })));
+      prep = buildPrepare(b, callee.getLoc(), (callee.getName() + "_prepare").str(), block,
+                          weightArgs, fromWeights, prepared);
       prep.setPrivate();
       prep->setAttr("no_inline", b.getUnitAttr());
       prep->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
-      OpBuilder::InsertionGuard guard(b);
-      Block *pb = prep.addEntryBlock();
-      b.setInsertionPointToStart(pb);
-      IRMapping map;
-      for (auto [i, idx] : llvm::enumerate(weightArgs))
-        map.map(block.getArgument(idx), pb->getArgument(i));
-      cloneHoisted(b, fromWeights, map);
-      func::ReturnOp::create(b, callee.getLoc(),
-                             llvm::map_to_vector(prepared, [&](Value v) { return map.lookup(v); }));
     }
     // Each call site calls it on its own weights (call sites with the same weights, layers
     // that share them, `let`, in one block share one call, so each value is prepared once)
@@ -255,13 +270,10 @@ struct OutlineWeightPrepPass
     if (!entry.getBody().hasOneBlock())
       return entry.emitError("loom-outline-weight-prep expects a single-block entry function");
     Block &block = entry.getBody().front();
+    SmallVector<unsigned> weightArgs = markedArgs(entry, "loom.weight");
     DenseSet<Value> weightValues;
-    SmallVector<unsigned> weightArgs;
-    for (BlockArgument arg : block.getArguments())
-      if (entry.getArgAttr(arg.getArgNumber(), "loom.weight")) {
-        weightValues.insert(arg);
-        weightArgs.push_back(arg.getArgNumber());
-      }
+    for (unsigned i : weightArgs)
+      weightValues.insert(block.getArgument(i));
     llvm::SetVector<Operation *> hoisted = loadTimeOps(block, weightValues);
     // Values computed by hoisted ops and used by the per-run code.
     SmallVector<Value> outputs = usedOutside(hoisted);
@@ -271,26 +283,11 @@ struct OutlineWeightPrepPass
     // Build <entry>_prepare(weights...) -> (outputs...).
     OpBuilder b(entry);
     b.setInsertionPointAfter(entry);
-    SmallVector<Type> argTypes;
-    for (unsigned i : weightArgs)
-      argTypes.push_back(block.getArgument(i).getType());
-    auto prepType = b.getFunctionType(argTypes, llvm::map_to_vector(outputs, [](Value v) {
-                                        return v.getType();
-                                      }));
-    auto prep = func::FuncOp::create(b, entry.getLoc(), (entry.getName() + "_prepare").str(),
-                                     prepType);
+    func::FuncOp prep = buildPrepare(b, entry.getLoc(), (entry.getName() + "_prepare").str(),
+                                     block, weightArgs, hoisted, outputs);
     prep->setAttr("loom.prepare", b.getUnitAttr());
     for (auto [i, idx] : llvm::enumerate(weightArgs))
-      if (Attribute a = entry.getArgAttr(idx, "loom.weight"))
-        prep.setArgAttr(i, "loom.weight", a);
-    Block *pb = prep.addEntryBlock();
-    b.setInsertionPointToStart(pb);
-    IRMapping map;
-    for (auto [i, idx] : llvm::enumerate(weightArgs))
-      map.map(block.getArgument(idx), pb->getArgument(i));
-    cloneHoisted(b, hoisted, map);
-    func::ReturnOp::create(b, entry.getLoc(),
-                           llvm::map_to_vector(outputs, [&](Value v) { return map.lookup(v); }));
+      prep.setArgAttr(i, "loom.weight", entry.getArgAttr(idx, "loom.weight"));
 
     // The entry takes the prepared tensors as extra arguments.
     for (auto [i, v] : llvm::enumerate(outputs)) {
