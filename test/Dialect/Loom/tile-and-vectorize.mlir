@@ -1,6 +1,7 @@
 // RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize{thread-tile-m=8 thread-tile-n=32 reg-tile-m=4 reg-tile-n=16 row-vector=128}))' | FileCheck %s
 // RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize{thread-tile-m=8 thread-tile-n=32 reg-tile-m=4 reg-tile-n=16 k-block=4}))' | FileCheck %s --check-prefix=KBLOCK
 // RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize))' | FileCheck %s --check-prefix=ROW64
+// RUN: %loom-opt %s -pass-pipeline='builtin.module(func.func(loom-tile-and-vectorize{thread-tile-m=8 thread-tile-n=32 reg-tile-m=4 reg-tile-n=16 a-tile-bytes=1024 min-tasks=2}))' | FileCheck %s --check-prefix=GROW
 
 // With the default row-vector=64, a 128-key row is two 64-lane vectors (an scf.for of 2).
 // ROW64-LABEL: func @row_softmax_steps
@@ -408,4 +409,39 @@ func.func @not_panel(%a: tensor<8x8xf32>, %b: tensor<2x16x8xf32>, %c: tensor<8x2
     linalg.yield %s : f32
   } -> tensor<8x2x16xf32>
   return %r : tensor<8x2x16xf32>
+}
+
+// Thread tiles start at thread-tile-m = 8 rows and double while the tile's rows of A fit
+// in a-tile-bytes = 1024 (rows x K x 4 bytes) and min-tasks = 2 tasks remain.
+// K = 4: 64 rows (1024 bytes; 2 column tiles give 2 tasks).
+// GROW-LABEL: func @grow_rows
+// GROW: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 64) step (64, 32)
+func.func @grow_rows(%a: tensor<64x4xf32>, %b: tensor<4x64xf32>) -> tensor<64x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<64x4xf32>, tensor<4x64xf32>) outs(%f : tensor<64x64xf32>) -> tensor<64x64xf32>
+  return %m : tensor<64x64xf32>
+}
+
+// K = 16: 16 rows of A are 1024 bytes, 32 would be 2048.
+// GROW-LABEL: func @grow_rows_k
+// GROW: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 64) step (16, 32)
+func.func @grow_rows_k(%a: tensor<64x16xf32>, %b: tensor<16x64xf32>) -> tensor<64x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<64x16xf32>, tensor<16x64xf32>) outs(%f : tensor<64x64xf32>) -> tensor<64x64xf32>
+  return %m : tensor<64x64xf32>
+}
+
+// One column tile (N = 32): 64-row tiles would leave 1 task, so 32 rows (2 tasks).
+// GROW-LABEL: func @grow_rows_tasks
+// GROW: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 32) step (32, 32)
+func.func @grow_rows_tasks(%a: tensor<64x4xf32>, %b: tensor<4x32xf32>) -> tensor<64x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<64x32xf32>) -> tensor<64x32xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<64x4xf32>, tensor<4x32xf32>) outs(%f : tensor<64x32xf32>) -> tensor<64x32xf32>
+  return %m : tensor<64x32xf32>
 }

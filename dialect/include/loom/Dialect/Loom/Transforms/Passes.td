@@ -128,8 +128,9 @@ def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp
   let description = [{
     Every `linalg.matmul`, `linalg.batch_matmul` and packed-panel contraction (static
     shapes):
-    1. thread tiles of whole rows: a divisor of the rows close to `thread-tile-m` when one
-       exists, otherwise the rows that are not a multiple of the thread tile are split off
+    1. thread tiles of whole rows: a divisor of the rows close to `thread-tile-m` (doubled
+       while the tile's rows of A fit in `a-tile-bytes`, so that the weight streams past
+       fewer row tiles, and `min-tasks` tasks remain) when one exists, otherwise the rows that are not a multiple of the thread tile are split off
        (each part with its own fill of the accumulator);
     2. an `scf.forall` over output blocks (the unit of thread parallelism), the
        accumulator's `linalg.fill` fused in. When the matmul's only use is an element-wise
@@ -148,7 +149,13 @@ def LoomTileAndVectorize : Pass<"loom-tile-and-vectorize", "::mlir::func::FuncOp
     vectorizes; `loop-invariant-subset-hoisting` then keeps each accumulator in registers.
   }];
   let options = [
-    Option<"threadTileM", "thread-tile-m", "int64_t", "64", "rows of C per parallel task">,
+    Option<"threadTileM", "thread-tile-m", "int64_t", "64",
+           "rows of C per parallel task, at least (see a-tile-bytes)">,
+    Option<"aTileBytes", "a-tile-bytes", "int64_t", "262144",
+           "a thread tile's rows double while its rows of A (rows x k x 4 bytes) fit in "
+           "this many bytes (half of a Zen 3 core's L2)">,
+    Option<"minTasks", "min-tasks", "int64_t", "8",
+           "thread tiles grow only while a matmul keeps at least this many tasks">,
     Option<"threadTileN", "thread-tile-n", "int64_t", "128", "columns of C per parallel task">,
     Option<"regTileM", "reg-tile-m", "int64_t", "4", "rows of the register tile">,
     Option<"regTileN", "reg-tile-n", "int64_t", "16", "columns of the register tile">,
