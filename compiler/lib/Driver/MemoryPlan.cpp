@@ -132,11 +132,12 @@ void loom::printMemoryPlan(ModuleOp module, llvm::raw_ostream &os) {
       os << "  largest buffer " << mib(largest) << "\n";
     plans[f.getName()] = std::move(p);
   }
-  // Weights and inputs are not activations: the runtime maps / reads them.
+  // Weights, inputs and outputs are not activations: the runtime maps, reads or allocates
+  // them (the outputs are the out-params the results are computed in).
   for (func::FuncOp f : funcs) {
     if (!f->hasAttr("loom.entry"))
       continue;
-    int64_t weights = 0, prepared = 0, inputs = 0;
+    int64_t weights = 0, prepared = 0, inputs = 0, outputs = 0;
     for (unsigned i = 0; i < f.getNumArguments(); ++i) {
       auto t = dyn_cast<MemRefType>(f.getArgument(i).getType());
       if (!t)
@@ -147,9 +148,12 @@ void loom::printMemoryPlan(ModuleOp module, llvm::raw_ostream &os) {
         prepared += bytesOf(t);
       else if (f.getArgAttr(i, "loom.input"))
         inputs += bytesOf(t);
+      else
+        outputs += bytesOf(t);
     }
     os << "@" << f.getName() << " total: weights " << mib(weights) << " (mapped), prepared "
-       << mib(prepared) << ", inputs " << mib(inputs) << ", peak activations "
+       << mib(prepared) << ", inputs " << mib(inputs) << ", outputs " << mib(outputs)
+       << ", peak activations "
        << mib(plans[f.getName()].peak) << "\n";
   }
 }

@@ -207,6 +207,23 @@ def LoomSequentialInnerLoops : Pass<"loom-sequential-inner-loops", "::mlir::func
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def LoomResultsInPlace : Pass<"loom-results-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Computes each result in its out-param instead of copying it there";
+  let description = [{
+    Runs after `buffer-results-to-out-params{add-result-attr}`. That pass leaves a
+    function that returned a buffer computing it in a `memref.alloc` and copying it into the
+    new out-param (`bufferize.result`) before returning; its `hoist-static-allocs` only helps
+    when the returned value is the allocation itself, not a reshape of it. Here, when the
+    copied buffer is a chain of `memref.expand_shape` / `memref.collapse_shape` views of a
+    static, identity-layout `memref.alloc` in the function's top-level block, and the
+    out-param's only use is that copy in the same block, the allocation is replaced by the
+    inverse views of the out-param and the copy is erased. So a model's output (and each
+    repeated layer's result, and each prepared weight) is written once, where the caller
+    wants it, and needs no buffer of its own. An allocation copied into two out-params keeps
+    the second copy. The `bufferize.result` attributes are removed.
+  }];
+}
+
 def LoomEarlyDealloc : Pass<"loom-early-dealloc", "::mlir::func::FuncOp"> {
   let summary = "Moves each buffer's dealloc to right after its last use";
   let description = [{
