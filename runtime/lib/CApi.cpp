@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -59,6 +60,39 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
                              "' is null").c_str());
       return 1;
     }
+  // The model computes each output in place, while it still reads its inputs: an output
+  // that shares memory with an input or another output would give wrong results.
+  struct Range {
+    const char *kind;
+    const TensorSpec *spec;
+    uintptr_t begin, end;
+  };
+  std::vector<Range> ranges;
+  auto add = [&](const char *kind, const TensorSpec &spec, const void *p) {
+    size_t bytes = static_cast<size_t>(numElements(spec.shape)) * dtypeSize(spec.dtype);
+    auto b = reinterpret_cast<uintptr_t>(p);
+    ranges.push_back({kind, &spec, b, b + bytes});
+  };
+  for (size_t i = 0; i < model->manifest.outputs.size(); ++i) {
+    if (!outputs[i]) {
+      setError(err, errLen, ("loom_model_run: output '" + model->manifest.outputs[i].name +
+                             "' is null").c_str());
+      return 1;
+    }
+    add("output", model->manifest.outputs[i], outputs[i]);
+  }
+  size_t nOutputs = ranges.size();
+  for (size_t i = 0; i < model->manifest.inputs.size(); ++i)
+    add("input", model->manifest.inputs[i], inputs[i]);
+  for (size_t i = 0; i < nOutputs; ++i)
+    for (size_t j = i + 1; j < ranges.size(); ++j)
+      if (ranges[i].begin < ranges[j].end && ranges[j].begin < ranges[i].end) {
+        setError(err, errLen, ("loom_model_run: output '" + ranges[i].spec->name +
+                               "' overlaps " + ranges[j].kind + " '" + ranges[j].spec->name +
+                               "' (outputs need buffers of their own)")
+                                  .c_str());
+        return 1;
+      }
   try {
     for (size_t i = 0; i < model->manifest.inputs.size(); ++i)
       loom::rt::checkIndexBound(model->manifest.inputs[i], inputs[i], "loom_model_run: ");

@@ -37,6 +37,10 @@ int main(int argc, char **argv) {
   float *y = calloc((size_t)nOut, sizeof(float));
   const void *inputs[] = {x};
   loom_set_num_threads(2);
+  /* An output that overlaps the input is refused (the model writes it in place). */
+  void *inPlace[] = {x};
+  if (loom_model_run(m, inputs, inPlace, err, sizeof err) != 0)
+    printf("overlap error: %s\n", err);
   void *outputs[] = {y};
   if (loom_model_run(m, inputs, outputs, err, sizeof err) != 0) {
     printf("FAIL run: %s\n", err);

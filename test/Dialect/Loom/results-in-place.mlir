@@ -58,3 +58,17 @@ func.func @kept(%in: memref<4xf32>, %c: i1) -> (memref<4xf32>, memref<4xf32>) {
   "test.fill"(%s) : (memref<4xf32>) -> ()
   return %in, %s : memref<4xf32>, memref<4xf32>
 }
+
+// Left alone: a result copy followed by other work (not the point where results are final).
+// CHECK-LABEL: func @not_last
+// CHECK-SAME: (%[[OUT:.*]]: memref<4xf32>)
+// CHECK: %[[A:.*]] = memref.alloc
+// CHECK: memref.copy %[[A]], %[[OUT]]
+// CHECK: "test.after"
+func.func @not_last(%out: memref<4xf32> {bufferize.result}) {
+  %a = memref.alloc() : memref<4xf32>
+  "test.fill"(%a) : (memref<4xf32>) -> ()
+  memref.copy %a, %out : memref<4xf32> to memref<4xf32>
+  "test.after"(%a) : (memref<4xf32>) -> ()
+  return
+}

@@ -27,7 +27,9 @@ typedef struct loom_model loom_model;
 const char *loom_model_manifest(void);
 /* Maps and checks the weights, then runs the one-time weight preparation. */
 loom_model *loom_model_open(const char *weights_path, char *err, size_t err_len);
-/* Runs the model: `inputs` and `outputs` in manifest order (the main output first). */
+/* Runs the model: `inputs` and `outputs` in manifest order (the main output first). Each
+ * output needs memory of its own: the model writes outputs while it still reads its inputs,
+ * so an output that overlaps an input or another output is an error (non-zero return). */
 int loom_model_run(loom_model *model, const void *const *inputs, void *const *outputs, char *err,
                    size_t err_len);
 void loom_model_close(loom_model *model);

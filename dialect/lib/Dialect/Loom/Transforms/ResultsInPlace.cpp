@@ -57,6 +57,13 @@ struct ResultsInPlacePass : public loom::impl::LoomResultsInPlaceBase<ResultsInP
       auto copy = dyn_cast<memref::CopyOp>(*out.getUsers().begin());
       if (!copy || copy.getTarget() != out || copy->getBlock() != &entry)
         continue;
+      // The copy is where the result is final: only other result copies and the return
+      // may follow it.
+      bool last = true;
+      for (Operation *n = copy->getNextNode(); n; n = n->getNextNode())
+        last &= isa<memref::CopyOp, func::ReturnOp>(n);
+      if (!last)
+        continue;
       SmallVector<Operation *> reshapes;
       memref::AllocOp alloc = viewedAlloc(copy.getSource(), reshapes);
       if (!alloc || alloc->getBlock() != &entry || taken.contains(alloc))

@@ -216,7 +216,8 @@ def LoomResultsInPlace : Pass<"loom-results-in-place", "::mlir::func::FuncOp"> {
     when the returned value is the allocation itself, not a reshape of it. Here, when the
     copied buffer is a chain of `memref.expand_shape` / `memref.collapse_shape` views of a
     static, identity-layout `memref.alloc` in the function's top-level block, and the
-    out-param's only use is that copy in the same block, the allocation is replaced by the
+    out-param's only use is that copy in the same block, followed only by other copies and
+    the return, the allocation is replaced by the
     inverse views of the out-param and the copy is erased. So a model's output (and each
     repeated layer's result, and each prepared weight) is written once, where the caller
     wants it, and needs no buffer of its own. An allocation copied into two out-params keeps
