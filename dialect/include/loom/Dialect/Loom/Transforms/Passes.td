@@ -55,10 +55,13 @@ def LoomFuseRope : Pass<"loom-fuse-rope", "::mlir::func::FuncOp"> {
     tiles writes both halves of every head rotated (x1 cos - x2 sin, x2 cos + x1 sin): the
     rotation costs no pass of its own over q and k. Runs before `loom-fuse-projections`,
     which then merges the rotated projections that share an input and rope parameters
-    (q and k) and leaves them apart from the others (v). Interleaved pairs, partial
-    rotary dims and a rope of anything else stay separate `loom.rope` ops.
+    (q and k) and leaves them apart from the others (v). A packed projection (PyTorch's
+    `in_proj`: q, k and v are column slices of one linear's result) whose slices feed such
+    a rope is first split into one linear per slice, on that slice's rows of the weight and
+    bias (sliced at load), so its q and k are fused the same way. Interleaved pairs,
+    partial rotary dims and a rope of anything else stay separate `loom.rope` ops.
   }];
-  let dependentDialects = ["::loom::LoomDialect"];
+  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect"];
 }
 
 def LoomFuseProjections : Pass<"loom-fuse-projections", "::mlir::func::FuncOp"> {
