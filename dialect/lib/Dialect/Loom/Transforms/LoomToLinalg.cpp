@@ -824,7 +824,7 @@ Value lowerRope(OpBuilder &b, RopeOp op) {
         b, loc, {seq, dHead}, ValueRange{}, emptyTensor(b, loc, {seq, dHead}),
         {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
         [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
-          Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
+          Type i64 = nb.getI64Type();
           auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
           Value sIdx = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 0));
           Value w = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
