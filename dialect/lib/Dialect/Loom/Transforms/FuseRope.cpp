@@ -60,7 +60,8 @@ bool splitPacked(LinearOp linear) {
     return false;
   for (Operation *user : llvm::make_early_inc_range(linear->getUsers())) {
     auto slice = cast<tensor::ExtractSliceOp>(user);
-    auto [offset, size] = *columnSlice(slice);
+    std::pair<int64_t, int64_t> columns = *columnSlice(slice);
+    int64_t offset = columns.first, size = columns.second;
     OpBuilder b(slice);
     Location loc = linear.getLoc();
     auto rows = [&](Value v) -> Value { // rows [offset, offset + size) of a weight or bias
