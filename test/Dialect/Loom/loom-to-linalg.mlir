@@ -65,17 +65,21 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
 
 // attention: one fused kernel. An scf.forall over (batch, head, query block of 128) runs
 // an scf.for over key blocks (128 when causal) carrying (O, row max, row sum): scores exist
-// only as [128, 128] tiles. Causal: the key-block loop ends at the block of the block's
-// last query.
+// only as [128, 128] tiles. The scale (1/sqrt(4) = 0.5) multiplies the query tile once per
+// task; the score tile's own pass applies only the mask. Causal: the key-block loop ends at
+// the block of the block's last query.
 // CHECK-LABEL: func @attention
 // CHECK: %[[KT:.*]] = tensor.collapse_shape {{.*}} into tensor<2x4x256xf32>
 // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (1, 2, 2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x256x2x4xf32>)
-// CHECK: %[[Q:.*]] = tensor.extract_slice %{{.*}}[%[[B]], %{{.*}}, %{{.*}}] [1, 128, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<128x4xf32>
+// CHECK: %[[Q0:.*]] = tensor.extract_slice %{{.*}}[%[[B]], %{{.*}}, %{{.*}}] [1, 128, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<128x4xf32>
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%[[Q0]] : tensor<128x4xf32>)
+// CHECK: arith.mulf %{{.*}}, %cst{{.*}} : f32
 // CHECK: %[[END:.*]] = arith.minsi
 // CHECK: scf.for %[[KB:.*]] = %{{.*}} to %[[END]] step %{{.*}} iter_args({{.*}}) -> (tensor<128x4xf32>, tensor<128xf32>, tensor<128xf32>)
 // CHECK: %[[K:.*]] = tensor.extract_slice %[[KT]]{{.*}} [1, 4, 128] [1, 1, 1] : tensor<2x4x256xf32> to tensor<4x128xf32>
 // CHECK: %[[S:.*]] = linalg.matmul ins(%[[Q]], %[[K]] : tensor<128x4xf32>, tensor<4x128xf32>)
 // CHECK: %[[SM:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<128x128xf32>)
+// CHECK-NOT: arith.mulf
 // CHECK: arith.cmpi sgt
 // CHECK: %[[MAX:.*]] = linalg.generic {{.*}}["parallel", "reduction"]{{.*}} ins(%[[SM]]
 // CHECK: arith.maximumf
@@ -108,10 +112,15 @@ func.func @attention(%q: tensor<1x256x8xf32>) -> tensor<1x256x8xf32> {
   return %a : tensor<1x256x8xf32>
 }
 
-// Without the causal flag there is no mask, and every key block is visited.
+// Without the causal flag there is no mask, and every key block is visited; without a
+// mask or bias the score tile goes straight from the matmul to the row max and exp.
 // CHECK-LABEL: func @attention_full
 // CHECK-NOT: arith.cmpi
 // CHECK-NOT: arith.minsi
+// CHECK: %[[S:.*]] = linalg.matmul
+// CHECK-NEXT: %[[MAX:.*]] = linalg.generic {{.*}}["parallel", "reduction"]{{.*}} ins(%[[S]] : tensor<4x4xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[S]], %[[MAX]] :
+// CHECK: math.exp
 // CHECK: return
 func.func @attention_full(%q: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
   %a = loom.attention %q, %q, %q {n_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>) -> tensor<2x4x8xf32>

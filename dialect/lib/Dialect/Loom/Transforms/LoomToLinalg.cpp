@@ -483,6 +483,14 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   Value bh = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, bi, indexConst(b, loc, h)), hi);
   OpFoldResult zero = b.getIndexAttr(0);
   Value qTile = sliceOf(b, loc, query, {bi, qOff, hOff}, {1, bq, dh}); // [bq, dh]
+  // The scale goes on the query tile, once per task ([bq, dh]), rather than on every
+  // [bq, bk] score tile: scale * (q . k) = (scale * q) . k. Without a bias or a mask the
+  // score tile then needs no pass of its own before the softmax.
+  if (scale != 1.0f)
+    qTile = generic(b, loc, {bq, dh}, ValueRange{qTile}, emptyTensor(b, loc, {bq, dh}), {id2, id2},
+                    par2, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                      return arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
+                    });
 
   // This example's key length (padding mask), as i64.
   Value keyLen;
@@ -567,7 +575,7 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
                                        ValueRange{sInit})
                   .getResult(0);
         }
-        // Scale, bias, mask.
+        // Bias, mask (the scale is on the query tile).
         SmallVector<Value> ins{s};
         SmallVector<AffineMap> maps{id2};
         if (bias) {
@@ -577,9 +585,11 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
           maps.push_back(id2);
         }
         maps.push_back(id2);
-        Value scores = generic(fb, fl, {bq, bk}, ins, emptyTensor(fb, fl, {bq, bk}), maps, par2,
+        Value scores = s;
+        if (bias || anyMask)
+          scores = generic(fb, fl, {bq, bk}, ins, emptyTensor(fb, fl, {bq, bk}), maps, par2,
                                [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                                 Value v = arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
+                                 Value v = a[0];
                                  if (bias)
                                    v = arith::AddFOp::create(nb, nl, v, a[1]);
                                  if (anyMask) {
