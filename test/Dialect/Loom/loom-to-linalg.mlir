@@ -67,7 +67,7 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
 // an scf.for over key blocks (128 when causal) carrying (O, row max, row sum): scores exist
 // only as [128, 128] tiles. The scale (1/sqrt(4) = 0.5) multiplies the query tile once per
 // task; the score tile's own pass applies only the mask. Causal: the key-block loop ends at
-// the block of the block's last query.
+// the block of the block's last query, and is split in two.
 // CHECK-LABEL: func @attention
 // CHECK: %[[KT:.*]] = tensor.collapse_shape {{.*}} into tensor<2x4x256xf32>
 // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (1, 2, 2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x256x2x4xf32>)
@@ -75,7 +75,14 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
 // CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%[[Q0]] : tensor<128x4xf32>)
 // CHECK: arith.mulf %{{.*}}, %cst{{.*}} : f32
 // CHECK: %[[END:.*]] = arith.minsi
-// CHECK: scf.for %[[KB:.*]] = %{{.*}} to %[[END]] step %{{.*}} iter_args({{.*}}) -> (tensor<128x4xf32>, tensor<128xf32>, tensor<128xf32>)
+// Key blocks wholly before the block's first query: a first loop, with no mask.
+// CHECK: %[[FULL:.*]] = arith.minsi %{{.*}}, %[[END]]
+// CHECK: %[[VIS:.*]]:3 = scf.for %{{.*}} = %{{.*}} to %[[FULL]]
+// CHECK-NOT: arith.cmpi
+// CHECK: math.exp
+// CHECK-NOT: arith.cmpi
+// The rest (the diagonal block) in a second loop, carrying on from the first, masked.
+// CHECK: scf.for %[[KB:.*]] = %[[FULL]] to %[[END]] step %{{.*}} iter_args(%{{.*}} = %[[VIS]]#0, %{{.*}} = %[[VIS]]#1, %{{.*}} = %[[VIS]]#2) -> (tensor<128x4xf32>, tensor<128xf32>, tensor<128xf32>)
 // CHECK: %[[K:.*]] = tensor.extract_slice %[[KT]]{{.*}} [1, 4, 128] [1, 1, 1] : tensor<2x4x256xf32> to tensor<4x128xf32>
 // CHECK: %[[S:.*]] = linalg.matmul ins(%[[Q]], %[[K]] : tensor<128x4xf32>, tensor<4x128xf32>)
 // CHECK: %[[SM:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<128x128xf32>)

@@ -556,9 +556,9 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
 
   Value o0 = filled(b, loc, {bq, dh}, 0.0), m0 = filled(b, loc, {bq}, negInf),
         l0 = filled(b, loc, {bq}, 0.0);
-  auto loop = scf::ForOp::create(
-      b, loc, indexConst(b, loc, 0), kbEnd, indexConst(b, loc, 1), ValueRange{o0, m0, l0},
-      [&](OpBuilder &fb, Location fl, Value kb, ValueRange iter) {
+  // One key block's step; `masked`: whether it applies the masks (set per loop below).
+  bool masked = anyMask;
+  auto blockStep = [&](OpBuilder &fb, Location fl, Value kb, ValueRange iter) {
         Value o = iter[0], m = iter[1], l = iter[2];
         Value kOff = arith::MulIOp::create(fb, fl, kb, indexConst(fb, fl, bk));
         Value s;
@@ -586,13 +586,13 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
         }
         maps.push_back(id2);
         Value scores = s;
-        if (bias || anyMask)
+        if (bias || masked)
           scores = generic(fb, fl, {bq, bk}, ins, emptyTensor(fb, fl, {bq, bk}), maps, par2,
                                [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                                  Value v = a[0];
                                  if (bias)
                                    v = arith::AddFOp::create(nb, nl, v, a[1]);
-                                 if (anyMask) {
+                                 if (masked) {
                                    auto [p, j] = positions(nb, nl, kOff, 0, 1);
                                    v = arith::SelectOp::create(nb, nl, isMasked(nb, nl, p, j),
                                                                f32Const(nb, nl, negInf), v);
@@ -667,7 +667,27 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
                      .getResult(0);
         }
         scf::YieldOp::create(fb, fl, ValueRange{oNew, mNew, lNew});
-      });
+  };
+  scf::ForOp loop;
+  if (causal && window == 0 && blockSize == 0 && !keyLen) {
+    // A causal mask hides nothing in the key blocks that end at or before the block's first
+    // query position (all but the diagonal ones): a first loop visits them without the
+    // mask, a second loop the rest with it. Blocks [0, full): full = floor((p0 + 1) / bk),
+    // p0 = qOff + shift, clamped to [0, kbEnd].
+    Value p1 = arith::AddIOp::create(b, loc, qOff, indexConst(b, loc, shift + 1));
+    Value full = arith::FloorDivSIOp::create(b, loc, p1, indexConst(b, loc, bk));
+    full = arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, full, indexConst(b, loc, 0)),
+                                  kbEnd);
+    masked = false;
+    auto visible = scf::ForOp::create(b, loc, indexConst(b, loc, 0), full, indexConst(b, loc, 1),
+                                      ValueRange{o0, m0, l0}, blockStep);
+    masked = true;
+    loop = scf::ForOp::create(b, loc, full, kbEnd, indexConst(b, loc, 1), visible.getResults(),
+                              blockStep);
+  } else {
+    loop = scf::ForOp::create(b, loc, indexConst(b, loc, 0), kbEnd, indexConst(b, loc, 1),
+                              ValueRange{o0, m0, l0}, blockStep);
+  }
 
   // O / l; a row with no visible key (l = 0) yields zeros, not 0/0.
   Value result = generic(b, loc, {bq, dh}, ValueRange{loop.getResult(0), loop.getResult(2)},
