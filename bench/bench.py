@@ -141,13 +141,19 @@ def cpu_name():
     return "?"
 
 
-def time_loom(exe, d, names, threads, repeat, warmup=2):
+def loom_times(exe, d, names, threads, repeat, warmup=2):
+    """(median, min) ms of `repeat` runs of the executable's own timer."""
     cmd = [exe, "--weights", f"{d}/weights.safetensors", "--output", f"{d}/loom.npy",
            "--threads", str(threads), "--warmup", str(warmup), "--repeat", str(repeat)]
     for n in names:
         cmd += ["--input", f"{n}={d}/{n}.npy"]
     err = subprocess.run(cmd, check=True, capture_output=True, text=True).stderr
-    return float(re.search(r"median ([0-9.]+) ms", err).group(1))
+    m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", err)
+    return float(m.group(1)), float(m.group(2))
+
+
+def time_loom(exe, d, names, threads, repeat, warmup=2):
+    return loom_times(exe, d, names, threads, repeat, warmup)[0]
 
 
 def time_torch(module, inputs, threads, repeat, warmup=2):

@@ -26,7 +26,6 @@ Writes OUT/matmul.md and prints it.
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -38,16 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import loomref  # noqa: E402
-from bench import cpu_name, time_loom, time_ort  # noqa: E402
-
-
-def loom_times(d, repeat):
-    """(median, best) ms of `repeat` runs of d/model on 1 thread after 3 warm-up runs."""
-    cmd = [f"{d}/model", "--weights", f"{d}/weights.safetensors", "--input", f"x={d}/x.npy",
-           "--output", f"{d}/loom.npy", "--threads", "1", "--warmup", "3", "--repeat", str(repeat)]
-    err = subprocess.run(cmd, check=True, capture_output=True, text=True).stderr
-    m = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", err)
-    return float(m.group(1)), float(m.group(2))
+from bench import cpu_name, loom_times, time_ort  # noqa: E402
 
 # (model, layer, K, N): the benchmark models' linear layers (after q/k/v and gate/up merge).
 SHAPES = [
@@ -97,7 +87,7 @@ def main():
                         "-D", f"k={k}", "-D", f"n={n}", "-o", f"{d}/model"], check=True)
         with torch.no_grad():
             ref = lin(x).numpy()
-        time_loom(f"{d}/model", d, ["x"], 1, 1, warmup=0)
+        loom_times(f"{d}/model", d, ["x"], 1, 1, warmup=0)
         err = float(np.max(np.abs(np.load(f"{d}/loom.npy") - ref)))
         if use_ort:
             torch.onnx.export(lin, (x,), f"{d}/model.onnx", input_names=["x"], output_names=["y"],
@@ -113,7 +103,7 @@ def main():
         peaks.append(peak["median_gflops"])
         best_peaks.append(peak["best_gflops"])
         for c in cases:
-            ms, best = loom_times(c["d"], a.repeat)
+            ms, best = loom_times(f"{c['d']}/model", c["d"], ["x"], 1, a.repeat, warmup=3)
             c["loom"].append(c["flops"] / ms / 1e6)
             c["loom_best"].append(c["flops"] / best / 1e6)
             c["loom_frac"].append(c["loom"][-1] / peak["median_gflops"])

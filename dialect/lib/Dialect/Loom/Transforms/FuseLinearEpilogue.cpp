@@ -38,12 +38,6 @@ LinearOp rebuild(OpBuilder &b, LinearOp linear, Type resultType, StringAttr glu,
   return fused;
 }
 
-/// A linear that nothing has been fused into yet.
-bool isPlain(LinearOp linear) {
-  return linear && !linear.hasEpilogue() && !linear.getResidual() && !linear.isGated() &&
-         !linear.hasRope();
-}
-
 /// One side of a GLU product: a half of a plain linear's result (a tensor.extract_slice of
 /// the whole first or second half of its last dimension), optionally through a unary
 /// activation that is the slice's only user.
@@ -63,25 +57,17 @@ std::optional<GluSide> matchGluSide(Value v) {
     v = act.getElementwiseInput();
   }
   auto slice = v.getDefiningOp<tensor::ExtractSliceOp>();
-  if (!slice || !slice->hasOneUse() || !slice.hasUnitStride())
+  if (!slice || !slice->hasOneUse())
     return std::nullopt;
   side.linear = slice.getSource().getDefiningOp<LinearOp>();
-  if (!isPlain(side.linear))
+  if (!side.linear || !side.linear.isPlain())
     return std::nullopt;
-  RankedTensorType src = slice.getSourceType(), res = slice.getResultType();
-  int64_t rank = src.getRank(), f = src.getDimSize(rank - 1) / 2;
-  if (res.getRank() != rank || src.getDimSize(rank - 1) != 2 * f || res.getDimSize(rank - 1) != f)
+  RankedTensorType src = slice.getSourceType();
+  int64_t features = src.getDimSize(src.getRank() - 1), f = features / 2;
+  std::optional<std::pair<int64_t, int64_t>> cols = columnSlice(slice);
+  if (!cols || features != 2 * f || cols->second != f || (cols->first != 0 && cols->first != f))
     return std::nullopt;
-  for (int64_t d = 0; d + 1 < rank; ++d)
-    if (res.getDimSize(d) != src.getDimSize(d))
-      return std::nullopt;
-  SmallVector<int64_t> offsets(slice.getStaticOffsets());
-  if (ShapedType::isDynamicShape(offsets) || llvm::any_of(ArrayRef(offsets).drop_back(),
-                                                          [](int64_t o) { return o != 0; }))
-    return std::nullopt;
-  if (offsets.back() != 0 && offsets.back() != f)
-    return std::nullopt;
-  side.half = offsets.back() == 0 ? 0 : 1;
+  side.half = cols->first == 0 ? 0 : 1;
   side.slice = slice;
   return side;
 }
@@ -123,7 +109,7 @@ struct FuseLinearEpiloguePass
       SmallVector<Operation *> dead;
       if (auto glu = dyn_cast<GluOp>(op)) {
         linear = glu.getInput().getDefiningOp<LinearOp>();
-        if (!isPlain(linear) || !linear->hasOneUse())
+        if (!linear || !linear.isPlain() || !linear->hasOneUse())
           continue;
         half = "second";
         Location loc = glu.getLoc();

@@ -1,8 +1,6 @@
 //===- FuseRope.cpp - rotary position embedding into the projection -------===//
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-
 namespace loom {
 #define GEN_PASS_DEF_LOOMFUSEROPE
 #include "loom/Dialect/Loom/Transforms/Passes.h.inc"
@@ -12,32 +10,10 @@ using namespace mlir;
 using namespace loom;
 
 namespace {
-bool isPlain(LinearOp linear) {
-  return !linear.hasEpilogue() && !linear.getResidual() && !linear.isGated() && !linear.hasRope();
-}
-
 /// Whether `rope` has the form a projection can absorb: rotate_half over whole heads.
 bool isFusable(RopeOp rope) {
   int64_t dHead = rope.getInput().getType().getDimSize(2) / static_cast<int64_t>(rope.getNHeads());
   return !rope.getInterleaved() && static_cast<int64_t>(rope.getRotaryDim()) == dHead;
-}
-
-/// The columns [offset, offset + size) that `slice` takes of its source's last dim, when it
-/// takes everything of the other dims with unit strides and keeps the rank.
-std::optional<std::pair<int64_t, int64_t>> columnSlice(tensor::ExtractSliceOp slice) {
-  RankedTensorType src = slice.getSourceType();
-  if (slice.getType().getRank() != src.getRank() || !src.hasStaticShape())
-    return std::nullopt;
-  ArrayRef<int64_t> offs = slice.getStaticOffsets(), sizes = slice.getStaticSizes(),
-                    strides = slice.getStaticStrides();
-  int64_t last = src.getRank() - 1;
-  for (int64_t d = 0; d <= last; ++d) {
-    if (ShapedType::isDynamic(offs[d]) || ShapedType::isDynamic(sizes[d]) || strides[d] != 1)
-      return std::nullopt;
-    if (d < last && (offs[d] != 0 || sizes[d] != src.getDimSize(d)))
-      return std::nullopt;
-  }
-  return std::make_pair(offs[last], sizes[last]);
 }
 
 /// A packed projection (PyTorch's in_proj: q, k and v as column slices of one linear) whose
@@ -45,7 +21,7 @@ std::optional<std::pair<int64_t, int64_t>> columnSlice(tensor::ExtractSliceOp sl
 /// rows of the weight and bias, so that the rope folds into its own projection (and
 /// loom-fuse-projections merges q and k again, rotated). Returns whether it split.
 bool splitPacked(LinearOp linear) {
-  if (!isPlain(linear) || linear->use_empty())
+  if (!linear.isPlain() || linear->use_empty())
     return false;
   bool feedsRope = false;
   for (Operation *user : linear->getUsers()) {
@@ -95,7 +71,7 @@ struct FuseRopePass : public loom::impl::LoomFuseRopeBase<FuseRopePass> {
         if (auto packed = slice.getSource().getDefiningOp<LinearOp>())
           splitPacked(packed);
       auto linear = rope.getInput().getDefiningOp<LinearOp>();
-      if (!linear || !linear->hasOneUse() || !isPlain(linear))
+      if (!linear || !linear->hasOneUse() || !linear.isPlain())
         continue;
       OpBuilder b(rope);
       auto fused = LinearOp::create(b, b.getFusedLoc({linear.getLoc(), rope.getLoc()}),

@@ -503,12 +503,15 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   // Key blocks to visit: [0, kbEnd). Causal: the block of the last query's position is the
   // last; key lengths: the block of the last valid key.
   Value kbEnd = indexConst(b, loc, nk);
-  auto clampEnd = [&](Value lastKey) { // blocks through lastKey (index; may be negative)
+  // The number of key blocks that start at or before key `lastKey` (index; may be negative).
+  auto blocksThrough = [&](Value lastKey) -> Value {
     Value blocks = arith::AddIOp::create(
         b, loc, arith::FloorDivSIOp::create(b, loc, lastKey, indexConst(b, loc, bk)),
         indexConst(b, loc, 1));
-    blocks = arith::MaxSIOp::create(b, loc, blocks, indexConst(b, loc, 0));
-    kbEnd = arith::MinSIOp::create(b, loc, kbEnd, blocks);
+    return arith::MaxSIOp::create(b, loc, blocks, indexConst(b, loc, 0));
+  };
+  auto clampEnd = [&](Value lastKey) { // blocks through lastKey (index; may be negative)
+    kbEnd = arith::MinSIOp::create(b, loc, kbEnd, blocksThrough(lastKey));
   };
   if (causal)
     clampEnd(arith::AddIOp::create(b, loc, qOff, indexConst(b, loc, bq - 1 + shift)));
@@ -672,12 +675,10 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   if (causal && window == 0 && blockSize == 0 && !keyLen) {
     // A causal mask hides nothing in the key blocks that end at or before the block's first
     // query position (all but the diagonal ones): a first loop visits them without the
-    // mask, a second loop the rest with it. Blocks [0, full): full = floor((p0 + 1) / bk),
-    // p0 = qOff + shift, clamped to [0, kbEnd].
-    Value p1 = arith::AddIOp::create(b, loc, qOff, indexConst(b, loc, shift + 1));
-    Value full = arith::FloorDivSIOp::create(b, loc, p1, indexConst(b, loc, bk));
-    full = arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, full, indexConst(b, loc, 0)),
-                                  kbEnd);
+    // mask, a second loop the rest with it. Block kb is wholly visible when its last key
+    // kb * bk + bk - 1 <= p0 (= qOff + shift), i.e. it reaches key p0 - bk + 1 at most.
+    Value lastFull = arith::AddIOp::create(b, loc, qOff, indexConst(b, loc, shift - bk + 1));
+    Value full = arith::MinSIOp::create(b, loc, blocksThrough(lastFull), kbEnd);
     masked = false;
     auto visible = scf::ForOp::create(b, loc, indexConst(b, loc, 0), full, indexConst(b, loc, 1),
                                       ValueRange{o0, m0, l0}, blockStep);

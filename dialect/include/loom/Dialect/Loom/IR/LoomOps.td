@@ -87,6 +87,9 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     bool isGated() { return getGluAttr() != nullptr; }
     /// Whether the rotary position embedding is applied to the result (`rope_heads` set).
     bool hasRope() { return getRopeHeadsAttr() != nullptr; }
+    /// Whether nothing has been fused into this linear yet (no epilogue, residual, gating
+    /// or rotation): the form the fusion passes start from.
+    bool isPlain() { return !hasEpilogue() && !getResidual() && !isGated() && !hasRope(); }
     int64_t getInFeatures() { return getWeight().getType().getDimSize(1); }
     /// The matmul's columns: the weight's rows (twice the result's features when gated).
     int64_t getOutFeatures() { return getWeight().getType().getDimSize(0); }

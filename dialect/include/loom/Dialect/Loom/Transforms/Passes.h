@@ -32,6 +32,26 @@ inline int64_t divisorAtMost(int64_t n, int64_t limit) {
   return 1;
 }
 
+/// The columns [offset, offset + size) that `slice` takes of its source's last dim, when
+/// it takes the whole of every other dim with unit strides and keeps the rank (a slice of a
+/// linear's features); nullopt otherwise.
+inline std::optional<std::pair<int64_t, int64_t>> columnSlice(mlir::tensor::ExtractSliceOp slice) {
+  mlir::RankedTensorType src = slice.getSourceType();
+  if (slice.getType().getRank() != src.getRank() || !src.hasStaticShape())
+    return std::nullopt;
+  llvm::ArrayRef<int64_t> offs = slice.getStaticOffsets(), sizes = slice.getStaticSizes(),
+                          strides = slice.getStaticStrides();
+  int64_t last = src.getRank() - 1;
+  for (int64_t d = 0; d <= last; ++d) {
+    if (mlir::ShapedType::isDynamic(offs[d]) || mlir::ShapedType::isDynamic(sizes[d]) ||
+        strides[d] != 1)
+      return std::nullopt;
+    if (d < last && (offs[d] != 0 || sizes[d] != src.getDimSize(d)))
+      return std::nullopt;
+  }
+  return std::make_pair(offs[last], sizes[last]);
+}
+
 /// Clones `op`'s epilogue body at `b`'s insertion point applied to `x`; returns its result.
 mlir::Value cloneLinearEpilogue(mlir::OpBuilder &b, LinearOp op, mlir::Value x);
 
