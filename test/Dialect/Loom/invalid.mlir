@@ -396,3 +396,27 @@ func.func @rope_glu(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8
   %y = loom.linear %x, %w glu first {rope_heads = 2 : i64} : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x16xf32>
   return %y : tensor<2x8x16xf32>
 }
+
+// -----
+
+func.func @rope_rotary_dim_odd(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{rope_rotary_dim (3) must be even and in (0, d_head = 8]}}
+  %y = loom.linear %x, %w {rope_heads = 4 : i64, rope_rotary_dim = 3 : i64} : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}
+
+// -----
+
+func.func @rope_rotary_dim_large(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{rope_rotary_dim (10) must be even and in (0, d_head = 8]}}
+  %y = loom.linear %x, %w {rope_heads = 4 : i64, rope_rotary_dim = 10 : i64} : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}
+
+// -----
+
+func.func @rope_rotary_dim_alone(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) -> tensor<2x8x32xf32> {
+  // expected-error @+1 {{rope_rotary_dim needs rope_heads}}
+  %y = loom.linear %x, %w {rope_rotary_dim = 4 : i64} : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x32xf32>
+  return %y : tensor<2x8x32xf32>
+}

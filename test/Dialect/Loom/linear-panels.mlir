@@ -180,3 +180,25 @@ func.func @rotated_plain(%x: tensor<2x4x8xf32>, %w: tensor<32x8xf32>) -> tensor<
   %y = loom.linear %x, %w {rope_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<32x8xf32>) -> tensor<2x4x32xf32>
   return %y : tensor<2x4x32xf32>
 }
+
+// Partial rotary (rope_rotary_dim = 6 of d_head 16): the tables' frequencies are
+// base^(-2i / 6) (the exponent's factor -ln(10000) / 6), and the pairs from the third on
+// pass through (cos 1, sin 0).
+// CHECK-LABEL: func @rotated_partial
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<8x8xf32>)
+// CHECK: %[[PAIR:.*]] = linalg.index 1
+// CHECK: %[[I:.*]] = arith.index_cast %[[PAIR]] : index to i64
+// CHECK: arith.constant -1.53505671 : f32
+// CHECK: %[[COS:.*]] = math.cos
+// CHECK: %[[IN:.*]] = arith.cmpi slt, %[[I]], %{{.*}} : i64
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: arith.select %[[IN]], %[[COS]], %[[ONE]] : f32
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<8x8xf32>)
+// CHECK: %[[SIN:.*]] = math.sin
+// CHECK: %[[IN2:.*]] = arith.cmpi slt
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: arith.select %[[IN2]], %[[SIN]], %[[ZERO]] : f32
+func.func @rotated_partial(%x: tensor<2x4x8xf32>, %w: tensor<32x8xf32>) -> tensor<2x4x32xf32> {
+  %y = loom.linear %x, %w {rope_heads = 2 : i64, rope_rotary_dim = 6 : i64} : (tensor<2x4x8xf32>, tensor<32x8xf32>) -> tensor<2x4x32xf32>
+  return %y : tensor<2x4x32xf32>
+}

@@ -169,6 +169,14 @@ LogicalResult LinearOp::verify() {
       return emitOpError("rope_position_offset must be >= 0");
     if (hasEpilogue() || isGated())
       return emitOpError("rope cannot be combined with an epilogue or glu");
+    if (auto rot = getRopeRotaryDim()) {
+      int64_t r = static_cast<int64_t>(*rot);
+      if (r <= 0 || r % 2 != 0 || r > features / heads)
+        return emitOpError("rope_rotary_dim (")
+               << r << ") must be even and in (0, d_head = " << features / heads << "]";
+    }
+  } else if (getRopeRotaryDimAttr()) {
+    return emitOpError("rope_rotary_dim needs rope_heads");
   }
   if (hasEpilogue())
     return verifyScalarBody(*this, getEpilogue(), "epilogue");
@@ -602,11 +610,11 @@ LogicalResult GreedyDecodeOp::verify() {
   RankedTensorType logits = getLogits().getType();
   if (getMaxLen() < 1)
     return emitOpError("max_len must be at least 1");
-  if (ids.getRank() != 2 || ids.getDimSize(1) != getMaxLen())
+  if (ids.getRank() != 2 || ids.getDimSize(1) != static_cast<int64_t>(getMaxLen()))
     return emitOpError("ids must be [batch, max_len] with max_len = ") << getMaxLen();
   int64_t batch = ids.getDimSize(0);
   if (logits.getRank() != 3 || logits.getDimSize(0) != batch ||
-      logits.getDimSize(1) != getMaxLen())
+      logits.getDimSize(1) != static_cast<int64_t>(getMaxLen()))
     return emitOpError("logits must be [batch, max_len, vocab] = [")
            << batch << ", " << getMaxLen() << ", vocab]";
   int64_t vocab = logits.getDimSize(2);

@@ -20,11 +20,8 @@ LinearOp rebuild(OpBuilder &b, LinearOp linear, Type resultType, StringAttr glu,
   fused->setDiscardableAttrs(linear->getDiscardableAttrDictionary());
   if (glu)
     fused.setGluAttr(glu);
-  if (linear.hasRope()) {
-    fused.setRopeHeadsAttr(linear.getRopeHeadsAttr());
-    fused.setRopeBaseAttr(linear.getRopeBaseAttr());
-    fused.setRopePositionOffsetAttr(linear.getRopePositionOffsetAttr());
-  }
+  if (linear.hasRope())
+    fused.copyRopeFrom(linear);
   if (linear.hasEpilogue() || extra) {
     OpBuilder::InsertionGuard guard(b);
     Block *body = b.createBlock(&fused.getEpilogue(), {}, {b.getF32Type()}, {extraLoc});

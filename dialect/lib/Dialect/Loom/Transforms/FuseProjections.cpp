@@ -18,16 +18,18 @@ struct FuseProjectionsPass : public loom::impl::LoomFuseProjectionsBase<FuseProj
     DominanceInfo dom(getOperation());
     // Group epilogue-, residual- and gating-free linears by (input, has-bias, rope), in
     // program order. Rotated projections (loom-fuse-rope) merge only with rotated ones of
-    // the same d_head, base and position offset: the merged linear rotates all their heads.
-    using Key = std::tuple<Value, int, int64_t, Attribute, Attribute>;
+    // the same d_head, rotated features, base and position offset: the merged linear
+    // rotates all their heads.
+    using Key = std::tuple<Value, int, int64_t, int64_t, Attribute, Attribute>;
     llvm::MapVector<Key, SmallVector<LinearOp>> groups;
     getOperation().walk([&](LinearOp op) {
       if (op.hasEpilogue() || op.getResidual() || op.isGated())
         return;
-      int64_t dHead = op.hasRope() ? op.getOutFeatures() / static_cast<int64_t>(*op.getRopeHeads()) : 0;
-      Attribute base = op.hasRope() ? op.getRopeBaseAttr() : Attribute();
-      Attribute offset = op.hasRope() ? op.getRopePositionOffsetAttr() : Attribute();
-      groups[Key{op.getInput(), op.getBias() ? 1 : 0, dHead, base, offset}].push_back(op);
+      bool rope = op.hasRope();
+      groups[Key{op.getInput(), op.getBias() ? 1 : 0, rope ? op.getRopeDHead() : 0,
+                 rope ? op.getRopeRotated() : 0, rope ? op.getRopeBaseAttr() : Attribute(),
+                 rope ? op.getRopePositionOffsetAttr() : Attribute()}]
+          .push_back(op);
     });
     for (auto &[key, ops] : groups) {
       if (ops.size() < 2)
@@ -65,9 +67,7 @@ struct FuseProjectionsPass : public loom::impl::LoomFuseProjectionsBase<FuseProj
         int64_t heads = 0;
         for (LinearOp op : ops)
           heads += static_cast<int64_t>(*op.getRopeHeads());
-        fused.setRopeHeadsAttr(b.getI64IntegerAttr(heads));
-        fused.setRopeBaseAttr(first.getRopeBaseAttr());
-        fused.setRopePositionOffsetAttr(first.getRopePositionOffsetAttr());
+        fused.copyRopeFrom(first, heads);
       }
       b.setInsertionPointAfter(fused);
       int64_t offset = 0;

@@ -293,11 +293,13 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   }
   unsigned tables = inputs.size();
   if (rope) {
-    // cos and sin of (offset + s) theta_i per row (s = row mod seq) and feature i < R:
-    // [M, Q, P] / [M, R], from no input, so loom-outline-weight-prep computes them once.
+    // cos and sin of (offset + s) theta_i per row (s = row mod seq) and feature i < R
+    // (1 and 0 for i >= rope_rotary_dim / 2): [M, Q, P] / [M, R], from no input, so
+    // loom-outline-weight-prep computes them once.
     int64_t seq = op.getInput().getType().getDimSize(1);
     double logBase = std::log(op.getRopeBase().convertToDouble());
     int64_t offset = static_cast<int64_t>(op.getRopePositionOffset());
+    int64_t rotated = op.getRopeRotated();
     SmallVector<int64_t> tableShape = panelled ? SmallVector<int64_t>{m, q, panelWidth}
                                                : SmallVector<int64_t>{m, half};
     auto table = [&](bool sine) {
@@ -314,9 +316,14 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
             Value s = arith::RemSIOp::create(nb, nl, idx(0), cst(seq));
             Value i = panelled ? arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, idx(1), cst(panelWidth)), idx(2)).getResult()
                                : idx(1);
-            Value angle = ropeAngle(nb, nl, s, i, logBase, 2 * half, offset);
-            return sine ? math::SinOp::create(nb, nl, angle).getResult()
-                        : math::CosOp::create(nb, nl, angle).getResult();
+            Value angle = ropeAngle(nb, nl, s, i, logBase, rotated, offset);
+            Value v = sine ? math::SinOp::create(nb, nl, angle).getResult()
+                           : math::CosOp::create(nb, nl, angle).getResult();
+            if (rotated == 2 * half)
+              return v;
+            // Pairs past rope_rotary_dim / 2 pass through: cos 1, sin 0.
+            Value inside = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, i, cst(rotated / 2));
+            return arith::SelectOp::create(nb, nl, inside, v, f32Const(nb, nl, sine ? 0.0 : 1.0));
           });
     };
     AffineMap tableMap = panelled ? AffineMap::get(rank, 0, {d(0), d(3), d(4)}, ctx)

@@ -54,6 +54,14 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     rotation; an epilogue or `glu` cannot be combined with it. `loom-fuse-rope` forms it,
     so the rotation runs on the projection's tiles.
 
+    With `rope_rotary_dim = r` (even, < d_head) only the pairs `(i, d_head/2 + i)` with
+    `i < r/2` rotate, by `theta_i = base^(-2i / r)`; the other pairs pass through. This is
+    the layout `loom-fuse-rope` gives a projection whose rows it permuted per head (the
+    rotated pairs' first features, then half of the passed-through ones, then the pairs'
+    second features and the rest), so that interleaved pairs and partial rotary become
+    this form; it only does so where the consumer cannot tell the order of a head's
+    features apart (the query and key of one `loom.attention`).
+
     ```mlir
     %y = loom.linear %x, %w, %b : (tensor<2x16x64xf32>, tensor<128x64xf32>, tensor<128xf32>)
                                     -> tensor<2x16x128xf32>
@@ -70,7 +78,8 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
                        Optional<Loom_F32Tensor>:$residual, OptionalAttr<StrAttr>:$glu,
                        OptionalAttr<I64Attr>:$rope_heads,
                        DefaultValuedOptionalAttr<F64Attr, "10000.0">:$rope_base,
-                       DefaultValuedOptionalAttr<I64Attr, "0">:$rope_position_offset);
+                       DefaultValuedOptionalAttr<I64Attr, "0">:$rope_position_offset,
+                       OptionalAttr<I64Attr>:$rope_rotary_dim);
   let results = (outs Loom_F32Tensor:$result);
   let regions = (region AnyRegion:$epilogue);
   let hasVerifier = 1;
@@ -93,6 +102,20 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     int64_t getInFeatures() { return getWeight().getType().getDimSize(1); }
     /// The matmul's columns: the weight's rows (twice the result's features when gated).
     int64_t getOutFeatures() { return getWeight().getType().getDimSize(0); }
+    /// With rope: d_head, and the features of each head that rotate (rope_rotary_dim, or
+    /// all of d_head).
+    int64_t getRopeDHead() { return getOutFeatures() / static_cast<int64_t>(*getRopeHeads()); }
+    int64_t getRopeRotated() {
+      return getRopeRotaryDim() ? static_cast<int64_t>(*getRopeRotaryDim()) : getRopeDHead();
+    }
+    /// Sets this linear's rope attributes to `other`'s (`heads` heads, if given).
+    void copyRopeFrom(LinearOp other, std::optional<int64_t> heads = std::nullopt) {
+      setRopeHeadsAttr(heads ? ::mlir::IntegerAttr::get(other.getRopeHeadsAttr().getType(), *heads)
+                             : other.getRopeHeadsAttr());
+      setRopeBaseAttr(other.getRopeBaseAttr());
+      setRopePositionOffsetAttr(other.getRopePositionOffsetAttr());
+      setRopeRotaryDimAttr(other.getRopeRotaryDimAttr());
+    }
   }];
 }
 

@@ -58,8 +58,16 @@ def LoomFuseRope : Pass<"loom-fuse-rope", "::mlir::func::FuncOp"> {
     (q and k) and leaves them apart from the others (v). A packed projection (PyTorch's
     `in_proj`: q, k and v are column slices of one linear's result) whose slices feed such
     a rope is first split into one linear per slice, on that slice's rows of the weight and
-    bias (sliced at load), so its q and k are fused the same way. Interleaved pairs,
-    partial rotary dims and a rope of anything else stay separate `loom.rope` ops.
+    bias (sliced at load), so its q and k are fused the same way.
+
+    Interleaved pairs (RoFormer, GPT-J) and partial rotary (GPT-NeoX) fold too when the
+    ropes are the query and key of one `loom.attention` and have no other user, with the
+    same pairing, rotary_dim and heads: both projections' rows are permuted in the same
+    way within each head (a strided-slice and concat of the weight and bias, computed at
+    load) so that the pairs become `(i, d_head/2 + i)`, and the linear gets
+    `rope_rotary_dim` when not all features rotate. Q K^T sums over a head's features, so
+    the attention cannot see the order. Any other rope (one whose result is returned or
+    used elsewhere, of a non-plain projection, or of anything else) stays a `loom.rope`.
   }];
   let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect"];
 }
