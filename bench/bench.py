@@ -17,9 +17,12 @@ For each model and batch, one set of random weights is saved as safetensors (Loo
 the PyTorch module (eager) and exported with torch.onnx.export (opset 14) for ONNX Runtime
 (npm onnxruntime-node, CPU provider, intra-op threads = threads, sequential execution,
 all graph optimisations). Each peer's output is checked against PyTorch's (max abs error).
-Timing: Loom, PyTorch and ONNX Runtime alternate for --rounds rounds; in each round each
-takes the median of --repeat runs after 2 warm-up runs; the figure reported is the median of
-the round medians. Loom's time is the executable's own timer around forward (weights loaded
+Timing: Loom, PyTorch and ONNX Runtime alternate for --rounds rounds, in an order that
+rotates from round to round (so none always runs first, or right after another); in each
+round each takes the median of --repeat runs after 2 warm-up runs. The times reported are
+the medians of the round medians. The ratios are paired: each round's ratio of the peer's
+time to Loom's, so the load of this shared host at the time cancels out; the median of
+those is reported, with their range over the rounds. Loom's time is the executable's own timer around forward (weights loaded
 and prepared once); PyTorch's is perf_counter around the module call under no_grad;
 ONNX Runtime's is hrtime around session.run.
 
@@ -225,26 +228,35 @@ def main():
                 time_ort(onnx, d, names, 2, 1, warmup=0)
                 ort_err = float(np.max(np.abs(np.load(f"{d}/ort.npy") - ref)))
             for threads in a.threads:
-                lm, tm, om = [], [], []
-                for _ in range(a.rounds):
-                    lm.append(time_loom(f"{d}/model", d, names, threads, a.repeat))
-                    tm.append(time_torch(module, spec["inputs"], threads, a.repeat))
-                    if use_ort:
-                        om.append(time_ort(onnx, d, names, threads, a.repeat))
-                row = dict(model=name, batch=batch, threads=threads, loom=statistics.median(lm),
-                           torch=statistics.median(tm), ort=statistics.median(om) if om else None,
+                timers = {"loom": lambda: time_loom(f"{d}/model", d, names, threads, a.repeat),
+                          "torch": lambda: time_torch(module, spec["inputs"], threads, a.repeat)}
+                if use_ort:
+                    timers["ort"] = lambda: time_ort(onnx, d, names, threads, a.repeat)
+                order = list(timers)
+                times = {k: [] for k in timers}
+                for r in range(a.rounds):
+                    for k in order[r % len(order):] + order[:r % len(order)]:
+                        times[k].append(timers[k]())
+                ratios = {k: [p / l for p, l in zip(times[k], times["loom"])] for k in timers if k != "loom"}
+                row = dict(model=name, batch=batch, threads=threads,
+                           **{k: statistics.median(v) for k, v in times.items()},
+                           **{f"{k}_ratio": statistics.median(v) for k, v in ratios.items()},
+                           **{f"{k}_range": (min(v), max(v)) for k, v in ratios.items()},
                            flops=spec["flops"], loom_err=loom_err,
                            ort_err=ort_err if use_ort else None, compile_s=compile_s)
+                row.setdefault("ort", None)
                 rows.append(row)
                 print(f"{name} b{batch} t{threads}: loom {row['loom']:.1f} ms, torch "
-                      f"{row['torch']:.1f} ms" + (f", ort {row['ort']:.1f} ms" if om else ""),
+                      f"{row['torch']:.1f} ms" + (f", ort {row['ort']:.1f} ms" if use_ort else "") +
+                      "; per round " + ", ".join(f"{k}/loom " + " ".join(f"{x:.2f}" for x in v)
+                                                 for k, v in ratios.items()),
                       flush=True)
     write_report(rows, a.out, use_ort)
 
 
 def write_report(rows, out, use_ort):
     hdr = ["model", "batch", "threads", "Loom ms", "PyTorch ms"] + (["ORT ms"] if use_ort else []) + \
-          ["PyTorch/Loom"] + (["ORT/Loom"] if use_ort else []) + \
+          ["PyTorch/Loom"] + (["ORT/Loom", "ORT/Loom rounds"] if use_ort else []) + \
           ["Loom GFLOP/s", "PyTorch GFLOP/s"] + (["ORT GFLOP/s"] if use_ort else []) + \
           ["Loom tokens/s", "Loom err", "compile s"]
     lines = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
@@ -253,9 +265,10 @@ def write_report(rows, out, use_ort):
         cells = [r["model"], r["batch"], r["threads"], f"{r['loom']:.1f}", f"{r['torch']:.1f}"]
         if use_ort:
             cells.append(f"{r['ort']:.1f}")
-        cells.append(f"{r['torch'] / r['loom']:.2f}")
+        cells.append(f"{r['torch_ratio']:.2f}")
         if use_ort:
-            cells.append(f"{r['ort'] / r['loom']:.2f}")
+            lo, hi = r["ort_range"]
+            cells += [f"{r['ort_ratio']:.2f}", f"{lo:.2f}-{hi:.2f}"]
         cells += [f"{gf(r['loom']):.1f}", f"{gf(r['torch']):.1f}"]
         if use_ort:
             cells.append(f"{gf(r['ort']):.1f}")
@@ -270,6 +283,8 @@ def write_report(rows, out, use_ort):
         meta.append(f"ONNX Runtime max abs err vs PyTorch: {errs}")
         meta.append("")
     meta += [f"GFLOP/s formulas ({m}): {f}" for m, f in FLOPS.items()] + [""]
+    meta += ["Times: medians of the round medians. Ratios: medians of the per-round ratios "
+             "(peer time / Loom time in the same round); `ORT/Loom rounds` is their range.", ""]
     table = "\n".join(meta + lines)
     print(table)
     with open(os.path.join(out, "bench.md"), "w") as f:
