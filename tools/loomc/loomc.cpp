@@ -134,7 +134,14 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
 
-  cl::ParseCommandLineOptions(argc, argv, "Loom: compiles a .loom model to native code\n");
+  // --help lists loomc's own options; LLVM's and MLIR's (e.g. --mlir-print-ir-after-all)
+  // still parse, and the overview names the useful ones.
+  cl::HideUnrelatedOptions(cat);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Loom: compiles a .loom model to native code\n\n"
+      "MLIR's debugging options are accepted too: --mlir-print-ir-before=<pass>,\n"
+      "--mlir-print-ir-after=<pass>, --mlir-print-ir-after-all.\n");
 
   for (const std::string &p : plugins) {
     std::string err;
