@@ -63,16 +63,16 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
   return %y : tensor<8x16xf32>
 }
 
-// attention: one fused kernel. An scf.forall over (batch, head, query block of 128) runs
-// an scf.for over key blocks (128 when causal) carrying (O, row max, row sum): scores exist
-// only as [128, 128] tiles. The scale (1/sqrt(4) = 0.5) multiplies the query tile once per
+// attention: one fused kernel. An scf.forall over (batch, head, query block) runs an
+// scf.for over key blocks carrying (O, row max, row sum): scores exist only as tiles, here
+// [64, 64] (causal, at most 512 positions: the masked diagonal blocks are smaller). The scale (1/sqrt(4) = 0.5) multiplies the query tile once per
 // task; the score tile's own pass applies only the mask. Causal: the key-block loop ends at
 // the block of the block's last query, and is split in two.
 // CHECK-LABEL: func @attention
 // CHECK: %[[KT:.*]] = tensor.collapse_shape {{.*}} into tensor<2x4x256xf32>
-// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (1, 2, 2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x256x2x4xf32>)
-// CHECK: %[[Q0:.*]] = tensor.extract_slice %{{.*}}[%[[B]], %{{.*}}, %{{.*}}] [1, 128, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<128x4xf32>
-// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%[[Q0]] : tensor<128x4xf32>)
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in (1, 2, 4) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x256x2x4xf32>)
+// CHECK: %[[Q0:.*]] = tensor.extract_slice %{{.*}}[%[[B]], %{{.*}}, %{{.*}}] [1, 64, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<64x4xf32>
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%[[Q0]] : tensor<64x4xf32>)
 // CHECK: arith.mulf %{{.*}}, %cst{{.*}} : f32
 // CHECK: %[[END:.*]] = arith.minsi
 // Key blocks wholly before the block's first query: a first loop, with no mask.
@@ -82,21 +82,21 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
 // CHECK: math.exp
 // CHECK-NOT: arith.cmpi
 // The rest (the diagonal block) in a second loop, carrying on from the first, masked.
-// CHECK: scf.for %[[KB:.*]] = %[[FULL]] to %[[END]] step %{{.*}} iter_args(%{{.*}} = %[[VIS]]#0, %{{.*}} = %[[VIS]]#1, %{{.*}} = %[[VIS]]#2) -> (tensor<128x4xf32>, tensor<128xf32>, tensor<128xf32>)
-// CHECK: %[[K:.*]] = tensor.extract_slice %[[KT]]{{.*}} [1, 4, 128] [1, 1, 1] : tensor<2x4x256xf32> to tensor<4x128xf32>
-// CHECK: %[[S:.*]] = linalg.matmul ins(%[[Q]], %[[K]] : tensor<128x4xf32>, tensor<4x128xf32>)
-// CHECK: %[[SM:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<128x128xf32>)
+// CHECK: scf.for %[[KB:.*]] = %[[FULL]] to %[[END]] step %{{.*}} iter_args(%{{.*}} = %[[VIS]]#0, %{{.*}} = %[[VIS]]#1, %{{.*}} = %[[VIS]]#2) -> (tensor<64x4xf32>, tensor<64xf32>, tensor<64xf32>)
+// CHECK: %[[K:.*]] = tensor.extract_slice %[[KT]]{{.*}} [1, 4, 64] [1, 1, 1] : tensor<2x4x256xf32> to tensor<4x64xf32>
+// CHECK: %[[S:.*]] = linalg.matmul ins(%[[Q]], %[[K]] : tensor<64x4xf32>, tensor<4x64xf32>)
+// CHECK: %[[SM:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<64x64xf32>)
 // CHECK-NOT: arith.mulf
 // CHECK: arith.cmpi sgt
 // CHECK: %[[MAX:.*]] = linalg.generic {{.*}}["parallel", "reduction"]{{.*}} ins(%[[SM]]
 // CHECK: arith.maximumf
 // CHECK: %[[P:.*]] = linalg.generic {{.*}} ins(%[[SM]], %[[MAX]]
 // CHECK: math.exp
-// CHECK: %[[V:.*]] = tensor.extract_slice {{.*}} [1, 128, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<128x4xf32>
-// CHECK: %[[O:.*]] = linalg.matmul ins(%[[P]], %[[V]] : tensor<128x128xf32>, tensor<128x4xf32>)
+// CHECK: %[[V:.*]] = tensor.extract_slice {{.*}} [1, 64, 4] [1, 1, 1] : tensor<1x256x8xf32> to tensor<64x4xf32>
+// CHECK: %[[O:.*]] = linalg.matmul ins(%[[P]], %[[V]] : tensor<64x64xf32>, tensor<64x4xf32>)
 // CHECK: scf.yield %[[O]], %[[MAX]]
 // CHECK: arith.divf
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %{{.*}}, %[[H]], 0] [1, 128, 1, 4]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %{{.*}}, %[[H]], 0] [1, 64, 1, 4]
 // With panel-width=P (loomc: the register tile's width), keys are packed once per call
 // into [B*H, S/P, dh, P] and values into [B*H, dh/P, S, P]: both matmuls of a key block
 // are panel contractions whose B operands are contiguous [K, P] panels (not rows 1-2 KiB
@@ -107,16 +107,26 @@ func.func @linear_plain(%x: tensor<8x8xf32>, %w: tensor<16x8xf32>) -> tensor<8x1
 // PANELS: linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x2x1x256x4xf32>) permutation = [0, 2, 3, 1, 4]
 // PANELS: %[[VP:.*]] = tensor.collapse_shape {{.*}} into tensor<2x1x256x4xf32>
 // PANELS: scf.for
-// PANELS: %[[K:.*]] = tensor.extract_slice %[[KP]]{{.*}} [1, 32, 4, 4] [1, 1, 1, 1] : tensor<2x64x4x4xf32> to tensor<32x4x4xf32>
-// PANELS: %[[S3:.*]] = linalg.generic {{.*}}["parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%{{.*}}, %[[K]] : tensor<128x4xf32>, tensor<32x4x4xf32>)
-// PANELS: tensor.collapse_shape %[[S3]] {{\[}}[0], [1, 2]] : tensor<128x32x4xf32> into tensor<128x128xf32>
-// PANELS: %[[V:.*]] = tensor.extract_slice %[[VP]]{{.*}} [1, 1, 128, 4] [1, 1, 1, 1] : tensor<2x1x256x4xf32> to tensor<1x128x4xf32>
-// PANELS: linalg.generic {{.*}}["parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%{{.*}}, %[[V]] : tensor<128x128xf32>, tensor<1x128x4xf32>)
+// PANELS: %[[K:.*]] = tensor.extract_slice %[[KP]]{{.*}} [1, 16, 4, 4] [1, 1, 1, 1] : tensor<2x64x4x4xf32> to tensor<16x4x4xf32>
+// PANELS: %[[S3:.*]] = linalg.generic {{.*}}["parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%{{.*}}, %[[K]] : tensor<64x4xf32>, tensor<16x4x4xf32>)
+// PANELS: tensor.collapse_shape %[[S3]] {{\[}}[0], [1, 2]] : tensor<64x16x4xf32> into tensor<64x64xf32>
+// PANELS: %[[V:.*]] = tensor.extract_slice %[[VP]]{{.*}} [1, 1, 64, 4] [1, 1, 1, 1] : tensor<2x1x256x4xf32> to tensor<1x64x4xf32>
+// PANELS: linalg.generic {{.*}}["parallel", "parallel", "parallel", "reduction"]{{.*}} ins(%{{.*}}, %[[V]] : tensor<64x64xf32>, tensor<1x64x4xf32>)
 // PANELS-NOT: linalg.matmul
 // PANELS: return
 func.func @attention(%q: tensor<1x256x8xf32>) -> tensor<1x256x8xf32> {
   %a = loom.attention %q, %q, %q {n_heads = 2 : i64, causal = true} : (tensor<1x256x8xf32>, tensor<1x256x8xf32>, tensor<1x256x8xf32>) -> tensor<1x256x8xf32>
   return %a : tensor<1x256x8xf32>
+}
+
+// Causal over more than 512 positions: 128 x 128 blocks.
+// CHECK-LABEL: func @attention_causal_long
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (1, 2, 8) shared_outs
+// CHECK: tensor.extract_slice %{{.*}} [1, 128, 4] [1, 1, 1] : tensor<1x1024x8xf32> to tensor<128x4xf32>
+// CHECK: linalg.matmul {{.*}} -> tensor<128x128xf32>
+func.func @attention_causal_long(%q: tensor<1x1024x8xf32>) -> tensor<1x1024x8xf32> {
+  %a = loom.attention %q, %q, %q {n_heads = 2 : i64, causal = true} : (tensor<1x1024x8xf32>, tensor<1x1024x8xf32>, tensor<1x1024x8xf32>) -> tensor<1x1024x8xf32>
+  return %a : tensor<1x1024x8xf32>
 }
 
 // Without the causal flag there is no mask, and every key block is visited; without a
