@@ -18,11 +18,13 @@ the PyTorch module (eager) and exported with torch.onnx.export (opset 14) for ON
 (npm onnxruntime-node, CPU provider, intra-op threads = threads, sequential execution,
 all graph optimisations). Each peer's output is checked against PyTorch's (max abs error).
 Timing: Loom, PyTorch and ONNX Runtime alternate for --rounds rounds, in an order that
-rotates from round to round (so none always runs first, or right after another); in each
-round each takes the median of --repeat runs after 2 warm-up runs. The times reported are
+rotates from round to round (so none always runs first, or right after another); each
+round times every peer at every thread count, each taking the median of --repeat runs
+after 2 warm-up runs. The times reported are
 the medians of the round medians. The ratios are paired: each round's ratio of the peer's
 time to Loom's, so the load of this shared host at the time cancels out; the median of
-those is reported, with their range over the rounds. Loom's time is the executable's own timer around forward (weights loaded
+those is reported, with their range over the rounds. Loom's thread scaling is paired the
+same way. Loom's time is the executable's own timer around forward (weights loaded
 and prepared once); PyTorch's is perf_counter around the module call under no_grad;
 ONNX Runtime's is hrtime around session.run.
 
@@ -227,24 +229,35 @@ def main():
                                   input_names=names, output_names=["y"], opset_version=14)
                 time_ort(onnx, d, names, 2, 1, warmup=0)
                 ort_err = float(np.max(np.abs(np.load(f"{d}/ort.npy") - ref)))
+            # Rounds outside the thread counts: each round times every peer at every
+            # thread count, so both the peer ratios and the thread scaling are paired.
+            timers = {}
             for threads in a.threads:
-                timers = {"loom": lambda: time_loom(f"{d}/model", d, names, threads, a.repeat),
-                          "torch": lambda: time_torch(module, spec["inputs"], threads, a.repeat)}
+                timers[threads] = {
+                    "loom": lambda t=threads: time_loom(f"{d}/model", d, names, t, a.repeat),
+                    "torch": lambda t=threads: time_torch(module, spec["inputs"], t, a.repeat)}
                 if use_ort:
-                    timers["ort"] = lambda: time_ort(onnx, d, names, threads, a.repeat)
-                order = list(timers)
-                times = {k: [] for k in timers}
-                for r in range(a.rounds):
+                    timers[threads]["ort"] = lambda t=threads: time_ort(onnx, d, names, t, a.repeat)
+            order = list(timers[a.threads[0]])
+            times = {t: {k: [] for k in order} for t in a.threads}
+            for r in range(a.rounds):
+                for threads in a.threads:
                     for k in order[r % len(order):] + order[:r % len(order)]:
-                        times[k].append(timers[k]())
-                ratios = {k: [p / l for p, l in zip(times[k], times["loom"])] for k in timers if k != "loom"}
+                        times[threads][k].append(timers[threads][k]())
+            for threads in a.threads:
+                tt = times[threads]
+                ratios = {k: [p / l for p, l in zip(tt[k], tt["loom"])] for k in order if k != "loom"}
                 row = dict(model=name, batch=batch, threads=threads,
-                           **{k: statistics.median(v) for k, v in times.items()},
+                           **{k: statistics.median(v) for k, v in tt.items()},
                            **{f"{k}_ratio": statistics.median(v) for k, v in ratios.items()},
                            **{f"{k}_range": (min(v), max(v)) for k, v in ratios.items()},
                            flops=spec["flops"], loom_err=loom_err,
                            ort_err=ort_err if use_ort else None, compile_s=compile_s)
                 row.setdefault("ort", None)
+                if threads != a.threads[0]:
+                    base = times[a.threads[0]]["loom"]
+                    speedup = [b / l for b, l in zip(base, tt["loom"])]
+                    row["scaling"] = (statistics.median(speedup), min(speedup), max(speedup))
                 rows.append(row)
                 print(f"{name} b{batch} t{threads}: loom {row['loom']:.1f} ms, torch "
                       f"{row['torch']:.1f} ms" + (f", ort {row['ort']:.1f} ms" if use_ort else "") +
@@ -285,6 +298,13 @@ def write_report(rows, out, use_ort):
     meta += [f"GFLOP/s formulas ({m}): {f}" for m, f in FLOPS.items()] + [""]
     meta += ["Times: medians of the round medians. Ratios: medians of the per-round ratios "
              "(peer time / Loom time in the same round); `ORT/Loom rounds` is their range.", ""]
+    scaled = [r for r in rows if "scaling" in r]
+    if scaled:
+        meta.append("Loom's thread scaling (its time on the first thread count over this row's, "
+                    "paired per round: median, range): " + "; ".join(
+                        f"{r['model']} b{r['batch']} t{r['threads']}: {r['scaling'][0]:.2f}x "
+                        f"({r['scaling'][1]:.2f}-{r['scaling'][2]:.2f})" for r in scaled))
+        meta.append("")
     table = "\n".join(meta + lines)
     print(table)
     with open(os.path.join(out, "bench.md"), "w") as f:
