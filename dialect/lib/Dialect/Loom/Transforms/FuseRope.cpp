@@ -24,6 +24,20 @@ bool isFusable(RopeOp rope) {
 /// (interleaved pairs, partial rotary): d_head must split into two halves.
 bool isPermutable(RopeOp rope) { return !isFusable(rope) && dHeadOf(rope) % 2 == 0; }
 
+/// Every `stride`-th index of `v` along `dim` from `offset`, `size` of them; the other
+/// dims whole.
+Value sliceAlong(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t offset,
+                 int64_t size, int64_t stride = 1) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
+      strides(t.getRank(), b.getIndexAttr(1));
+  offs[dim] = b.getIndexAttr(offset);
+  strides[dim] = b.getIndexAttr(stride);
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    sizes.push_back(b.getIndexAttr(d == dim ? size : t.getDimSize(d)));
+  return tensor::ExtractSliceOp::create(b, loc, v, offs, sizes, strides);
+}
+
 /// Whether `linear` is a packed projection (PyTorch's in_proj) that can be split into one
 /// linear per column slice of its result.
 bool isSplittable(LinearOp linear) {
@@ -44,15 +58,8 @@ void splitPacked(LinearOp linear) {
     int64_t offset = columns.first, size = columns.second;
     OpBuilder b(slice);
     Location loc = linear.getLoc();
-    auto rows = [&](Value v) -> Value { // rows [offset, offset + size) of a weight or bias
-      auto t = cast<RankedTensorType>(v.getType());
-      SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
-          strides(t.getRank(), b.getIndexAttr(1));
-      offs[0] = b.getIndexAttr(offset);
-      for (int64_t d = 0; d < t.getRank(); ++d)
-        sizes.push_back(b.getIndexAttr(d == 0 ? size : t.getDimSize(d)));
-      return tensor::ExtractSliceOp::create(b, loc, v, offs, sizes, strides);
-    };
+    // rows [offset, offset + size) of a weight or bias
+    auto rows = [&](Value v) { return sliceAlong(b, loc, v, 0, offset, size); };
     Value bias = linear.getBias() ? rows(linear.getBias()) : Value();
     auto part = LinearOp::create(b, loc, slice.getType(), linear.getInput(),
                                  rows(linear.getWeight()), bias);
@@ -99,14 +106,8 @@ Value permuteHeadRows(OpBuilder &b, Location loc, Value v, RopeOp rope) {
   Value v3 = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(shape, t.getElementType()),
                                            v, assoc);
   // Features [from, from + stride * size) of every head, every stride-th one.
-  auto features = [&](int64_t from, int64_t size, int64_t stride) -> Value {
-    SmallVector<OpFoldResult> offs(shape.size(), b.getIndexAttr(0)), sizes,
-        strides(shape.size(), b.getIndexAttr(1));
-    offs[1] = b.getIndexAttr(from);
-    strides[1] = b.getIndexAttr(stride);
-    for (size_t d = 0; d < shape.size(); ++d)
-      sizes.push_back(b.getIndexAttr(d == 1 ? size : shape[d]));
-    return tensor::ExtractSliceOp::create(b, loc, v3, offs, sizes, strides);
+  auto features = [&](int64_t from, int64_t size, int64_t stride) {
+    return sliceAlong(b, loc, v3, 1, from, size, stride);
   };
   SmallVector<Value> pieces{interleaved ? features(0, pairs, 2) : features(0, pairs, 1)};
   if (rest > 0)
