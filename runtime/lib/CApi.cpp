@@ -54,12 +54,20 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
     setError(err, errLen, "loom_model_run: null model, inputs or output");
     return 1;
   }
-  for (size_t i = 0; i < model->manifest.inputs.size(); ++i)
-    if (!inputs[i]) {
-      setError(err, errLen, ("loom_model_run: input '" + model->manifest.inputs[i].name +
-                             "' is null").c_str());
-      return 1;
-    }
+  // Every input and output pointer must be set.
+  auto anyNull = [&](const char *kind, const std::vector<TensorSpec> &specs,
+                     const auto *ptrs) {
+    for (size_t i = 0; i < specs.size(); ++i)
+      if (!ptrs[i]) {
+        setError(err, errLen, (std::string("loom_model_run: ") + kind + " '" + specs[i].name +
+                               "' is null").c_str());
+        return true;
+      }
+    return false;
+  };
+  if (anyNull("input", model->manifest.inputs, inputs) ||
+      anyNull("output", model->manifest.outputs, outputs))
+    return 1;
   // The model computes each output in place, while it still reads its inputs: an output
   // that shares memory with an input or another output would give wrong results.
   struct Range {
@@ -73,14 +81,8 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
     auto b = reinterpret_cast<uintptr_t>(p);
     ranges.push_back({kind, &spec, b, b + bytes});
   };
-  for (size_t i = 0; i < model->manifest.outputs.size(); ++i) {
-    if (!outputs[i]) {
-      setError(err, errLen, ("loom_model_run: output '" + model->manifest.outputs[i].name +
-                             "' is null").c_str());
-      return 1;
-    }
+  for (size_t i = 0; i < model->manifest.outputs.size(); ++i)
     add("output", model->manifest.outputs[i], outputs[i]);
-  }
   size_t nOutputs = ranges.size();
   for (size_t i = 0; i < model->manifest.inputs.size(); ++i)
     add("input", model->manifest.inputs[i], inputs[i]);

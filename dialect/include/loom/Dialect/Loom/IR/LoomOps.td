@@ -54,7 +54,7 @@ def Loom_LinearOp : Loom_Op<"linear", [Pure, AttrSizedOperandSegments]> {
     rotation; an epilogue or `glu` cannot be combined with it. `loom-fuse-rope` forms it,
     so the rotation runs on the projection's tiles.
 
-    With `rope_rotary_dim = r` (even, < d_head) only the pairs `(i, d_head/2 + i)` with
+    With `rope_rotary_dim = r` (even, at most d_head; d_head is the same as unset) only the pairs `(i, d_head/2 + i)` with
     `i < r/2` rotate, by `theta_i = base^(-2i / r)`; the other pairs pass through. This is
     the layout `loom-fuse-rope` gives a projection whose rows it permuted per head (the
     rotated pairs' first features, then half of the passed-through ones, then the pairs'
