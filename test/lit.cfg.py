@@ -30,3 +30,13 @@ config.substitutions.append(("%softplus_plugin",
                              os.path.join(config.loom_obj_root, "test", "softplus_plugin.so")))
 # Reference numerics need many threads' worth of BLAS for nothing: keep runs predictable.
 config.environment["OMP_NUM_THREADS"] = "2"
+
+# The host's vector extensions: tests of code for another CPU (loomc --mcpu) expect the
+# runtime to refuse it only where the host lacks them.
+try:
+    with open("/proc/cpuinfo") as f:
+        flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+except OSError:
+    flags = []
+if "avx512f" in flags:
+    config.available_features.add("host-avx512f")

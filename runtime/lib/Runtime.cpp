@@ -1,5 +1,6 @@
 //===- Runtime.cpp - safetensors, .npy, manifest --------------------------===//
 #include "loom/Runtime/Runtime.h"
+#include "loom/Runtime/Abi.h"
 
 #include <malloc.h>
 
@@ -57,10 +58,24 @@ void loom::rt::checkIndexBound(const TensorSpec &spec, const void *data, const s
   }
 }
 
+namespace {
+/// Whether the CPU this runs on has `feature`, one of LOOM_CPU_FEATURES.
+bool hostHasFeature(const std::string &feature) {
+  __builtin_cpu_init();
+#define LOOM_CHECK_FEATURE(name)                                                          \
+  if (feature == name)                                                                    \
+    return __builtin_cpu_supports(name);
+  LOOM_CPU_FEATURES(LOOM_CHECK_FEATURE)
+#undef LOOM_CHECK_FEATURE
+  throw RuntimeError("the model manifest names the CPU feature '" + feature +
+                     "', which this runtime cannot check (a newer loomc?)");
+}
+} // namespace
+
 Manifest Manifest::parse(const char *text) {
+  Manifest m;
   try {
     json j = json::parse(text);
-    Manifest m;
     m.model = j.at("model").get<std::string>();
     for (const json &in : j.at("inputs"))
       m.inputs.push_back(specFrom(in));
@@ -73,10 +88,22 @@ Manifest Manifest::parse(const char *text) {
     if (j.contains("unused"))
       for (const json &u : j.at("unused"))
         m.unused.push_back(specFrom(u));
-    return m;
+    if (j.contains("cpu")) {
+      m.cpu = j.at("cpu").at("name").get<std::string>();
+      m.cpuFeatures = j.at("cpu").at("features").get<std::vector<std::string>>();
+    }
   } catch (const json::exception &e) {
     throw RuntimeError(std::string("corrupt model manifest: ") + e.what());
   }
+  std::string missing;
+  for (const std::string &f : m.cpuFeatures)
+    if (!hostHasFeature(f))
+      missing += (missing.empty() ? "" : ", ") + f;
+  if (!missing.empty())
+    throw RuntimeError("this model was compiled for the CPU '" + m.cpu + "', and this CPU lacks " +
+                       missing + ": recompile it with loomc --mcpu=native (the default) on this " +
+                       "machine, or with --mcpu naming this CPU");
+  return m;
 }
 
 //===----------------------------------------------------------------------===//

@@ -163,4 +163,31 @@ TEST(Manifest, ParsesAndRejectsCorruption) {
             std::string::npos);
 }
 
+std::string manifestWithCPU(const std::string &features) {
+  return R"({"model":"M","inputs":[],"outputs":[],"weights":[],"prepared":[],)"
+         R"("cpu":{"name":"some-cpu","features":[)" + features + "]}}";
+}
+
+TEST(Manifest, ChecksTheCPUFeatures) {
+  Manifest m = Manifest::parse(manifestWithCPU(R"("sse4.2")").c_str());
+  EXPECT_EQ(m.cpu, "some-cpu");
+  EXPECT_EQ(m.cpuFeatures, (std::vector<std::string>{"sse4.2"}));
+  // A feature this host lacks is refused by name; one it has is accepted.
+  __builtin_cpu_init();
+  std::string avx512 = errorOf([] { Manifest::parse(manifestWithCPU(R"("avx512f")").c_str()); });
+  if (__builtin_cpu_supports("avx512f"))
+    EXPECT_EQ(avx512, "");
+  else
+    EXPECT_NE(avx512.find("compiled for the CPU 'some-cpu', and this CPU lacks avx512f"),
+              std::string::npos)
+        << avx512;
+  // A name outside LOOM_CPU_FEATURES cannot be checked: an error, not a guess.
+  EXPECT_NE(errorOf([] { Manifest::parse(manifestWithCPU(R"("avx9000")").c_str()); })
+                .find("names the CPU feature 'avx9000', which this runtime cannot check"),
+            std::string::npos);
+  EXPECT_NE(errorOf([] { Manifest::parse(manifestWithCPU("1").c_str()); })
+                .find("corrupt model manifest"),
+            std::string::npos);
+}
+
 } // namespace

@@ -1,7 +1,8 @@
 //===- loomc.cpp - the Loom compiler driver -------------------------------===//
 //
 //   loomc model.loom -o model            # native executable (default)
-//   loomc model.loom --emit=loom|linalg|loops|llvm|obj [-o FILE]
+//   loomc model.loom --emit=loom|linalg|loops|llvm|asm|obj [-o FILE]
+//   loomc model.loom --mcpu=skylake-avx512 --emit=obj   # for another x86 CPU
 //   loomc model.loom --list-weights      # name, shape, dtype of every expected weight
 //   loomc --list-plugins [--plugin lib.so]
 //
@@ -38,7 +39,7 @@
 using namespace llvm;
 
 namespace {
-enum class Emit { Loom, Linalg, Loops, LLVMIR, Obj, Exe, Shared };
+enum class Emit { Loom, Linalg, Loops, LLVMIR, Asm, Obj, Exe, Shared };
 
 cl::OptionCategory cat("loomc options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<spec.loom>"), cl::cat(cat));
@@ -49,6 +50,7 @@ cl::opt<Emit> emitKind(
                clEnumValN(Emit::Linalg, "linalg", "linalg on tensors, weight prep outlined"),
                clEnumValN(Emit::Loops, "loops", "bufferized, tiled, vectorized parallel loops"),
                clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR"),
+               clEnumValN(Emit::Asm, "asm", "assembly of the object file"),
                clEnumValN(Emit::Obj, "obj", "object file exporting the loom C ABI"),
                clEnumValN(Emit::Exe, "exe", "executable linked with the runtime"),
                clEnumValN(Emit::Shared, "shared",
@@ -74,6 +76,13 @@ cl::opt<std::string> regTile("reg-tile",
                              cl::desc("matmul register tile ROWSxCOLS (default: 6x16 on AVX2, "
                                       "8x32 on AVX-512)"),
                              cl::value_desc("MxN"), cl::cat(cat));
+cl::opt<std::string> mcpu("mcpu",
+                          cl::desc("CPU to generate code for, by LLVM's name (e.g. znver3, "
+                                   "skylake-avx512, x86-64-v3); native: this host"),
+                          cl::init("native"), cl::value_desc("name"), cl::cat(cat));
+cl::opt<std::string> mattr("mattr",
+                           cl::desc("CPU features to add or remove, e.g. +avx512f,-fma"),
+                           cl::value_desc("+a,-b"), cl::cat(cat));
 cl::opt<bool> noPackWeights("no-pack-weights",
                             cl::desc("keep linear weights as [K, N] instead of packing them "
                                      "into [N/P, K, P] panels (for comparisons)"),
@@ -101,6 +110,7 @@ std::string defaultOutput(Emit e) {
   std::string stem = sys::path::stem(inputFile).str();
   switch (e) {
   case Emit::Obj: return stem + ".o";
+  case Emit::Asm: return stem + ".s";
   case Emit::Exe: return stem;
   case Emit::Shared: return "lib" + stem + ".so";
   default: return "-";
@@ -161,6 +171,10 @@ int main(int argc, char **argv) {
   }
   if (inputFile.empty())
     return fail("no input file (see --help)");
+  loom::TargetCPU target;
+  std::string targetErr;
+  if (!loom::resolveTarget(mcpu, mattr, target, targetErr))
+    return fail(targetErr);
 
   std::map<std::string, std::string> overrides;
   for (const std::string &d : defines) {
@@ -219,8 +233,8 @@ int main(int argc, char **argv) {
   loom::LowerToLLVMOptions opts;
   opts.vectorize = !noVectorize;
   opts.packWeights = !noPackWeights;
-  // The micro-kernel's register tile, for the host's vector registers.
-  if (llvm::sys::getHostCPUFeatures().lookup("avx512f")) {
+  // The micro-kernel's register tile, for the target's vector registers.
+  if (loom::targetHasFeature(target, "avx512f")) {
     opts.regTileM = 8;
     opts.regTileN = 32;
   }
@@ -238,6 +252,7 @@ int main(int argc, char **argv) {
   std::string err;
   if (!loom::collectManifest(*module, manifest, err))
     return fail(err);
+  loom::recordTarget(target, manifest);
   if (emitKind == Emit::Linalg)
     return writeText(out, [&](raw_ostream &os) { module->print(os); });
 
@@ -259,7 +274,7 @@ int main(int argc, char **argv) {
   if (!llvmModule)
     return fail(err);
   if (emitKind == Emit::LLVMIR) {
-    if (!loom::optimizeForHost(*llvmModule, err))
+    if (!loom::optimizeFor(*llvmModule, target, err))
       return fail(err);
     return writeText(out, [&](raw_ostream &os) { llvmModule->print(os, nullptr); });
   }
@@ -271,9 +286,9 @@ int main(int argc, char **argv) {
       return fail("cannot create a temporary file");
     objPath = tmp.str().str();
   }
-  if (!loom::emitObject(*llvmModule, objPath, err))
+  if (!loom::emitObject(*llvmModule, target, objPath, emitKind == Emit::Asm, err))
     return fail(err);
-  if (emitKind == Emit::Obj)
+  if (emitKind == Emit::Obj || emitKind == Emit::Asm)
     return 0;
 
   bool shared = emitKind == Emit::Shared;

@@ -1,6 +1,7 @@
 //===- Codegen.cpp - LLVM IR, C ABI wrappers, host object -----------------===//
 #include "llvm/Support/CommandLine.h"
 #include "loom/Driver/Codegen.h"
+#include "loom/Runtime/Abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -11,6 +12,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -43,10 +45,15 @@ std::string Manifest::toJSON() const {
     ws.push_back(buf(w));
   for (const Buffer &p : prepared)
     ps.push_back(buf(p));
-  llvm::json::Object root{{"format", "loom-manifest-3"}, {"model", model},
+  llvm::json::Array features;
+  for (const std::string &f : cpuFeatures)
+    features.push_back(f);
+  llvm::json::Object root{{"format", "loom-manifest-4"}, {"model", model},
                           {"inputs", std::move(ins)},    {"outputs", std::move(outs)},
                           {"weights", std::move(ws)},    {"prepared", std::move(ps)},
-                          {"unused", std::move(us)}};
+                          {"unused", std::move(us)},
+                          {"cpu", llvm::json::Object{{"name", cpu},
+                                                     {"features", std::move(features)}}}};
   std::string s;
   llvm::raw_string_ostream os(s);
   os << llvm::json::Value(std::move(root));
@@ -196,19 +203,36 @@ std::unique_ptr<llvm::Module> loom::translateToLLVMIR(mlir::ModuleOp module, con
 }
 
 namespace {
-std::unique_ptr<llvm::TargetMachine> hostMachine(llvm::Module &module, std::string &error) {
+const llvm::Target *nativeTarget(llvm::Triple &triple, std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  triple = llvm::Triple(llvm::sys::getDefaultTargetTriple());
+  return llvm::TargetRegistry::lookupTarget(triple, error);
+}
+
+std::unique_ptr<llvm::MCSubtargetInfo> subtargetInfo(const loom::TargetCPU &t,
+                                                     std::string &error) {
+  llvm::Triple triple;
+  const llvm::Target *target = nativeTarget(triple, error);
   if (!target)
     return nullptr;
-  std::string features;
-  for (const auto &f : llvm::sys::getHostCPUFeatures())
-    features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      target->createMCSubtargetInfo(triple, t.cpu, t.features));
+  if (!sti)
+    error = "no subtarget information for " + triple.str();
+  return sti;
+}
+
+std::unique_ptr<llvm::TargetMachine> targetMachine(llvm::Module &module,
+                                                   const loom::TargetCPU &t,
+                                                   std::string &error) {
+  llvm::Triple triple;
+  const llvm::Target *target = nativeTarget(triple, error);
+  if (!target)
+    return nullptr;
   llvm::TargetOptions opts;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features, opts, llvm::Reloc::PIC_, std::nullopt,
+      triple, t.cpu, t.features, opts, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
   if (!tm) {
     error = "cannot create a target machine for " + triple.str();
@@ -235,8 +259,62 @@ void optimize(llvm::Module &module, llvm::TargetMachine *tm) {
 }
 } // namespace
 
-bool loom::optimizeForHost(llvm::Module &module, std::string &error) {
-  auto tm = hostMachine(module, error);
+bool loom::resolveTarget(const std::string &cpu, const std::string &attrs, TargetCPU &target,
+                         std::string &error) {
+  target = TargetCPU();
+  if (cpu.empty() || cpu == "native") {
+    target.cpu = llvm::sys::getHostCPUName().str();
+    for (const auto &f : llvm::sys::getHostCPUFeatures())
+      target.features +=
+          (target.features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
+  } else {
+    target.cpu = cpu;
+  }
+  // Checked against the generic CPU's tables: LLVM warns about an unknown CPU name only
+  // when a subtarget is created for it.
+  std::unique_ptr<llvm::MCSubtargetInfo> sti = subtargetInfo(TargetCPU{"generic", ""}, error);
+  if (!sti)
+    return false;
+  if (!sti->isCPUStringValid(target.cpu)) {
+    error = "unknown CPU '" + target.cpu + "' for --mcpu (LLVM's x86 names, e.g. znver3, " +
+            "skylake-avx512, x86-64-v3; or native)";
+    return false;
+  }
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(attrs).split(parts, ',', -1, false);
+  for (llvm::StringRef a : parts) {
+    a = a.trim();
+    llvm::StringRef name = a.drop_front();
+    bool known = llvm::any_of(sti->getAllProcessorFeatures(),
+                              [&](const llvm::SubtargetFeatureKV &kv) { return name == kv.Key; });
+    if ((!a.starts_with("+") && !a.starts_with("-")) || !known) {
+      error = "--mattr expects +feature or -feature with LLVM's x86 feature names (e.g. "
+              "+avx512f,-fma), got '" + a.str() + "'";
+      return false;
+    }
+    target.features += (target.features.empty() ? "" : ",") + a.str();
+  }
+  return true;
+}
+
+bool loom::targetHasFeature(const TargetCPU &target, const std::string &feature) {
+  std::string error;
+  std::unique_ptr<llvm::MCSubtargetInfo> sti = subtargetInfo(target, error);
+  return sti && sti->checkFeatures("+" + feature);
+}
+
+void loom::recordTarget(const TargetCPU &target, Manifest &manifest) {
+  manifest.cpu = target.cpu;
+  manifest.cpuFeatures.clear();
+#define LOOM_RECORD_FEATURE(name)                                                         \
+  if (targetHasFeature(target, name))                                                     \
+    manifest.cpuFeatures.push_back(name);
+  LOOM_CPU_FEATURES(LOOM_RECORD_FEATURE)
+#undef LOOM_RECORD_FEATURE
+}
+
+bool loom::optimizeFor(llvm::Module &module, const TargetCPU &target, std::string &error) {
+  auto tm = targetMachine(module, target, error);
   if (!tm)
     return false;
   optimize(module, tm.get());
@@ -263,9 +341,10 @@ void disableMachineSchedulers() {
 }
 } // namespace
 
-bool loom::emitObject(llvm::Module &module, const std::string &path, std::string &error) {
+bool loom::emitObject(llvm::Module &module, const TargetCPU &target, const std::string &path,
+                      bool assembly, std::string &error) {
   disableMachineSchedulers();
-  auto tm = hostMachine(module, error);
+  auto tm = targetMachine(module, target, error);
   if (!tm)
     return false;
   optimize(module, tm.get());
@@ -276,7 +355,9 @@ bool loom::emitObject(llvm::Module &module, const std::string &path, std::string
     return false;
   }
   llvm::legacy::PassManager pm;
-  if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+  if (tm->addPassesToEmitFile(pm, os, nullptr,
+                              assembly ? llvm::CodeGenFileType::AssemblyFile
+                                       : llvm::CodeGenFileType::ObjectFile)) {
     error = "the target cannot emit object files";
     return false;
   }

@@ -34,6 +34,8 @@ struct Manifest {
   std::vector<Buffer> outputs; ///< the main output first, then the extra outputs
   std::vector<Buffer> weights, prepared;
   std::vector<Buffer> unused; ///< accepted in a weights file, never read
+  std::string cpu;                       ///< the CPU the code is generated for
+  std::vector<std::string> cpuFeatures; ///< those of LOOM_CPU_FEATURES (Abi.h) it uses
   bool hasPrepare = false;
   std::string toJSON() const;
 };
@@ -45,10 +47,30 @@ bool collectManifest(mlir::ModuleOp module, Manifest &manifest, std::string &err
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module, const Manifest &manifest,
                                                 llvm::LLVMContext &ctx, std::string &error);
 
-/// Optimises (O3, host CPU) and writes an object file.
-bool emitObject(llvm::Module &module, const std::string &path, std::string &error);
-/// Optimises for the host CPU without emitting (for --emit=llvm).
-bool optimizeForHost(llvm::Module &module, std::string &error);
+/// The CPU that native code is generated for (loomc's --mcpu and --mattr).
+struct TargetCPU {
+  std::string cpu;      ///< an LLVM x86 CPU name, e.g. znver3 or skylake-avx512
+  std::string features; ///< "+avx512f,-fma,...": the host's features, or only the changes
+};
+
+/// Resolves `cpu` ("native": this host's CPU and all of its features, as detected at
+/// compile time) and appends `attrs` (comma-separated "+feature" / "-feature", LLVM's
+/// names). Fails with a message naming the CPU or feature that LLVM's x86 backend does
+/// not know.
+bool resolveTarget(const std::string &cpu, const std::string &attrs, TargetCPU &target,
+                   std::string &error);
+/// Whether code for `target` may use `feature` (LLVM's name, e.g. "avx512f").
+bool targetHasFeature(const TargetCPU &target, const std::string &feature);
+/// Records `target` in the manifest: its name and the features of LOOM_CPU_FEATURES it
+/// has, which the runtime checks against the CPU it runs on.
+void recordTarget(const TargetCPU &target, Manifest &manifest);
+
+/// Optimises (O3) for `target` and writes an object file, or assembly text when
+/// `assembly` is set.
+bool emitObject(llvm::Module &module, const TargetCPU &target, const std::string &path,
+                bool assembly, std::string &error);
+/// Optimises for `target` without emitting (for --emit=llvm).
+bool optimizeFor(llvm::Module &module, const TargetCPU &target, std::string &error);
 
 } // namespace loom
 

@@ -3,7 +3,9 @@
  * Every buffer is a dense, row-major f32 array; shapes are listed in the manifest.
  *
  *   loom_manifest  NUL-terminated JSON: {"model", "inputs": [{name, shape, dtype}...],
- *                  "outputs": [...], "weights": [...], "prepared": [...]}
+ *                  "outputs": [...], "weights": [...], "prepared": [...],
+ *                  "cpu": {"name", "features": [...]}}; "cpu" is the CPU the code was
+ *                  generated for (loomc --mcpu) and those of LOOM_CPU_FEATURES it uses.
  *   loom_prepare   computes the prepared buffers (e.g. transposed or concatenated weights)
  *                  from the weights; call once after loading, before loom_forward.
  *   loom_forward   inputs (the first is [batch, seq, d_model] f32; others such as key
@@ -12,6 +14,14 @@
  *===----------------------------------------------------------------------===*/
 #ifndef LOOM_RUNTIME_ABI_H
 #define LOOM_RUNTIME_ABI_H
+
+/* The instruction-set extensions a compiled model may require, by the names that LLVM
+ * and __builtin_cpu_supports share. loomc lists in the manifest those its target CPU
+ * has; the runtime refuses to run generated code on a CPU that lacks one of them (it
+ * would die of SIGILL otherwise). X("name") is applied to each. */
+#define LOOM_CPU_FEATURES(X)                                                              \
+  X("sse4.2") X("avx") X("avx2") X("fma") X("f16c") X("avx512f") X("avx512dq")            \
+  X("avx512bw") X("avx512vl")
 
 #ifdef __cplusplus
 extern "C" {

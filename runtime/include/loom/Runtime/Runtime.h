@@ -46,6 +46,10 @@ struct Manifest {
   /// Tensors a weights file may carry that the model does not read (BatchNorm's
   /// num_batches_tracked); checked when present, never required.
   std::vector<TensorSpec> unused;
+  std::string cpu;                      ///< the CPU the code was generated for (loomc --mcpu)
+  std::vector<std::string> cpuFeatures; ///< the extensions it uses (LOOM_CPU_FEATURES)
+  /// Parses the manifest and checks that this CPU has every extension in cpuFeatures
+  /// (throws RuntimeError naming the missing ones otherwise).
   static Manifest parse(const char *json);
 };
 
