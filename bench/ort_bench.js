@@ -40,20 +40,32 @@ function writeNpy(file, tensor) {
   fs.writeFileSync(file, Buffer.concat([pre, Buffer.from(header, "latin1"), data]));
 }
 
-async function main() {
-  const [model, threads, warmup, repeat, out, ...inputs] = process.argv.slice(2);
-  const session = await ort.InferenceSession.create(model, {
+/// The session bench.py times: CPU provider, all graph optimisations, sequential.
+function createSession(model, threads, extra = {}) {
+  return ort.InferenceSession.create(model, {
     executionProviders: ["cpu"],
     intraOpNumThreads: Number(threads),
     interOpNumThreads: 1,
     executionMode: "sequential",
     graphOptimizationLevel: "all",
+    ...extra,
   });
+}
+
+/// NAME=X.npy arguments -> session feeds.
+function readFeeds(inputs) {
   const feeds = {};
   for (const arg of inputs) {
     const eq = arg.indexOf("=");
     feeds[arg.slice(0, eq)] = readNpy(arg.slice(eq + 1));
   }
+  return feeds;
+}
+
+async function main() {
+  const [model, threads, warmup, repeat, out, ...inputs] = process.argv.slice(2);
+  const session = await createSession(model, threads);
+  const feeds = readFeeds(inputs);
   let result;
   for (let i = 0; i < Number(warmup); i++) result = await session.run(feeds);
   const times = [];
@@ -69,4 +81,7 @@ async function main() {
   console.log(JSON.stringify({ median_ms: median, min_ms: times[0] }));
 }
 
-main().catch((e) => { console.error(`ort_bench: ${e.message}`); process.exit(1); });
+module.exports = { createSession, readFeeds };
+
+if (require.main === module)
+  main().catch((e) => { console.error(`ort_bench: ${e.message}`); process.exit(1); });
