@@ -20,8 +20,8 @@
  * has; the runtime refuses to run generated code on a CPU that lacks one of them (it
  * would die of SIGILL otherwise). X("name") is applied to each. */
 #define LOOM_CPU_FEATURES(X)                                                              \
-  X("sse4.2") X("avx") X("avx2") X("fma") X("f16c") X("avx512f") X("avx512dq")            \
-  X("avx512bw") X("avx512vl")
+  X("sse4.2") X("popcnt") X("avx") X("avx2") X("fma") X("f16c") X("bmi") X("bmi2")       \
+  X("avx512f") X("avx512cd") X("avx512dq") X("avx512bw") X("avx512vl") X("avx512vnni")
 
 #ifdef __cplusplus
 extern "C" {
