@@ -252,7 +252,8 @@ int main(int argc, char **argv) {
   std::string err;
   if (!loom::collectManifest(*module, manifest, err))
     return fail(err);
-  loom::recordTarget(target, manifest);
+  if (!loom::recordTarget(target, manifest, err))
+    return fail(err);
   if (emitKind == Emit::Linalg)
     return writeText(out, [&](raw_ostream &os) { module->print(os); });
 

@@ -303,14 +303,18 @@ bool loom::targetHasFeature(const TargetCPU &target, const std::string &feature)
   return sti && sti->checkFeatures("+" + feature);
 }
 
-void loom::recordTarget(const TargetCPU &target, Manifest &manifest) {
+bool loom::recordTarget(const TargetCPU &target, Manifest &manifest, std::string &error) {
   manifest.cpu = target.cpu;
   manifest.cpuFeatures.clear();
+  std::unique_ptr<llvm::MCSubtargetInfo> sti = subtargetInfo(target, error);
+  if (!sti)
+    return false;
 #define LOOM_RECORD_FEATURE(name)                                                         \
-  if (targetHasFeature(target, name))                                                     \
+  if (sti->checkFeatures("+" name))                                                       \
     manifest.cpuFeatures.push_back(name);
   LOOM_CPU_FEATURES(LOOM_RECORD_FEATURE)
 #undef LOOM_RECORD_FEATURE
+  return true;
 }
 
 bool loom::optimizeFor(llvm::Module &module, const TargetCPU &target, std::string &error) {

@@ -63,7 +63,7 @@ bool resolveTarget(const std::string &cpu, const std::string &attrs, TargetCPU &
 bool targetHasFeature(const TargetCPU &target, const std::string &feature);
 /// Records `target` in the manifest: its name and the features of LOOM_CPU_FEATURES it
 /// has, which the runtime checks against the CPU it runs on.
-void recordTarget(const TargetCPU &target, Manifest &manifest);
+bool recordTarget(const TargetCPU &target, Manifest &manifest, std::string &error);
 
 /// Optimises (O3) for `target` and writes an object file, or assembly text when
 /// `assembly` is set.
