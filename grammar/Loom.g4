@@ -31,9 +31,18 @@ stmt
   | 'residual' ('(' argList? ')')? body                          # residualStmt
   | 'if' '(' cond=expr ')' then=body ('else' (otherwise=body | elseIf=stmt))?   # ifStmt
   | callee=ID ('(' argList? ')')? ('as' name=weightPath)? ';'    # applyStmt
-  | 'let' name=ID '=' value=expr ('as' path=weightPath)? ';'     # letStmt
+  | 'let' name=ID '=' value=expr ';'                             # letStmt
+  | 'let' '(' names+=ID (',' names+=ID)+ ')' '=' value=expr ';'  # letTupleStmt
+  | 'return' values+=expr (',' values+=expr)* ';'                # returnStmt
   | 'capture' name=ID ';'                                         # captureStmt
   ;
+
+// Tensors are values: `let h = layer_norm(x) as ln_1;` binds the tensor a block computes
+// from `x` (a positional argument), `let (a, b) = chunk(x, 2);` binds several, and
+// `return x + attention(h) as attn;` gives a block's (or the model's) result. A `let`
+// of a block value without a tensor argument (`let emb = embedding(...) as shared;`) binds
+// one shared instance instead. Rebinding a tensor name in a repeat's body carries it into
+// the next iteration (`let (x1, x2) = RevLayer(x1, x2);`).
 
 // `capture` names the current stream (e.g. the encoder output) so that later blocks can
 // read it wherever a model input is accepted (e.g. cross-attention's `kv`, a decoder
@@ -43,13 +52,16 @@ stmt
 // `path` (default: the let's name), e.g. one T5 bias table for all layers.
 // `as` names an instance in weight paths; numeric parts match torch.nn.Sequential
 // (`as sequential.0` reads `...sequential.0.weight`).
-weightPath : ID | PATH ;
+weightPath : ID | PATH | 'shared' | 'output' | 'input' | 'index' | 'capture' | 'residual'
+           | 'repeat' | 'let' | 'return' | 'block' | 'model' | 'import' ;
 
 argList : arg (',' arg)* ','? ;
-arg     : name=ID '=' expr ('as' asName=weightPath)? ;   // `as` names a block-valued argument
+arg     : name=ID '=' expr     // named; `as` inside expr names a block-valued argument
+        | expr ;               // positional: a tensor operand
 
 expr
   : '(' expr ')'                                   # parenExpr
+  | value=expr 'as' asName=weightPath              # asExpr
   | '-' expr                                       # negExpr
   | '!' expr                                       # notExpr
   | lhs=expr op=('*' | '/' | '%') rhs=expr         # binaryExpr

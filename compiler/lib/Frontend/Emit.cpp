@@ -60,8 +60,10 @@ public:
     Block *entry = fn.addEntryBlock();
     func = fn;
     b.setInsertionPointToStart(entry);
-    Value out = emit(*model.root, entry->getArgument(0));
-    SmallVector<Value> returned{out};
+    for (size_t i = 0; i < nIn; ++i)
+      vals[i] = entry->getArgument(i);
+    emit(*model.root);
+    SmallVector<Value> returned{val(model.resultId)};
     for (auto [o, decl] : llvm::enumerate(model.outputs)) {
       // Each slot value [rest...] goes to [slot, rest...] of the output.
       Value full = tensor::EmptyOp::create(b, unknown, decl.shape, b.getF32Type());
@@ -124,6 +126,13 @@ private:
                                  "' emits sub-block '" + param + "' it did not infer");
       return *it->second;
     }
+    Value tensor(const std::string &name) override {
+      const ParamValue &v = inst.param(name);
+      if (v.kind != ParamValue::Kind::Tensor)
+        llvm::report_fatal_error(llvm::Twine("plugin '") + inst.plugin->name() +
+                                 "' reads '" + name + "', which is not a tensor parameter");
+      return v.i < 0 ? Value() : e.val(v.i);
+    }
     Value input(const std::string &name) override {
       Value v;
       if (auto c = e.captured.find(name); c != e.captured.end()) {
@@ -144,7 +153,7 @@ private:
       e.slotValues[name][index] = value;
     }
     Value emitSubBlock(const std::string &param, Value input) override {
-      return e.emit(sub(param), input);
+      return e.emitOn(sub(param), input);
     }
     auto &frame() {
       if (e.stepFrames.empty())
@@ -175,7 +184,7 @@ private:
       for (auto [decl, v] : llvm::zip_equal(decls, states))
         f.states[decl.first] = v;
       e.stepFrames.push_back(std::move(f));
-      Value out = e.emit(sub(param), input);
+      Value out = e.emitOn(sub(param), input);
       SmallVector<Value> results{out};
       for (const auto &decl : decls)
         results.push_back(e.stepFrames.back().states.at(decl.first));
@@ -193,48 +202,131 @@ private:
     }
   };
 
-  Value emit(const Node &n, Value x) {
+  /// The value of tensor `id` where the emission happens: inside a repeat's function, a
+  /// tensor from outside it is an extra parameter, passed by every call.
+  Value val(int64_t id) {
+    if (inCallee) {
+      if (auto it = calleeVals.find(id); it != calleeVals.end())
+        return it->second;
+      Value p = passedIn(vals.at(id));
+      calleeVals[id] = p;
+      return p;
+    }
+    auto it = vals.find(id);
+    if (it == vals.end())
+      llvm::report_fatal_error(llvm::Twine("tensor ") + llvm::Twine(id) + " is used before it is computed");
+    return it->second;
+  }
+  void setVal(int64_t id, Value v) { (inCallee ? calleeVals : vals)[id] = v; }
+  /// Emits `n` with its stream set to `x`; returns its result.
+  Value emitOn(const Node &n, Value x) {
+    setVal(n.in, x);
+    emit(n);
+    return val(n.out);
+  }
+
+  Value scaled(Location l, Value y, double factor) {
+    auto op = PointwiseOp::create(b, l, y.getType(), y);
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = b.createBlock(&op.getBody(), {}, {b.getF32Type()}, {l});
+    Value c = arith::ConstantOp::create(b, l, b.getF32FloatAttr(static_cast<float>(factor)));
+    YieldOp::create(b, l, ValueRange{arith::MulFOp::create(b, l, body->getArgument(0), c)});
+    return op.getResult();
+  }
+
+  void emitOp(const Node &n) {
+    Location l = loc(n.loc);
+    auto resultType = [&](int64_t features) {
+      auto t = cast<RankedTensorType>(val(n.operands[0]).getType());
+      SmallVector<int64_t> shape(t.getShape());
+      shape.back() = features;
+      return RankedTensorType::get(shape, b.getF32Type());
+    };
+    Value r;
+    switch (n.op) {
+    case Node::OpKind::Add:
+      r = AddOp::create(b, l, val(n.operands[0]), val(n.operands[1]));
+      break;
+    case Node::OpKind::Sub:
+      r = AddOp::create(b, l, val(n.operands[0]), scaled(l, val(n.operands[1]), -1.0));
+      break;
+    case Node::OpKind::Mul:
+      r = MulOp::create(b, l, val(n.operands[0]), val(n.operands[1]));
+      break;
+    case Node::OpKind::Scale:
+      r = scaled(l, val(n.operands[0]), n.scalar);
+      break;
+    case Node::OpKind::Concat: {
+      SmallVector<Value> parts;
+      for (int64_t id : n.operands)
+        parts.push_back(val(id));
+      int64_t rank = cast<RankedTensorType>(parts[0].getType()).getRank();
+      r = tensor::ConcatOp::create(b, l, /*dim=*/rank - 1, parts);
+      break;
+    }
+    case Node::OpKind::Slice: {
+      Value x = val(n.operands[0]);
+      auto t = cast<RankedTensorType>(x.getType());
+      SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
+          strides(t.getRank(), b.getIndexAttr(1));
+      offs.back() = b.getIndexAttr(n.offset);
+      for (int64_t s : t.getShape())
+        sizes.push_back(b.getIndexAttr(s));
+      sizes.back() = b.getIndexAttr(n.size);
+      r = tensor::ExtractSliceOp::create(b, l, resultType(n.size), x, offs, sizes, strides);
+      break;
+    }
+    }
+    setVal(n.out, r);
+  }
+
+  void emit(const Node &n) {
     switch (n.kind) {
     case Node::Kind::Leaf: {
       Ctx c(*this, *n.leaf);
-      return n.leaf->plugin->emit(*n.leaf, c, x);
+      setVal(n.out, n.leaf->plugin->emit(*n.leaf, c, val(n.in)));
+      return;
     }
+    case Node::Kind::Op:
+      emitOp(n);
+      return;
     case Node::Kind::Seq:
-      if (n.isRepeat && n.children.size() > 1 && !inCallee && stepFrames.empty())
-        if (std::optional<Value> y = emitRepeatAsCalls(n, x))
-          return *y;
+      if (n.isRepeat && n.children.size() > 1 && !n.carriesTensors && !inCallee && stepFrames.empty())
+        if (emitRepeatAsCalls(n))
+          return;
       for (const auto &c : n.children)
-        x = emit(*c, x);
-      return x;
+        emit(*c);
+      return;
     case Node::Kind::Capture:
-      captured[n.name] = x;
-      return x;
-    case Node::Kind::SharedRepeat:
+      captured[n.name] = val(n.in);
+      return;
+    case Node::Kind::SharedRepeat: {
+      Value x = val(n.in);
       for (int64_t i = 0; i < n.count; ++i)
-        x = emit(*n.children[0], x);
-      return x;
+        x = emitOn(*n.children[0], x);
+      setVal(n.out, x);
+      return;
+    }
     case Node::Kind::Residual: {
       // pre_norm: x + f(norm(x)); post_norm: norm(x + f(x))  (Xiong et al. 2020, fig. 1);
       // sandwich: x + out_norm(f(norm(x)))  (Ding et al. 2021, CogView, sec. 2.4)
       bool normFirst = n.placement != Node::Placement::PostNorm;
-      Value in = (n.norm && normFirst) ? emit(*n.norm, x) : x;
-      Value y = emit(*n.body, in);
-      if (n.outNorm)
-        y = emit(*n.outNorm, y);
-      if (n.scale != 1.0) {
-        // x + scale * f(x) (e.g. the Conformer's half-step feed-forward, scale 0.5)
-        auto op = PointwiseOp::create(b, loc(n.loc), y.getType(), y);
-        OpBuilder::InsertionGuard guard(b);
-        Block *body = b.createBlock(&op.getBody(), {}, {b.getF32Type()}, {loc(n.loc)});
-        Value c = arith::ConstantOp::create(b, loc(n.loc), b.getF32FloatAttr(static_cast<float>(n.scale)));
-        YieldOp::create(b, loc(n.loc), ValueRange{arith::MulFOp::create(b, loc(n.loc), body->getArgument(0), c)});
-        y = op.getResult();
+      if (n.norm && normFirst)
+        emit(*n.norm);
+      emit(*n.body);
+      Value y = val(n.body->out);
+      if (n.outNorm) {
+        emit(*n.outNorm);
+        y = val(n.outNorm->out);
       }
-      Value sum = AddOp::create(b, loc(n.loc), x, y);
-      return (n.norm && !normFirst) ? emit(*n.norm, sum) : sum;
+      if (n.scale != 1.0) // x + scale * f(x) (e.g. the Conformer's half-step feed-forward)
+        y = scaled(loc(n.loc), y, n.scale);
+      setVal(n.sumId, AddOp::create(b, loc(n.loc), val(n.in), y));
+      if (n.norm && !normFirst)
+        emit(*n.norm);
+      return;
     }
     }
-    return x;
   }
 
   //===--------------------------------------------------------------------===//
@@ -246,49 +338,88 @@ private:
   // iterations (e.g. through its index) is emitted inline as before.
   //===--------------------------------------------------------------------===//
 
-  static bool sameParam(const ParamValue &a, const ParamValue &b) {
-    if (a.kind != b.kind)
-      return false;
-    switch (a.kind) {
-    case ParamValue::Kind::Int: return a.i == b.i;
-    case ParamValue::Kind::Float: return a.f == b.f;
-    case ParamValue::Kind::Bool: return a.b == b.b;
-    default: return a.str() == b.str();
+  /// Structural equality of two iterations, up to the renaming of the tensors they compute:
+  /// a tensor defined in both must be defined at the same place, and a tensor from outside
+  /// (a model input, an earlier layer's value) must be the same one.
+  struct Matcher {
+    std::map<int64_t, int64_t> ids; ///< tensors defined in `a` -> in `b`
+    bool def(int64_t a, int64_t b) {
+      auto [it, inserted] = ids.try_emplace(a, b);
+      return inserted ? true : it->second == b;
     }
-  }
-  static bool sameParams(const std::map<std::string, ParamValue> &a,
-                         const std::map<std::string, ParamValue> &b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](const auto &x, const auto &y) {
-             return x.first == y.first && sameParam(x.second, y.second);
-           });
-  }
-  static bool sameNode(const Node *a, const Node *b) {
-    if (!a || !b)
-      return a == b;
-    if (a->kind != b->kind || a->kind == Node::Kind::Capture || a->count != b->count ||
-        a->isRepeat != b->isRepeat || a->placement != b->placement || a->scale != b->scale ||
-        a->children.size() != b->children.size() || !sameNode(a->norm.get(), b->norm.get()) ||
-        !sameNode(a->outNorm.get(), b->outNorm.get()) || !sameNode(a->body.get(), b->body.get()))
-      return false;
-    for (size_t i = 0; i < a->children.size(); ++i)
-      if (!sameNode(a->children[i].get(), b->children[i].get()))
+    bool use(int64_t a, int64_t b) {
+      auto it = ids.find(a);
+      return it != ids.end() ? it->second == b : a == b;
+    }
+    bool param(const ParamValue &a, const ParamValue &b) {
+      if (a.kind != b.kind)
         return false;
-    if (a->kind != Node::Kind::Leaf)
+      switch (a.kind) {
+      case ParamValue::Kind::Int: return a.i == b.i;
+      case ParamValue::Kind::Float: return a.f == b.f;
+      case ParamValue::Kind::Bool: return a.b == b.b;
+      case ParamValue::Kind::Tensor: return use(a.i, b.i);
+      default: return a.str() == b.str();
+      }
+    }
+    bool params(const std::map<std::string, ParamValue> &a,
+                const std::map<std::string, ParamValue> &b) {
+      if (a.size() != b.size())
+        return false;
+      for (auto [x, y] : llvm::zip_equal(a, b))
+        if (x.first != y.first || !param(x.second, y.second))
+          return false;
       return true;
-    const Instance &x = *a->leaf, &y = *b->leaf;
-    if (x.plugin != y.plugin || x.in != y.in || x.out != y.out || !sameParams(x.params, y.params) ||
-        !sameParams(x.contextValues, y.contextValues) || !x.stepStates.empty() ||
-        !y.stepStates.empty() || x.subBlocks.size() != y.subBlocks.size() ||
-        x.weightNames.size() != y.weightNames.size())
-      return false;
-    for (auto [u, v] : llvm::zip_equal(x.weightNames, y.weightNames))
-      if (u.first != v.first)
+    }
+    bool node(const Node *a, const Node *b) {
+      if (!a || !b)
+        return a == b;
+      if (a->kind != b->kind || a->kind == Node::Kind::Capture || a->count != b->count ||
+          a->isRepeat != b->isRepeat || a->carriesTensors != b->carriesTensors ||
+          a->placement != b->placement || a->scale != b->scale ||
+          a->children.size() != b->children.size() || a->op != b->op ||
+          a->scalar != b->scalar || a->offset != b->offset || a->size != b->size ||
+          a->operands.size() != b->operands.size() || !use(a->in, b->in))
         return false;
-    for (auto [u, v] : llvm::zip_equal(x.subBlocks, y.subBlocks))
-      if (u.first != v.first || !sameNode(u.second.get(), v.second.get()))
+      for (auto [x, y] : llvm::zip_equal(a->operands, b->operands))
+        if (!use(x, y))
+          return false;
+      if (a->kind == Node::Kind::Residual) {
+        bool normFirst = a->placement != Node::Placement::PostNorm;
+        if ((normFirst && !node(a->norm.get(), b->norm.get())) || !node(a->body.get(), b->body.get()) ||
+            !node(a->outNorm.get(), b->outNorm.get()) || !def(a->sumId, b->sumId) ||
+            (!normFirst && !node(a->norm.get(), b->norm.get())))
+          return false;
+        return use(a->out, b->out);
+      }
+      for (size_t i = 0; i < a->children.size(); ++i)
+        if (!node(a->children[i].get(), b->children[i].get()))
+          return false;
+      if (a->kind == Node::Kind::Seq || a->kind == Node::Kind::SharedRepeat)
+        return use(a->out, b->out);
+      if (!def(a->out, b->out))
         return false;
-    return true;
+      if (a->kind != Node::Kind::Leaf)
+        return true;
+      const Instance &x = *a->leaf, &y = *b->leaf;
+      if (x.plugin != y.plugin || x.in != y.in || x.out != y.out || !params(x.params, y.params) ||
+          !params(x.contextValues, y.contextValues) || !x.stepStates.empty() ||
+          !y.stepStates.empty() || x.subBlocks.size() != y.subBlocks.size() ||
+          x.weightNames.size() != y.weightNames.size())
+        return false;
+      for (auto [u, v] : llvm::zip_equal(x.weightNames, y.weightNames))
+        if (u.first != v.first)
+          return false;
+      for (auto [u, v] : llvm::zip_equal(x.subBlocks, y.subBlocks))
+        if (u.first != v.first || !def(u.second->in, v.second->in) ||
+            !node(u.second.get(), v.second.get()))
+          return false;
+      return true;
+    }
+  };
+  static bool sameIteration(const Node &a, const Node &b) {
+    Matcher m;
+    return m.def(a.in, b.in) && m.node(&a, &b);
   }
   /// The full weight names a subtree reads, in a fixed walk order.
   static void weightsOf(const Node *n, std::vector<std::string> &names) {
@@ -308,17 +439,18 @@ private:
     weightsOf(n->outNorm.get(), names);
   }
 
-  std::optional<Value> emitRepeatAsCalls(const Node &n, Value x) {
+  bool emitRepeatAsCalls(const Node &n) {
+    Value x = val(n.in);
     std::vector<std::vector<std::string>> names(n.children.size());
     for (size_t i = 0; i < n.children.size(); ++i) {
-      if (i > 0 && !sameNode(n.children[0].get(), n.children[i].get()))
-        return std::nullopt;
+      if (i > 0 && !sameIteration(*n.children[0], *n.children[i]))
+        return false;
       weightsOf(n.children[i].get(), names[i]);
       if (names[i].size() != names[0].size())
-        return std::nullopt;
+        return false;
       for (size_t j = 0; j < names[i].size(); ++j)
         if (argType(names[i][j]) != argType(names[0][j]))
-          return std::nullopt;
+          return false;
     }
     Location l = loc(n.loc);
     func::FuncOp callee;
@@ -353,14 +485,15 @@ private:
       inCallee = true;
       outlineFailed = false;
       calleeExtras.clear();
-      y = emit(*n.children[0], body->getArgument(0));
+      calleeVals.clear();
+      y = emitOn(*n.children[0], body->getArgument(0));
       inCallee = false;
       func::ReturnOp::create(b, l, ValueRange{y});
       callee.setType(b.getFunctionType(body->getArgumentTypes(), {y.getType()}));
     }
     if (outlineFailed) {
       callee.erase();
-      return std::nullopt;
+      return false;
     }
     usedNames.insert(callee.getName().str());
     for (const auto &layer : names) {
@@ -373,7 +506,8 @@ private:
       call.setNoInline(true);
       x = call.getResult(0);
     }
-    return x;
+    setVal(n.out, x);
+    return true;
   }
 
   Type argType(const std::string &weight) {
@@ -410,6 +544,8 @@ private:
 
   bool inCallee = false, outlineFailed = false;
   std::map<std::string, Value> calleeWeights;
+  std::map<int64_t, Value> vals;       ///< tensor id -> value in @forward
+  std::map<int64_t, Value> calleeVals; ///< tensor id -> value inside a repeat's function
   std::vector<std::pair<Value, Value>> calleeExtras; ///< outer value, callee parameter
   std::set<std::string> usedNames;
 

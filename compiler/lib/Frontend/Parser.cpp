@@ -57,11 +57,13 @@ public:
       return out;
     for (P::ArgContext *a : list->arg()) {
       Arg arg;
-      arg.name = a->name->getText();
-      arg.loc = loc(a->name);
+      if (a->name) {
+        arg.name = a->name->getText();
+        arg.loc = loc(a->name);
+      } else {
+        arg.loc = loc(a);
+      }
       arg.value = expr(a->expr());
-      if (a->asName)
-        arg.value->asName = a->asName->getText();
       out.push_back(std::move(arg));
     }
     return out;
@@ -72,6 +74,12 @@ public:
     e->loc = loc(ctx);
     if (auto *c = dynamic_cast<P::ParenExprContext *>(ctx))
       return expr(c->expr());
+    if (auto *c = dynamic_cast<P::AsExprContext *>(ctx)) {
+      ExprPtr inner = expr(c->value);
+      inner->asName = c->asName->getText();
+      inner->asLoc = loc(c->asName->getStart());
+      return inner;
+    }
     if (auto *c = dynamic_cast<P::NegExprContext *>(ctx)) {
       e->kind = Expr::Kind::Neg;
       e->lhs = expr(c->expr());
@@ -130,6 +138,11 @@ public:
     if (auto *c = dynamic_cast<P::RepeatStmtContext *>(ctx)) {
       s->kind = Stmt::Kind::Repeat;
       s->count = expr(c->count);
+      // `repeat n as layers` parses as the expression `n as layers`: the name is the repeat's.
+      if (!c->name && !s->count->asName.empty()) {
+        s->asName = s->count->asName;
+        s->count->asName.clear();
+      }
       s->shared = c->shared != nullptr;
       if (c->idx)
         s->indexName = c->idx->getText();
@@ -152,7 +165,15 @@ public:
       s->kind = Stmt::Kind::Let;
       s->asName = c->name->getText();
       s->value = expr(c->value);
-      s->sharedPath = c->path ? c->path->getText() : "";
+    } else if (auto *c = dynamic_cast<P::LetTupleStmtContext *>(ctx)) {
+      s->kind = Stmt::Kind::Let;
+      for (antlr4::Token *t : c->names)
+        s->names.push_back(t->getText());
+      s->value = expr(c->value);
+    } else if (auto *c = dynamic_cast<P::ReturnStmtContext *>(ctx)) {
+      s->kind = Stmt::Kind::Return;
+      for (P::ExprContext *v : c->values)
+        s->values.push_back(expr(v));
     } else if (auto *c = dynamic_cast<P::CaptureStmtContext *>(ctx)) {
       s->kind = Stmt::Kind::Capture;
       s->asName = c->name->getText();

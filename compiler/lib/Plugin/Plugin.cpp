@@ -28,6 +28,8 @@ std::string ParamValue::str() const {
   case Kind::Block: os << "block '" << block->kind << "'"; break;
   case Kind::Input: os << (s.empty() ? std::string("no input") : "input '" + s + "'"); break;
   case Kind::Output: os << (s.empty() ? std::string("no output") : "output '" + s + "'"); break;
+  case Kind::Tensor: os << (i < 0 ? "no tensor" : "a tensor"); break;
+  case Kind::Tuple: os << "a tuple of " << items.size() << " tensors"; break;
   }
   return os.str();
 }
@@ -53,6 +55,8 @@ std::string ParamType::str() const {
     return "a model input or none";
   case Kind::Output:
     return "a model output or none";
+  case Kind::Tensor:
+    return "a tensor";
   }
   return "?";
 }

@@ -22,9 +22,9 @@ struct SourceLoc {
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
-/// `name = value` in a call or a residual.
+/// `name = value` in a call or a residual, or a positional `value` (a tensor operand).
 struct Arg {
-  std::string name;
+  std::string name; ///< empty: positional
   SourceLoc loc;
   ExprPtr value;
 };
@@ -38,6 +38,7 @@ struct Expr {
   bool boolValue = false;
   std::string text;    ///< Name: the identifier; Call: the callee; String: the contents
   std::string asName;  ///< Name/Call: `as NAME` (the instance's name in weight paths)
+  SourceLoc asLoc;     ///< where NAME is written
   char op = 0;         ///< Binary: one of + - * / %
   std::string cmp;     ///< Compare: == != < <= > >=; Logic: && ||
   std::vector<Arg> args;
@@ -48,7 +49,7 @@ struct Stmt;
 using StmtPtr = std::unique_ptr<Stmt>;
 
 struct Stmt {
-  enum class Kind { Apply, Repeat, Residual, Let, If, Capture };
+  enum class Kind { Apply, Repeat, Residual, Let, If, Capture, Return };
   Kind kind;
   SourceLoc loc;
   // Apply: callee(args) as asName
@@ -65,9 +66,12 @@ struct Stmt {
   // If: `if (cond) { body } else { elseBody }` (an `else if` is an If inside elseBody)
   ExprPtr cond;
   std::vector<StmtPtr> elseBody;
-  // Let: `let asName = value as sharedPath;`
+  // Let: `let asName = value;` (`value as path` names a shared block's weights, or the
+  // instance a tensor expression applies); `let (names...) = value;` binds a tuple.
   ExprPtr value;
-  std::string sharedPath;
+  std::vector<std::string> names; ///< Let of a tuple
+  // Return: `return values...;`
+  std::vector<ExprPtr> values;
 };
 
 struct ParamDecl {

@@ -30,6 +30,11 @@ public:
     auto it = contextValues.find(name);
     return it == contextValues.end() ? nullptr : &it->second;
   }
+  const std::pair<std::vector<int64_t>, std::string> *
+  tensorType(const std::string &name) const override {
+    auto it = tensorTypes.find(name);
+    return it == tensorTypes.end() ? nullptr : &it->second;
+  }
 
   const BlockPlugin *plugin = nullptr;
   std::map<std::string, ParamValue> params;
@@ -41,16 +46,33 @@ public:
   std::map<std::string, std::unique_ptr<Node>> subBlocks; ///< block-valued parameters
   std::map<std::string, std::string> weightNames;         ///< local name -> full name
   std::map<std::string, ParamValue> contextValues;        ///< passed down by the parent
+  /// Tensor parameters given (not `none`): shape and element type.
+  std::map<std::string, std::pair<std::vector<int64_t>, std::string>> tensorTypes;
   /// Step bodies (inferStepBody): the states their blocks declared, full name and shape.
   std::map<std::string, std::vector<std::pair<std::string, std::vector<int64_t>>>> stepStates;
   std::map<std::string, int64_t> stepLengths; ///< step bodies: the loop's number of steps
 };
 
-/// The elaborated model tree.
+/// The elaborated model tree. Tensors are numbered (ids into Model::tensors); every node
+/// reads the stream `in` and leaves its result in `out`, and a node may read other tensors
+/// by id (a plugin's tensor parameters, an Op's operands), so the tree carries the spec's
+/// dataflow: several streams, values used twice, blocks with several results.
 struct Node {
-  enum class Kind { Leaf, Seq, Residual, SharedRepeat, Capture };
+  enum class Kind { Leaf, Seq, Residual, SharedRepeat, Capture, Op };
   Kind kind = Kind::Seq;
   ast::SourceLoc loc;
+  int64_t in = -1, out = -1; ///< the stream's tensor id on entry and on exit
+  /// Op: a tensor operation written in an expression (`x + h`, `0.5 * h`, `concat(a, b)`,
+  /// `chunk(x, 3)`'s parts); `out` is its result.
+  enum class OpKind { Add, Sub, Mul, Scale, Concat, Slice };
+  OpKind op = OpKind::Add;
+  std::vector<int64_t> operands; ///< Op: tensor ids
+  double scalar = 1.0;           ///< Op Scale: the factor
+  int64_t offset = 0, size = 0;  ///< Op Slice: features [offset, offset + size)
+  int64_t sumId = -1;            ///< Residual post_norm: the id of x + f(x), the norm's input
+  /// Seq of a repeat: the iterations also carry tensors other than the stream, so they are
+  /// emitted inline rather than as calls of one function.
+  bool carriesTensors = false;
   std::unique_ptr<Instance> leaf;              ///< Leaf
   std::vector<std::unique_ptr<Node>> children; ///< Seq; SharedRepeat's body is children[0]
   int64_t count = 1;                           ///< SharedRepeat
@@ -87,8 +109,17 @@ struct ModelInput {
   int64_t indexBound = 0; ///< integer inputs read as indices: entries must be in [0, bound)
 };
 
+/// A tensor of the elaborated spec.
+struct TensorInfo {
+  std::vector<int64_t> shape;
+  std::string dtype = "f32"; ///< "f32", "i32" or "i64"
+};
+
 struct Model {
   std::string name;
+  /// Every tensor of the spec by id; ids 0..inputs.size()-1 are the model inputs.
+  std::vector<TensorInfo> tensors;
+  int64_t resultId = -1; ///< the tensor returned as the model's (first) output
   std::vector<ModelInput> inputs;
   std::vector<int64_t> outputShape;
   /// Extra outputs; slot i of output o is written by the block in slotWriters[o][i].

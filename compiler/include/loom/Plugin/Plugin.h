@@ -34,7 +34,7 @@ struct BlockValue;
 
 /// A hyperparameter's value after evaluation.
 struct ParamValue {
-  enum class Kind { Int, Float, Bool, String, Symbol, Block, Input, Output };
+  enum class Kind { Int, Float, Bool, String, Symbol, Block, Input, Output, Tensor, Tuple };
   Kind kind = Kind::Int;
   int64_t i = 0;
   double f = 0;
@@ -42,6 +42,8 @@ struct ParamValue {
   std::string s; ///< String contents, a Symbol's identifier (enum values like `pre_norm`),
                  ///< or an Input's model input name (empty: no input)
   std::shared_ptr<BlockValue> block;
+  /// Tuple: the tensors of a block that returns several (`return y1, y2;`), by id.
+  std::vector<int64_t> items;
 
   static ParamValue ofInt(int64_t v) { ParamValue p; p.kind = Kind::Int; p.i = v; return p; }
   static ParamValue ofFloat(double v) { ParamValue p; p.kind = Kind::Float; p.f = v; return p; }
@@ -52,6 +54,9 @@ struct ParamValue {
   static ParamValue ofInput(std::string name) { ParamValue p; p.kind = Kind::Input; p.s = std::move(name); return p; }
   /// A reference to an extra model output (`output new_mems: f32[...]`); empty name = none.
   static ParamValue ofOutput(std::string name) { ParamValue p; p.kind = Kind::Output; p.s = std::move(name); return p; }
+  /// A tensor value of the spec (`let h = layer_norm(x);`), by its elaboration id; -1 = none.
+  /// A plugin reads a tensor-typed parameter with EmitContext::tensor.
+  static ParamValue ofTensor(int64_t id) { ParamValue p; p.kind = Kind::Tensor; p.i = id; return p; }
   /// A block value naming `kind` with no arguments (e.g. a default `position = none`).
   static ParamValue ofBlock(const std::string &kind);
   std::string str() const;
@@ -65,13 +70,17 @@ struct BlockValue {
   std::map<std::string, ast::SourceLoc> argLocs;
   std::string asName;                      ///< `as NAME`, or empty
   ast::SourceLoc loc;
+  /// Positional (tensor) arguments, by tensor id: the first is the block's input, the rest
+  /// bind to its tensor-typed parameters in order (`sdpa(q, k, v)`).
+  std::vector<int64_t> positional;
+  std::vector<ast::SourceLoc> positionalLocs;
   /// Set by `let`: the absolute weight path of a shared instance (all uses share weights).
   std::string sharedPath;
 };
 
 /// The type of a hyperparameter.
 struct ParamType {
-  enum class Kind { Int, Float, Bool, String, Enum, Block, Input, Output };
+  enum class Kind { Int, Float, Bool, String, Enum, Block, Input, Output, Tensor };
   Kind kind = Kind::Int;
   std::vector<std::string> enumValues;    ///< Enum
   std::optional<BlockCategory> category;  ///< Block: required category, or any
@@ -85,6 +94,10 @@ struct ParamType {
   static ParamType Input() { return {Kind::Input, {}, {}}; }
   /// An extra model output, or `none`.
   static ParamType Output() { return {Kind::Output, {}, {}}; }
+  /// A tensor of the spec (a model input, a `let`-bound value, a block's result), or `none`
+  /// when the parameter has a default. Positional arguments after the first (the block's
+  /// input) fill a plugin's tensor parameters in the order they are declared.
+  static ParamType Tensor() { return {Kind::Tensor, {}, {}}; }
   std::string str() const;
 };
 
@@ -124,6 +137,10 @@ public:
   virtual const std::string &path() const = 0;
   /// A value the enclosing block passed down (see InferContext::inferSubBlock), or null.
   virtual const ParamValue *context(const std::string &name) const = 0;
+  /// The shape and element type ("f32", "i32", "i64") of the tensor parameter `name`, or
+  /// null when it is `none`.
+  virtual const std::pair<std::vector<int64_t>, std::string> *
+  tensorType(const std::string &name) const = 0;
 
   int64_t getInt(const std::string &n) const { return param(n).i; }
   double getFloat(const std::string &n) const { return param(n).f; }
@@ -191,6 +208,8 @@ public:
   virtual mlir::Value weight(const std::string &name) = 0;
   /// The function argument of the model input `name` (see ParamType::Input).
   virtual mlir::Value input(const std::string &name) = 0;
+  /// The value of the tensor parameter `name` (see ParamType::Tensor); null when `none`.
+  virtual mlir::Value tensor(const std::string &name) = 0;
   /// Writes `value` into slot `index` of the extra output `name` (claimed during infer);
   /// index -1 writes the whole output (claimed with InferContext::claimOutput).
   virtual void writeOutput(const std::string &name, int64_t index, mlir::Value value) = 0;

@@ -1,0 +1,519 @@
+//===- ElaborateValues.cpp - values, types and tensor expressions ---------===//
+//
+// See Elaborator.h. Hyperparameter values and their types, and the tensor expressions of
+// the language: arithmetic on tensors, `concat`, `chunk`, and applying a block to tensors.
+//
+//===----------------------------------------------------------------------===//
+#include "Elaborator.h"
+
+#include <algorithm>
+
+using namespace loom;
+using namespace loom::ast;
+using namespace loom::detail;
+
+bool Elaborator::typeFromName(const ParamDecl &p, ParamType &t) {
+  static const std::map<std::string, ParamType> types = {
+      {"int", ParamType::Int()},
+      {"float", ParamType::Float()},
+      {"bool", ParamType::Bool()},
+      {"string", ParamType::String()},
+      {"symbol", ParamType::Enum({})},
+      {"placement", ParamType::Enum({"pre_norm", "post_norm"})},
+      {"block", ParamType::Block(std::nullopt)},
+      {"activation", ParamType::Block(BlockCategory::Activation)},
+      {"norm", ParamType::Block(BlockCategory::Norm)},
+      {"position", ParamType::Block(BlockCategory::Position)},
+      {"input", ParamType::Input()},
+      {"output", ParamType::Output()},
+      {"tensor", ParamType::Tensor()},
+  };
+  auto it = types.find(p.type);
+  if (it == types.end()) {
+    error(p.typeLoc, "unknown type '" + p.type +
+                         "' (expected int, float, bool, string, symbol, placement, block, "
+                         "activation, norm, position, input, output or tensor)");
+    return false;
+  }
+  t = it->second;
+  return true;
+}
+
+std::optional<ParamValue> Elaborator::parseOverride(const std::string &text) {
+  if (text == "true" || text == "false")
+    return ParamValue::ofBool(text == "true");
+  char *end = nullptr;
+  long long i = std::strtoll(text.c_str(), &end, 10);
+  if (!text.empty() && *end == '\0')
+    return ParamValue::ofInt(i);
+  double f = std::strtod(text.c_str(), &end);
+  if (!text.empty() && *end == '\0')
+    return ParamValue::ofFloat(f);
+  return ParamValue::ofSymbol(text);
+}
+
+bool Elaborator::isBlockName(const std::string &n) const {
+  return blocks.count(n) || PluginRegistry::instance().lookup(n);
+}
+
+std::optional<BlockCategory> Elaborator::categoryOf(const std::string &kind) const {
+  if (const BlockPlugin *p = PluginRegistry::instance().lookup(kind))
+    return p->category();
+  return BlockCategory::Layer;
+}
+
+/// Checks `v` against `t` (an int is accepted as a float).
+bool Elaborator::coerce(ParamValue &v, const ParamType &t, const SourceLoc &loc, const std::string &what) {
+  using K = ParamType::Kind;
+  using VK = ParamValue::Kind;
+  auto fail = [&](const std::string &expected) {
+    error(loc, what + " expects " + expected + ", got " + v.str());
+    return false;
+  };
+  switch (t.kind) {
+  case K::Int:
+    return v.kind == VK::Int ? true : fail("an int");
+  case K::Float:
+    if (v.kind == VK::Int) {
+      v = ParamValue::ofFloat(static_cast<double>(v.i));
+      return true;
+    }
+    return v.kind == VK::Float ? true : fail("a float");
+  case K::Bool:
+    return v.kind == VK::Bool ? true : fail("a bool");
+  case K::String:
+    return v.kind == VK::String ? true : fail("a string");
+  case K::Enum: {
+    // A bare name that is both a block and one of the expected values (`tanh` in
+    // gelu(approximate = tanh)) is the value: names resolve by the type expected.
+    if (v.kind == VK::Block && v.block->args.empty() && v.block->asName.empty() &&
+        std::find(t.enumValues.begin(), t.enumValues.end(), v.block->kind) != t.enumValues.end())
+      v = ParamValue::ofSymbol(v.block->kind);
+    if (v.kind != VK::Symbol)
+      return fail(t.str());
+    if (t.enumValues.empty() ||
+        std::find(t.enumValues.begin(), t.enumValues.end(), v.s) != t.enumValues.end())
+      return true;
+    return fail(t.str());
+  }
+  case K::Input: {
+    // `none` (a symbol or the `none` block) means no input.
+    if ((v.kind == VK::Symbol && v.s == "none") || (v.kind == VK::Block && v.block->kind == "none")) {
+      v = ParamValue::ofInput("");
+      return true;
+    }
+    return v.kind == VK::Input ? true : fail(t.str());
+  }
+  case K::Output: {
+    if ((v.kind == VK::Symbol && v.s == "none") || (v.kind == VK::Block && v.block->kind == "none")) {
+      v = ParamValue::ofOutput("");
+      return true;
+    }
+    return v.kind == VK::Output ? true : fail(t.str());
+  }
+  case K::Tensor: {
+    if ((v.kind == VK::Symbol && v.s == "none") || (v.kind == VK::Block && v.block->kind == "none")) {
+      v = ParamValue::ofTensor(-1);
+      return true;
+    }
+    if (v.kind == VK::Input) { // a model input or a capture, used as a tensor
+      int64_t id = asTensor(v, loc, what);
+      if (id < 0)
+        return false;
+      v = ParamValue::ofTensor(id);
+      return true;
+    }
+    return v.kind == VK::Tensor ? true : fail(t.str());
+  }
+  case K::Block: {
+    if (v.kind != VK::Block)
+      return fail(t.str());
+    if (t.category && categoryOf(v.block->kind) != t.category)
+      return fail(t.str());
+    return true;
+  }
+  }
+  return false;
+}
+
+std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
+  using EK = Expr::Kind;
+  switch (e.kind) {
+  case EK::Int:
+    return ParamValue::ofInt(e.intValue);
+  case EK::Float:
+    return ParamValue::ofFloat(e.floatValue);
+  case EK::Bool:
+    return ParamValue::ofBool(e.boolValue);
+  case EK::String:
+    return ParamValue::ofString(e.text);
+  case EK::Neg: {
+    auto v = eval(*e.lhs, env);
+    if (!v)
+      return std::nullopt;
+    if (v->kind == ParamValue::Kind::Int)
+      return ParamValue::ofInt(-v->i);
+    if (v->kind == ParamValue::Kind::Float)
+      return ParamValue::ofFloat(-v->f);
+    error(e.loc, "cannot negate " + v->str());
+    return std::nullopt;
+  }
+  case EK::Not: {
+    auto v = eval(*e.lhs, env);
+    if (!v)
+      return std::nullopt;
+    if (v->kind != ParamValue::Kind::Bool) {
+      error(e.loc, "'!' needs a bool, got " + v->str());
+      return std::nullopt;
+    }
+    return ParamValue::ofBool(!v->b);
+  }
+  case EK::Logic: {
+    auto l = eval(*e.lhs, env), r = eval(*e.rhs, env);
+    if (!l || !r)
+      return std::nullopt;
+    if (l->kind != ParamValue::Kind::Bool || r->kind != ParamValue::Kind::Bool) {
+      error(e.loc, "operator '" + e.cmp + "' needs bools, got " + l->str() + " and " + r->str());
+      return std::nullopt;
+    }
+    return ParamValue::ofBool(e.cmp == "&&" ? (l->b && r->b) : (l->b || r->b));
+  }
+  case EK::Compare: {
+    auto l = eval(*e.lhs, env), r = eval(*e.rhs, env);
+    if (!l || !r)
+      return std::nullopt;
+    auto num = [](const ParamValue &v) { return v.kind == ParamValue::Kind::Int || v.kind == ParamValue::Kind::Float; };
+    int c;
+    if (num(*l) && num(*r)) {
+      double a = l->kind == ParamValue::Kind::Int ? l->i : l->f;
+      double b = r->kind == ParamValue::Kind::Int ? r->i : r->f;
+      c = a < b ? -1 : (a > b ? 1 : 0);
+    } else if (l->kind == r->kind && (l->kind == ParamValue::Kind::Bool ||
+                                      l->kind == ParamValue::Kind::Symbol ||
+                                      l->kind == ParamValue::Kind::String) &&
+               (e.cmp == "==" || e.cmp == "!=")) {
+      c = l->kind == ParamValue::Kind::Bool ? (l->b != r->b) : (l->s != r->s);
+    } else {
+      error(e.loc, "cannot compare " + l->str() + " " + e.cmp + " " + r->str());
+      return std::nullopt;
+    }
+    bool v = e.cmp == "==" ? c == 0 : e.cmp == "!=" ? c != 0 : e.cmp == "<" ? c < 0
+           : e.cmp == "<=" ? c <= 0 : e.cmp == ">" ? c > 0 : c >= 0;
+    return ParamValue::ofBool(v);
+  }
+  case EK::Binary: {
+    auto l = eval(*e.lhs, env), r = eval(*e.rhs, env);
+    if (!l || !r)
+      return std::nullopt;
+    auto isTensor = [](const ParamValue &v) {
+      return v.kind == ParamValue::Kind::Tensor || v.kind == ParamValue::Kind::Input;
+    };
+    if (isTensor(*l) || isTensor(*r))
+      return tensorBinary(e, *l, *r);
+    bool li = l->kind == ParamValue::Kind::Int, ri = r->kind == ParamValue::Kind::Int;
+    bool lf = li || l->kind == ParamValue::Kind::Float, rf = ri || r->kind == ParamValue::Kind::Float;
+    if (!lf || !rf) {
+      error(e.loc, std::string("operator '") + e.op + "' needs numbers, got " + l->str() +
+                       " and " + r->str());
+      return std::nullopt;
+    }
+    if (li && ri) {
+      if ((e.op == '/' || e.op == '%') && r->i == 0) {
+        error(e.loc, "division by zero");
+        return std::nullopt;
+      }
+      switch (e.op) {
+      case '+': return ParamValue::ofInt(l->i + r->i);
+      case '-': return ParamValue::ofInt(l->i - r->i);
+      case '*': return ParamValue::ofInt(l->i * r->i);
+      case '/': return ParamValue::ofInt(l->i / r->i);
+      default: return ParamValue::ofInt(l->i % r->i);
+      }
+    }
+    double a = li ? l->i : l->f, b = ri ? r->i : r->f;
+    switch (e.op) {
+    case '+': return ParamValue::ofFloat(a + b);
+    case '-': return ParamValue::ofFloat(a - b);
+    case '*': return ParamValue::ofFloat(a * b);
+    case '/': return ParamValue::ofFloat(a / b);
+    default:
+      error(e.loc, "'%' needs integers");
+      return std::nullopt;
+    }
+  }
+  case EK::Name: {
+    if (auto it = env.find(e.text); it != env.end()) {
+      if (!e.asName.empty()) {
+        if (it->second.kind != ParamValue::Kind::Block) {
+          // (an `as` on a tensor names nothing)
+          error(e.loc, "'as' names a block, but '" + e.text + "' is " + it->second.str());
+          return std::nullopt;
+        }
+        ParamValue v = it->second;
+        v.block = std::make_shared<BlockValue>(*v.block);
+        v.block->asName = e.asName;
+        return v;
+      }
+      return it->second;
+    }
+    if (isBlockName(e.text))
+      return makeBlockValue(e.text, e.asName, e.loc, e.args, env);
+    if (!e.asName.empty()) {
+      error(e.loc, "unknown block '" + e.text + "'");
+      return std::nullopt;
+    }
+    return ParamValue::ofSymbol(e.text);
+  }
+  case EK::Call: {
+    bool positional = std::any_of(e.args.begin(), e.args.end(),
+                                  [](const Arg &a) { return a.name.empty(); });
+    std::optional<ParamValue> v;
+    if (auto it = env.find(e.text); it != env.end() && it->second.kind == ParamValue::Kind::Block) {
+      // A block-valued name applied to tensors: `norm(x)`.
+      if (std::any_of(e.args.begin(), e.args.end(), [](const Arg &a) { return !a.name.empty(); })) {
+        error(e.loc, "block parameter '" + e.text +
+                         "' already has its arguments; set them where it is passed");
+        return std::nullopt;
+      }
+      v = makeBlockValue(it->second.block->kind, e.asName, e.loc, e.args, env);
+      if (!v)
+        return std::nullopt;
+      BlockValue bv = *it->second.block;
+      bv.loc = e.loc;
+      if (!e.asName.empty())
+        bv.asName = e.asName;
+      bv.positional = v->block->positional;
+      bv.positionalLocs = v->block->positionalLocs;
+      v->block = std::make_shared<BlockValue>(bv);
+    } else if (!isBlockName(e.text)) {
+      if (e.text == "concat" || e.text == "chunk")
+        return tensorBuiltin(e, env);
+      error(e.loc, "unknown block '" + e.text + "'");
+      return std::nullopt;
+    } else {
+      v = makeBlockValue(e.text, e.asName, e.loc, e.args, env);
+      if (!v)
+        return std::nullopt;
+    }
+    if (!positional)
+      return v;
+    return apply(*v->block);
+  }
+  }
+  return std::nullopt;
+}
+
+std::optional<ParamValue> Elaborator::makeBlockValue(const std::string &kind, const std::string &asName,
+                                         const SourceLoc &loc, const std::vector<Arg> &args,
+                                         const Env &env) {
+  auto bv = std::make_shared<BlockValue>();
+  bv->kind = kind;
+  bv->asName = asName;
+  bv->loc = loc;
+  for (const Arg &a : args) {
+    auto v = eval(*a.value, env);
+    if (!v)
+      return std::nullopt;
+    if (a.name.empty()) {
+      if (!bv->args.empty()) {
+        error(a.loc, "positional (tensor) arguments come before named ones");
+        return std::nullopt;
+      }
+      int64_t id = asTensor(*v, a.value->loc, "a positional argument");
+      if (id < 0)
+        return std::nullopt;
+      bv->positional.push_back(id);
+      bv->positionalLocs.push_back(a.value->loc);
+      continue;
+    }
+    if (bv->args.count(a.name)) {
+      error(a.loc, "parameter '" + a.name + "' is given twice");
+      return std::nullopt;
+    }
+    bv->args[a.name] = *v;
+    bv->argLocs[a.name] = a.loc;
+  }
+  ParamValue p;
+  p.kind = ParamValue::Kind::Block;
+  p.block = bv;
+  return p;
+}
+
+
+int64_t Elaborator::asTensor(const ParamValue &v, const SourceLoc &loc, const std::string &what) {
+  if (v.kind == ParamValue::Kind::Tensor && v.i >= 0)
+    return v.i;
+  if (v.kind == ParamValue::Kind::Input && !v.s.empty()) {
+    if (auto it = captureIds.find(v.s); it != captureIds.end())
+      return it->second;
+    for (size_t i = 0; i < model->inputs.size(); ++i)
+      if (model->inputs[i].name == v.s)
+        return static_cast<int64_t>(i);
+  }
+  error(loc, what + " expects a tensor, got " + v.str());
+  return -1;
+}
+
+Node &Elaborator::appendOp(Node::OpKind op, std::vector<int64_t> operands,
+                           std::vector<int64_t> shape, const SourceLoc &loc) {
+  auto n = std::make_unique<Node>();
+  n->kind = Node::Kind::Op;
+  n->op = op;
+  n->loc = loc;
+  n->operands = std::move(operands);
+  n->in = n->operands.front();
+  n->out = newTensor(std::move(shape));
+  seq->children.push_back(std::move(n));
+  return *seq->children.back();
+}
+
+std::optional<ParamValue> Elaborator::tensorBinary(const Expr &e, const ParamValue &l,
+                                                   const ParamValue &r) {
+  auto number = [](const ParamValue &v) {
+    return v.kind == ParamValue::Kind::Int || v.kind == ParamValue::Kind::Float;
+  };
+  // A number times a tensor (either order), or a tensor divided by a number.
+  if ((number(l) && (e.op == '*')) || (number(r) && (e.op == '*' || e.op == '/'))) {
+    const ParamValue &n = number(l) ? l : r;
+    const ParamValue &t = number(l) ? r : l;
+    int64_t id = asTensor(t, number(l) ? e.rhs->loc : e.lhs->loc, std::string("operator '") + e.op + "'");
+    if (id < 0)
+      return std::nullopt;
+    double f = n.kind == ParamValue::Kind::Int ? static_cast<double>(n.i) : n.f;
+    if (e.op == '/') {
+      if (f == 0) {
+        error(e.loc, "division by zero");
+        return std::nullopt;
+      }
+      f = 1.0 / f;
+    }
+    Node &op = appendOp(Node::OpKind::Scale, {id}, tensor(id).shape, e.loc);
+    op.scalar = f;
+    return ParamValue::ofTensor(op.out);
+  }
+  if (e.op != '+' && e.op != '-' && e.op != '*') {
+    error(e.loc, std::string("operator '") + e.op + "' on tensors: use +, - or * (element-wise) "
+                 "or a number times a tensor");
+    return std::nullopt;
+  }
+  int64_t a = asTensor(l, e.lhs->loc, std::string("operator '") + e.op + "'");
+  if (a < 0)
+    return std::nullopt;
+  int64_t b = asTensor(r, e.rhs->loc, std::string("operator '") + e.op + "'");
+  if (b < 0)
+    return std::nullopt;
+  const TensorInfo &ta = tensor(a), &tb = tensor(b);
+  if (ta.dtype != "f32" || tb.dtype != "f32") {
+    error(e.loc, std::string("operator '") + e.op + "' needs f32 tensors, got " + ta.dtype + " " +
+                     shapeStr(ta.shape) + " and " + tb.dtype + " " + shapeStr(tb.shape));
+    return std::nullopt;
+  }
+  if (ta.shape != tb.shape) {
+    error(e.loc, std::string("shape mismatch: ") + shapeStr(ta.shape) + " " + e.op + " " +
+                     shapeStr(tb.shape) + " (element-wise operators need equal shapes)");
+    return std::nullopt;
+  }
+  Node::OpKind kind = e.op == '+' ? Node::OpKind::Add : e.op == '-' ? Node::OpKind::Sub
+                                                                    : Node::OpKind::Mul;
+  return ParamValue::ofTensor(appendOp(kind, {a, b}, ta.shape, e.loc).out);
+}
+
+std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &env) {
+  std::vector<int64_t> ids;
+  std::vector<SourceLoc> locs;
+  std::optional<ParamValue> parts;
+  for (const Arg &a : e.args) {
+    auto v = eval(*a.value, env);
+    if (!v)
+      return std::nullopt;
+    if (!a.name.empty()) {
+      if (e.text == "chunk" && a.name == "chunks") {
+        parts = v;
+        continue;
+      }
+      error(a.loc, "unknown parameter '" + a.name + "' of '" + e.text + "'" +
+                       (e.text == "chunk" ? " (expected chunks)" : " (it takes tensors only)"));
+      return std::nullopt;
+    }
+    if (e.text == "chunk" && ids.size() == 1 && !parts) {
+      parts = v;
+      continue;
+    }
+    int64_t id = asTensor(*v, a.value->loc, "'" + e.text + "'");
+    if (id < 0)
+      return std::nullopt;
+    if (tensor(id).dtype != "f32") {
+      error(a.value->loc, "'" + e.text + "' needs f32 tensors, got " + tensor(id).dtype);
+      return std::nullopt;
+    }
+    ids.push_back(id);
+    locs.push_back(a.value->loc);
+  }
+  if (e.text == "concat") {
+    // torch.cat(tensors, dim=-1): along the features.
+    if (ids.size() < 2) {
+      error(e.loc, "concat needs at least two tensors");
+      return std::nullopt;
+    }
+    std::vector<int64_t> shape = tensor(ids[0]).shape;
+    for (size_t i = 1; i < ids.size(); ++i) {
+      const std::vector<int64_t> &s = tensor(ids[i]).shape;
+      if (s.size() != shape.size() || !std::equal(s.begin(), s.end() - 1, shape.begin())) {
+        error(locs[i], "concat joins along the last dimension; " + shapeStr(tensor(ids[0]).shape) +
+                           " and " + shapeStr(s) + " differ elsewhere");
+        return std::nullopt;
+      }
+      shape.back() += s.back();
+    }
+    return ParamValue::ofTensor(appendOp(Node::OpKind::Concat, ids, shape, e.loc).out);
+  }
+  // chunk(x, n): torch.chunk(x, n, dim=-1) into n equal parts.
+  if (ids.size() != 1 || !parts) {
+    error(e.loc, "chunk takes one tensor and the number of parts: chunk(x, 3)");
+    return std::nullopt;
+  }
+  if (parts->kind != ParamValue::Kind::Int || parts->i < 1) {
+    error(e.loc, "chunk's number of parts must be a positive integer, got " + parts->str());
+    return std::nullopt;
+  }
+  std::vector<int64_t> shape = tensor(ids[0]).shape;
+  if (shape.back() % parts->i != 0) {
+    error(e.loc, "chunk: " + std::to_string(shape.back()) + " features do not split into " +
+                     std::to_string(parts->i) + " equal parts");
+    return std::nullopt;
+  }
+  int64_t size = shape.back() / parts->i;
+  shape.back() = size;
+  ParamValue tuple;
+  tuple.kind = ParamValue::Kind::Tuple;
+  for (int64_t i = 0; i < parts->i; ++i) {
+    Node &op = appendOp(Node::OpKind::Slice, {ids[0]}, shape, e.loc);
+    op.offset = i * size;
+    op.size = size;
+    tuple.items.push_back(op.out);
+  }
+  if (parts->i == 1)
+    return ParamValue::ofTensor(tuple.items.front());
+  return tuple;
+}
+
+std::optional<ParamValue> Elaborator::apply(const BlockValue &bv) {
+  if (!seq) {
+    error(bv.loc, "a block applied to a tensor must stand in a statement (a 'let' or a 'return')");
+    return std::nullopt;
+  }
+  // The scope: where the enclosing statements name their weights.
+  int64_t cur = bv.positional.front();
+  std::vector<int64_t> results;
+  auto node = instantiate(bv, scope, cur, nullptr, &results);
+  if (!node)
+    return std::nullopt;
+  seq->children.push_back(std::move(node));
+  if (results.size() > 1) {
+    ParamValue tuple;
+    tuple.kind = ParamValue::Kind::Tuple;
+    tuple.items = results;
+    return tuple;
+  }
+  return ParamValue::ofTensor(cur);
+}

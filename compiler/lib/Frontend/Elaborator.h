@@ -1,0 +1,125 @@
+//===- Elaborator.h - semantic checks and elaboration -----------*- C++ -*-===//
+//
+// The elaborator evaluates hyperparameters, type-checks arguments against plugin and block
+// signatures, runs shape inference through every block, names every weight and rejects
+// duplicates. Every error points at the offending source and, inside user blocks, adds
+// notes for the chain of uses that led there.
+//
+// Tensors are values: each gets an id (Model::tensors). The stream that statements act on
+// is the tensor `cur`; `let` binds tensors to names, and expressions append nodes to the
+// statement list being elaborated (`seq`).
+//
+// Elaborate.cpp: the model and statements; ElaborateValues.cpp: values, types and tensor
+// expressions; ElaborateInstance.cpp: instantiating plugins and user blocks.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_FRONTEND_ELABORATOR_H
+#define LOOM_FRONTEND_ELABORATOR_H
+
+#include "loom/Frontend/Model.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loom::detail {
+
+std::string shapeStr(const std::vector<int64_t> &s);
+std::string joinPath(const std::string &scope, const std::string &name);
+
+using Env = std::map<std::string, ParamValue>;
+
+class Elaborator {
+public:
+  Elaborator(const Program &program, DiagnosticEngine &diag);
+  std::unique_ptr<Model> run(const std::map<std::string, std::string> &overrides);
+
+  //===--- Errors with the use chain ---------------------------------------===//
+  void error(const ast::SourceLoc &loc, const std::string &msg);
+
+  //===--- Values and types (ElaborateValues.cpp) --------------------------===//
+  bool typeFromName(const ast::ParamDecl &p, ParamType &t);
+  std::optional<ParamValue> parseOverride(const std::string &text);
+  bool isBlockName(const std::string &n) const;
+  std::optional<BlockCategory> categoryOf(const std::string &kind) const;
+  /// Checks `v` against `t` (an int is accepted as a float, a model input or capture as a
+  /// tensor).
+  bool coerce(ParamValue &v, const ParamType &t, const ast::SourceLoc &loc, const std::string &what);
+  std::optional<ParamValue> eval(const ast::Expr &e, const Env &env);
+  std::optional<ParamValue> makeBlockValue(const std::string &kind, const std::string &asName,
+                                           const ast::SourceLoc &loc,
+                                           const std::vector<ast::Arg> &args, const Env &env);
+  /// `v` as a tensor id (a tensor, a model input or a capture), or -1 after an error.
+  int64_t asTensor(const ParamValue &v, const ast::SourceLoc &loc, const std::string &what);
+  /// Tensor expressions: `a op b` on tensors (or a number times a tensor), `concat(...)`,
+  /// `chunk(x, n)`, and applications of blocks to tensors (`layer_norm(x) as ln_1`).
+  std::optional<ParamValue> tensorBinary(const ast::Expr &e, const ParamValue &l,
+                                         const ParamValue &r);
+  std::optional<ParamValue> tensorBuiltin(const ast::Expr &e, const Env &env);
+  std::optional<ParamValue> apply(const BlockValue &bv);
+
+  //===--- Tensors ---------------------------------------------------------===//
+  int64_t newTensor(std::vector<int64_t> shape, std::string dtype = "f32");
+  const TensorInfo &tensor(int64_t id) const { return model->tensors[id]; }
+  Node &appendOp(Node::OpKind op, std::vector<int64_t> operands, std::vector<int64_t> shape,
+                 const ast::SourceLoc &loc);
+
+  //===--- Statements (Elaborate.cpp) --------------------------------------===//
+  /// Elaborates `body` on the stream `cur`. Tensor names of `env` that the body rebinds are
+  /// rebound in `env` too (a repeat's carried streams). `ret` receives `return`'s tensors
+  /// where a return is allowed (the top of a block or the model), else null.
+  std::unique_ptr<Node> stmts(const std::vector<ast::StmtPtr> &body, Env &env,
+                              const std::string &scope, int64_t &cur,
+                              std::vector<int64_t> *ret = nullptr);
+  std::unique_ptr<Node> stmt(const ast::Stmt &s, Env &env, const std::string &scope, int64_t &cur);
+  std::unique_ptr<Node> repeat(const ast::Stmt &s, Env &env, const std::string &scope, int64_t &cur);
+  std::unique_ptr<Node> residual(const ast::Stmt &s, Env &env, const std::string &scope,
+                                 int64_t &cur);
+  bool let(const ast::Stmt &s, Env &env, const std::string &scope);
+
+  //===--- Instantiation (ElaborateInstance.cpp) ---------------------------===//
+  /// Instantiates `bv` on the stream `cur` (which becomes its result). `results` receives
+  /// every tensor a user block returns.
+  std::unique_ptr<Node> instantiate(const BlockValue &bv, const std::string &scope, int64_t &cur,
+                                    const std::map<std::string, ParamValue> *context = nullptr,
+                                    std::vector<int64_t> *results = nullptr);
+  std::unique_ptr<Node> instantiateUser(const ast::BlockDef &def, const BlockValue &bv,
+                                        const std::string &path, int64_t &cur,
+                                        std::vector<int64_t> *results);
+  std::unique_ptr<Node> instantiatePlugin(const BlockPlugin &p, const BlockValue &bv,
+                                          const std::string &path, int64_t &cur,
+                                          const std::map<std::string, ParamValue> *context);
+  bool addWeights(Instance &inst, const BlockValue &bv, const std::vector<WeightSpec> &weights);
+
+  /// A use of a user block, for "note: in block X used here".
+  struct Frame {
+    std::string block;
+    ast::SourceLoc use;
+  };
+  struct StepFrame {
+    int64_t length;
+    std::vector<std::pair<std::string, std::vector<int64_t>>> *states;
+    std::string owner;
+    int64_t tokenBound; ///< the step's token ids must be below it (0: no bound)
+  };
+
+  DiagnosticEngine &diag;
+  std::map<std::string, const ast::BlockDef *> blocks;
+  std::vector<const ast::BlockDef *> models;
+  std::vector<Frame> stack;
+  std::map<std::string, size_t> weightIndex;
+  std::unique_ptr<Model> model;
+  std::map<std::string, int64_t> captureIds; ///< `capture` names -> tensor ids
+  Node *seq = nullptr;   ///< the statement list that expressions append their nodes to
+  std::string scope;     ///< the weight path of the statements being elaborated
+  int sharedDepth = 0;   ///< > 0 while instantiating a `let`-shared block
+  std::map<std::string, std::vector<bool>> claimedSlots; ///< output slots already written
+  std::vector<StepFrame> stepFrames; ///< the step loops being inferred, innermost last
+  int loopDepth = 0;       ///< > 0 while inferring a block emitted inside a run-time loop
+  std::string loopOwner;   ///< which loop, for errors
+};
+
+} // namespace loom::detail
+
+#endif
