@@ -275,6 +275,12 @@ struct InferCtx : InferContext {
       if (in.name == name)
         in.indexBound = in.indexBound ? std::min(in.indexBound, bound) : bound;
   }
+  void requireIndexRangeOf(const std::string &param, int64_t bound) override {
+    const ParamValue &v = inst.param(param);
+    if (v.kind == ParamValue::Kind::Tensor && v.i >= 0 &&
+        v.i < static_cast<int64_t>(el.model->inputs.size()))
+      requireIndexRange(el.model->inputs[v.i].name, bound);
+  }
   void error(const std::string &param, const std::string &message) override {
     failed = true;
     auto it = inst.argLocs.find(param);

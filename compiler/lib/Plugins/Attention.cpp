@@ -6,9 +6,7 @@
 // out_proj, each with .weight and .bias, as Hugging Face BART/LLaMA name them).
 //
 //===----------------------------------------------------------------------===//
-#include "Common.h"
-
-#include <cmath>
+#include "AttentionCore.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -192,20 +190,7 @@ public:
       ctx.error("memory_out", "memory_out needs a memory input");
       return false;
     }
-    const std::string &scheme = inst.param("position").block->kind;
-    const auto *schemePlugin =
-        dynamic_cast<const AttentionPositionPlugin *>(PluginRegistry::instance().lookup(scheme));
-    if (!schemePlugin) {
-      ctx.error("position", "'" + scheme + "' is an absolute position encoding: add it to the " +
-                                "input (a `" + scheme + ";` statement before the layers), not " +
-                                "inside attention");
-      return false;
-    }
-    if (!ctx.inferSubBlock("position", inst.inputShape(),
-                           {{"n_heads", ParamValue::ofInt(h)},
-                            {"causal", ParamValue::ofBool(inst.getBool("causal"))},
-                            {"scale", ParamValue::ofFloat(effectiveScale(inst, *schemePlugin))},
-                            {"seq_k", ParamValue::ofInt(seqK)}}))
+    if (!plugins::inferAttentionPosition(inst, ctx, inst.inputShape(), seqK))
       return false;
     out = inst.inputShape();
     return true;
@@ -220,13 +205,6 @@ public:
         ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(rowOffset), b.getIndexAttr(colOffset)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(tt.getDimSize(0)), b.getIndexAttr(nRows), b.getIndexAttr(nCols)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1)});
-  }
-  /// The `scale` parameter, or 1/sqrt(d_head * the scheme's factor).
-  static double effectiveScale(const BlockInstance &inst, const AttentionPositionPlugin &scheme) {
-    if (inst.getFloat("scale") > 0)
-      return inst.getFloat("scale");
-    int64_t dHead = inst.inputShape().back() / inst.getInt("n_heads");
-    return 1.0 / std::sqrt(double(dHead) * scheme.scoreScaleFactor());
   }
   Value emit(const BlockInstance &inst, EmitContext &ctx, Value x) const override {
     OpBuilder &b = ctx.builder();
@@ -300,17 +278,6 @@ public:
       k = plugins::emitLinear(ctx, kvIn, "k_proj.weight", bias ? "k_proj.bias" : "", d);
       v = plugins::emitLinear(ctx, kvIn, "v_proj.weight", bias ? "v_proj.bias" : "", d);
     }
-    Value scoreBias;
-    std::pair<Value, int64_t> relValues{Value(), 0};
-    double scale = 0;
-    ctx.withSubBlock("position", [&](const BlockPlugin &p, const BlockInstance &pi, EmitContext &pc) {
-      const auto &scheme = static_cast<const AttentionPositionPlugin &>(p);
-      AttentionGeometry g = AttentionPositionPlugin::geometry(pi);
-      scale = g.scale;
-      scheme.transformQK(pi, pc, g, q, k);
-      scoreBias = scheme.scoreBias(pi, pc, g, q, k);
-      relValues = scheme.relativeValues(pi, pc, g);
-    });
     const std::string &len = inst.param("key_lengths").s;
     Value lengths = len.empty() ? Value() : ctx.input(len);
     bool causal = inst.getBool("causal");
@@ -337,14 +304,7 @@ public:
                                         RankedTensorType::get({batch}, b.getI64Type()), visible);
       causal = false; // the lengths mask the positions after this step
     }
-    Value a = AttentionOp::create(b, ctx.loc(), x.getType(), q, k, v, scoreBias, lengths,
-                                  relValues.first,
-                                  b.getI64IntegerAttr(inst.getInt("n_heads")),
-                                  b.getBoolAttr(causal),
-                                  b.getI64IntegerAttr(inst.getInt("window")),
-                                  b.getI64IntegerAttr(inst.getInt("block_size")),
-                                  b.getI64IntegerAttr(relValues.second),
-                                  b.getF32FloatAttr(static_cast<float>(scale)));
+    Value a = plugins::emitAttentionCore(inst, ctx, q, k, v, lengths, causal);
     const std::string &outName = inst.param("out_proj_name").s;
     return plugins::emitLinear(ctx, a, outName + ".weight", bias ? outName + ".bias" : "", d);
   }

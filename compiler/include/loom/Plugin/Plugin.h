@@ -195,6 +195,9 @@ public:
   /// stream this block consumes) must lie in [0, bound), e.g. a vocabulary size. The
   /// runtime checks it before each run and rejects the input with an error otherwise.
   virtual void requireIndexRange(const std::string &input, int64_t bound) = 0;
+  /// As requireIndexRange, for the integer tensor parameter `param` (when it is a model
+  /// input; integer tensors are only ever model inputs).
+  virtual void requireIndexRangeOf(const std::string &param, int64_t bound) = 0;
 };
 
 /// Emission's view of the module being built.

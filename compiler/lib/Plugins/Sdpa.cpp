@@ -1,0 +1,109 @@
+//===- Sdpa.cpp - `sdpa`: attention from projected q, k and v -------------===//
+//
+// Multi-head scaled dot-product attention on tensors the spec computes itself (Vaswani et
+// al. 2017, sec. 3.2.1-3.2.2; torch.nn.functional.scaled_dot_product_attention over heads):
+// `sdpa(q, k, v, n_heads = 12)`. q is [batch, seq_q, d_model], k and v [batch, seq_k,
+// d_model]; head h owns features [h*d_head, (h+1)*d_head). The projections are ordinary
+// `linear`s the user names, so any checkpoint layout loads; the fusion passes merge them.
+// Cross-attention is q from one tensor and k, v from another.
+//
+//===----------------------------------------------------------------------===//
+#include "AttentionCore.h"
+
+using namespace loom;
+using namespace mlir;
+
+namespace {
+class SdpaPlugin : public BlockPlugin {
+public:
+  std::string name() const override { return "sdpa"; }
+  BlockCategory category() const override { return BlockCategory::Layer; }
+  std::string summary() const override {
+    return "multi-head softmax(q k^T / sqrt(d_head)) v of projected tensors (Vaswani et al. "
+           "2017 sec. 3.2; torch.nn.functional.scaled_dot_product_attention per head)";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"k", ParamType::Tensor(), std::nullopt, "keys [batch, seq_k, d_model]"},
+            {"v", ParamType::Tensor(), std::nullopt, "values [batch, seq_k, d_model]"},
+            {"n_heads", ParamType::Int(), std::nullopt, "number of heads"},
+            {"causal", ParamType::Bool(), ParamValue::ofBool(false),
+             "mask keys after the query position (queries are the last seq_q of seq_k positions)"},
+            {"position", ParamType::Block(BlockCategory::Position), ParamValue::ofBlock("none"),
+             "position scheme inside attention: none | rope(...) | alibi | t5(...) | ..."},
+            {"window", ParamType::Int(), ParamValue::ofInt(0),
+             "sliding-window (local) attention: keys within this distance; 0 = all"},
+            {"block_size", ParamType::Int(), ParamValue::ofInt(0),
+             "block-diagonal attention: keys in the same block of this size; 0 = all"},
+            {"scale", ParamType::Float(), ParamValue::ofFloat(0.0),
+             "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"},
+            {"key_lengths", ParamType::Tensor(), ParamValue::ofSymbol("none"),
+             "a [batch] i32/i64 tensor: keys at or past each example's length are masked"}};
+  }
+  bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
+             std::vector<WeightSpec> &) const override {
+    const std::vector<int64_t> &q = inst.inputShape();
+    const auto *k = inst.tensorType("k");
+    const auto *v = inst.tensorType("v");
+    auto shapeStr = [](const std::vector<int64_t> &s) {
+      std::string r = "[";
+      for (size_t i = 0; i < s.size(); ++i)
+        r += (i ? ", " : "") + std::to_string(s[i]);
+      return r + "]";
+    };
+    if (q.size() != 3) {
+      ctx.error("", "q must be [batch, seq_q, d_model], got " + shapeStr(q));
+      return false;
+    }
+    for (auto [name, t] : {std::pair{"k", k}, std::pair{"v", v}})
+      if (t->second != "f32" || t->first.size() != 3 || t->first[0] != q[0] || t->first[2] != q[2]) {
+        ctx.error(name, std::string(name) + " must be f32 [" + std::to_string(q[0]) + ", seq_k, " +
+                            std::to_string(q[2]) + "] like q " + shapeStr(q) + ", got " +
+                            t->second + " " + shapeStr(t->first));
+        return false;
+      }
+    if (k->first[1] != v->first[1]) {
+      ctx.error("v", "k and v must have the same length, got " + shapeStr(k->first) + " and " +
+                         shapeStr(v->first));
+      return false;
+    }
+    int64_t h = inst.getInt("n_heads");
+    if (h <= 0 || q[2] % h != 0) {
+      ctx.error("n_heads", "n_heads must be positive and divide d_model (" + std::to_string(q[2]) +
+                               "), got " + std::to_string(h));
+      return false;
+    }
+    if (inst.getFloat("scale") < 0) {
+      ctx.error("scale", "scale must be >= 0 (0 = 1/sqrt(d_head))");
+      return false;
+    }
+    for (const char *p : {"window", "block_size"})
+      if (inst.getInt(p) < 0) {
+        ctx.error(p, std::string(p) + " must be >= 0 (0 disables it)");
+        return false;
+      }
+    if (const auto *len = inst.tensorType("key_lengths")) {
+      if (len->second == "f32" || len->first != std::vector<int64_t>{q[0]}) {
+        ctx.error("key_lengths", "key_lengths must be an i32 or i64 tensor [" +
+                                     std::to_string(q[0]) + "] (the batch), got " + len->second +
+                                     " " + shapeStr(len->first));
+        return false;
+      }
+      ctx.requireIndexRangeOf("key_lengths", k->first[1] + 1);
+    }
+    if (inst.getBool("causal") && k->first[1] < q[1]) {
+      ctx.error("causal", "causal attention needs at least as many keys as queries");
+      return false;
+    }
+    if (!plugins::inferAttentionPosition(inst, ctx, q, k->first[1]))
+      return false;
+    out = q;
+    return true;
+  }
+  Value emit(const BlockInstance &inst, EmitContext &ctx, Value q) const override {
+    return plugins::emitAttentionCore(inst, ctx, q, ctx.tensor("k"), ctx.tensor("v"),
+                                      ctx.tensor("key_lengths"), inst.getBool("causal"));
+  }
+};
+} // namespace
+
+LOOM_REGISTER_PLUGIN(SdpaPlugin)
