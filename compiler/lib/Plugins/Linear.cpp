@@ -1,5 +1,14 @@
 //===- Linear.cpp - `linear`: y = x W^T + b (torch.nn.Linear) -------------===//
+//
+// The weight is stored [out_features, in_features] as torch.nn.Linear does (`layout =
+// out_in`, the default), or [in_features, out_features] as GPT-2's Conv1D does (`layout =
+// in_out`, Hugging Face `pytorch_utils.Conv1D`: y = x W + b); the latter is transposed once
+// at load time.
+//
+//===----------------------------------------------------------------------===//
 #include "Common.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 using namespace loom;
 
@@ -15,7 +24,10 @@ public:
   }
   std::vector<ParamSpec> params() const override {
     return {{"out_features", ParamType::Int(), std::nullopt, "output features"},
-            {"bias", ParamType::Bool(), ParamValue::ofBool(true), "learn an additive bias"}};
+            {"bias", ParamType::Bool(), ParamValue::ofBool(true), "learn an additive bias"},
+            {"layout", ParamType::Enum({"out_in", "in_out"}), ParamValue::ofSymbol("out_in"),
+             "weight storage: out_in = [out, in] (torch.nn.Linear, default); in_out = [in, out] "
+             "(GPT-2's Conv1D)"}};
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &weights) const override {
@@ -26,14 +38,27 @@ public:
     }
     int64_t k = inst.inputShape().back();
     out = plugins::withLastDim(inst.inputShape(), n);
-    weights.push_back({"weight", {n, k}});
+    bool inOut = inst.getSymbol("layout") == "in_out";
+    weights.push_back({"weight", inOut ? std::vector<int64_t>{k, n} : std::vector<int64_t>{n, k}});
     if (inst.getBool("bias"))
       weights.push_back({"bias", {n}});
     return true;
   }
   mlir::Value emit(const BlockInstance &inst, EmitContext &ctx, mlir::Value x) const override {
-    return plugins::emitLinear(ctx, x, "weight", inst.getBool("bias") ? "bias" : "",
-                               inst.getInt("out_features"));
+    mlir::OpBuilder &b = ctx.builder();
+    mlir::Value w = ctx.weight("weight");
+    if (inst.getSymbol("layout") == "in_out") {
+      // [in, out] -> [out, in], computed once at load time (it reads only a weight).
+      auto wt = mlir::cast<mlir::RankedTensorType>(w.getType());
+      int64_t k = wt.getDimSize(0), n = wt.getDimSize(1);
+      mlir::Value init = mlir::tensor::EmptyOp::create(b, ctx.loc(), {n, k}, b.getF32Type());
+      w = mlir::linalg::TransposeOp::create(b, ctx.loc(), w, init, {1, 0})->getResult(0);
+    }
+    auto inT = mlir::cast<mlir::RankedTensorType>(x.getType());
+    std::vector<int64_t> shape(inT.getShape().begin(), inT.getShape().end());
+    shape.back() = inst.getInt("out_features");
+    return LinearOp::create(b, ctx.loc(), plugins::f32Tensor(b, shape), x, w,
+                            inst.getBool("bias") ? ctx.weight("bias") : mlir::Value());
   }
 };
 } // namespace

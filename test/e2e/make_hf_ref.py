@@ -1,0 +1,347 @@
+"""Reference models whose state_dict keys and arithmetic are those of Hugging Face's modeling
+code (transformers is not a Debian package, so each module is written here from it):
+
+  bert     BertModel (add_pooling_layer=False): BertEmbeddings (word + absolute position +
+           token type, LayerNorm), BertLayer (self.query/key/value, output.dense + LayerNorm,
+           intermediate.dense + exact GELU, output.dense + LayerNorm), the extended attention
+           mask (1 - mask) * finfo.min from a prefix padding mask given as lengths.
+  gpt2     GPT2Model: wte + wpe, GPT2Block (pre-norm ln_1/ln_2, Conv1D c_attn packing q|k|v
+           with weights [in, out], causal attention, c_proj, mlp.c_fc/c_proj with gelu_new,
+           i.e. the tanh approximation), final ln_f.
+  gptj     GPTJModel: wte, GPTJBlock (one ln_1 feeding attention and MLP in parallel,
+           x + attn + mlp; q/k/v/out_proj without bias; rotary embedding of the first
+           rotary_dim features of each head with interleaved pairs, rotate_every_two), ln_f.
+  reformer Reformer's reversible layers (Kitaev et al. 2020, sec. 3; ReformerModel's
+           ReversibleLayer at inference): the embedding is duplicated into two streams,
+           Y1 = X1 + Attn(LN(X2)), Y2 = X2 + FF(LN(Y1)), then concat(Y1, Y2) and
+           LayerNorm(2 d). Attention is full multi-head attention named as Reformer's local
+           attention (query/key/value without bias, output.dense without bias); the
+           feed-forward is ReformerFeedForwardDense (dense.dense) + ReLU +
+           ReformerFeedForwardOutput (output.dense).
+
+usage: make_hf_ref.py MODEL OUTDIR [--layers 2 --d-model 32 --heads 4 --d-ff 64 --seq 12
+           --batch 3 --vocab 50 --lengths 12,7,3 --rotary-dim 4 --bf16]
+Writes weights.safetensors (the module's state_dict, unchanged; with --bf16 in BF16 and the
+reference computed from the BF16-rounded weights), input_ids.npy (int64), for bert also
+token_type_ids.npy and lengths.npy, and expected.npy (the last hidden state).
+"""
+import argparse
+import json
+import math
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loomref  # noqa: E402
+
+
+class Conv1D(nn.Module):
+    """transformers.pytorch_utils.Conv1D: y = x W + b with W stored [in, out]."""
+
+    def __init__(self, nf, nx):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(nx, nf))
+        self.bias = nn.Parameter(torch.zeros(nf))
+
+    def forward(self, x):
+        return x @ self.weight + self.bias
+
+
+def gelu_new(x):
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+
+
+def heads(x, h):
+    b, s, d = x.shape
+    return x.view(b, s, h, d // h).transpose(1, 2)
+
+
+def merge(x):
+    b, h, s, dh = x.shape
+    return x.transpose(1, 2).reshape(b, s, h * dh)
+
+
+def attend(q, k, v, h, mask=None):
+    """softmax(q k^T / sqrt(d_head) + mask) v per head; mask is additive."""
+    q, k, v = heads(q, h), heads(k, h), heads(v, h)
+    s = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        s = s + mask
+    return merge(torch.softmax(s, dim=-1) @ v)
+
+
+def causal_mask(seq):
+    return torch.triu(torch.full((seq, seq), torch.finfo(torch.float32).min), diagonal=1)
+
+
+# --- BERT -----------------------------------------------------------------------------
+
+class BertSelfAttention(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.query, self.key, self.value = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+
+
+class BertOutput(nn.Module):
+    def __init__(self, d_in, d, eps):
+        super().__init__()
+        self.dense = nn.Linear(d_in, d)
+        self.LayerNorm = nn.LayerNorm(d, eps=eps)
+
+
+class BertLayer(nn.Module):
+    def __init__(self, d, h, d_ff, eps):
+        super().__init__()
+        self.h = h
+        self.attention = nn.Module()
+        self.attention.self = BertSelfAttention(d)
+        self.attention.output = BertOutput(d, d, eps)
+        self.intermediate = nn.Module()
+        self.intermediate.dense = nn.Linear(d, d_ff)
+        self.output = BertOutput(d_ff, d, eps)
+
+    def forward(self, x, mask):
+        s, o = self.attention.self, self.attention.output
+        a = attend(s.query(x), s.key(x), s.value(x), self.h, mask)
+        a = o.LayerNorm(o.dense(a) + x)
+        f = nn.functional.gelu(self.intermediate.dense(a))
+        return self.output.LayerNorm(self.output.dense(f) + a)
+
+
+class BertModel(nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        eps = 1e-12
+        self.embeddings = nn.Module()
+        self.embeddings.word_embeddings = nn.Embedding(a.vocab, a.d_model)
+        self.embeddings.position_embeddings = nn.Embedding(a.max_len, a.d_model)
+        self.embeddings.token_type_embeddings = nn.Embedding(2, a.d_model)
+        self.embeddings.LayerNorm = nn.LayerNorm(a.d_model, eps=eps)
+        self.encoder = nn.Module()
+        self.encoder.layer = nn.ModuleList(BertLayer(a.d_model, a.heads, a.d_ff, eps) for _ in range(a.layers))
+
+    def forward(self, ids, types, attention_mask):
+        e = self.embeddings
+        seq = ids.shape[1]
+        x = e.word_embeddings(ids) + e.token_type_embeddings(types) + \
+            e.position_embeddings(torch.arange(seq))[None]
+        x = e.LayerNorm(x)
+        mask = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+        for layer in self.encoder.layer:
+            x = layer(x, mask)
+        return x
+
+
+# --- GPT-2 ----------------------------------------------------------------------------
+
+class GPT2Block(nn.Module):
+    def __init__(self, d, h, eps):
+        super().__init__()
+        self.h = h
+        self.ln_1 = nn.LayerNorm(d, eps=eps)
+        self.attn = nn.Module()
+        self.attn.c_attn = Conv1D(3 * d, d)
+        self.attn.c_proj = Conv1D(d, d)
+        self.ln_2 = nn.LayerNorm(d, eps=eps)
+        self.mlp = nn.Module()
+        self.mlp.c_fc = Conv1D(4 * d, d)
+        self.mlp.c_proj = Conv1D(d, 4 * d)
+
+    def forward(self, x):
+        q, k, v = self.attn.c_attn(self.ln_1(x)).split(x.shape[-1], dim=2)
+        x = x + self.attn.c_proj(attend(q, k, v, self.h, causal_mask(x.shape[1])))
+        return x + self.mlp.c_proj(gelu_new(self.mlp.c_fc(self.ln_2(x))))
+
+
+class GPT2Model(nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        eps = 1e-5
+        self.wte = nn.Embedding(a.vocab, a.d_model)
+        self.wpe = nn.Embedding(a.max_len, a.d_model)
+        self.h = nn.ModuleList(GPT2Block(a.d_model, a.heads, eps) for _ in range(a.layers))
+        self.ln_f = nn.LayerNorm(a.d_model, eps=eps)
+
+    def forward(self, ids):
+        x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))[None]
+        for block in self.h:
+            x = block(x)
+        return self.ln_f(x)
+
+
+# --- GPT-J ----------------------------------------------------------------------------
+
+def rotate_every_two(x):
+    x1, x2 = x[..., ::2], x[..., 1::2]
+    return torch.stack((-x2, x1), dim=-1).flatten(-2)
+
+
+def gptj_rotary(x, rotary_dim, seq):
+    """GPTJAttention: rotary on the first rotary_dim features of each head ([b, h, s, dh])."""
+    inv_freq = 1.0 / (10000 ** (torch.arange(0, rotary_dim, 2, dtype=torch.float32) / rotary_dim))
+    sinusoid = torch.arange(seq, dtype=torch.float32)[:, None] * inv_freq[None]
+    sin = torch.repeat_interleave(torch.sin(sinusoid), 2, dim=-1)
+    cos = torch.repeat_interleave(torch.cos(sinusoid), 2, dim=-1)
+    rot, rest = x[..., :rotary_dim], x[..., rotary_dim:]
+    rot = rot * cos + rotate_every_two(rot) * sin
+    return torch.cat([rot, rest], dim=-1)
+
+
+class GPTJBlock(nn.Module):
+    def __init__(self, d, h, d_ff, rotary_dim, eps):
+        super().__init__()
+        self.h, self.rotary_dim = h, rotary_dim
+        self.ln_1 = nn.LayerNorm(d, eps=eps)
+        self.attn = nn.Module()
+        for name in ("q_proj", "k_proj", "v_proj", "out_proj"):
+            setattr(self.attn, name, nn.Linear(d, d, bias=False))
+        self.mlp = nn.Module()
+        self.mlp.fc_in = nn.Linear(d, d_ff)
+        self.mlp.fc_out = nn.Linear(d_ff, d)
+
+    def forward(self, x):
+        h = self.ln_1(x)
+        seq = x.shape[1]
+        q = gptj_rotary(heads(self.attn.q_proj(h), self.h), self.rotary_dim, seq)
+        k = gptj_rotary(heads(self.attn.k_proj(h), self.h), self.rotary_dim, seq)
+        v = heads(self.attn.v_proj(h), self.h)
+        s = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]) + causal_mask(seq)
+        a = self.attn.out_proj(merge(torch.softmax(s, dim=-1) @ v))
+        m = self.mlp.fc_out(gelu_new(self.mlp.fc_in(h)))
+        return a + m + x
+
+
+class GPTJModel(nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        eps = 1e-5
+        self.wte = nn.Embedding(a.vocab, a.d_model)
+        self.h = nn.ModuleList(GPTJBlock(a.d_model, a.heads, a.d_ff, a.rotary_dim, eps)
+                               for _ in range(a.layers))
+        self.ln_f = nn.LayerNorm(a.d_model, eps=eps)
+
+    def forward(self, ids):
+        x = self.wte(ids)
+        for block in self.h:
+            x = block(x)
+        return self.ln_f(x)
+
+
+# --- Reformer's reversible layers -----------------------------------------------------
+
+class ReversibleLayer(nn.Module):
+    def __init__(self, d, h, d_ff, eps):
+        super().__init__()
+        self.h = h
+        self.attention = nn.Module()
+        self.attention.layer_norm = nn.LayerNorm(d, eps=eps)
+        self.attention.self_attention = nn.Module()
+        for name in ("query", "key", "value"):
+            setattr(self.attention.self_attention, name, nn.Linear(d, d, bias=False))
+        self.attention.output = nn.Module()
+        self.attention.output.dense = nn.Linear(d, d, bias=False)
+        self.feed_forward = nn.Module()
+        self.feed_forward.layer_norm = nn.LayerNorm(d, eps=eps)
+        self.feed_forward.dense = nn.Module()
+        self.feed_forward.dense.dense = nn.Linear(d, d_ff)
+        self.feed_forward.output = nn.Module()
+        self.feed_forward.output.dense = nn.Linear(d_ff, d)
+
+    def forward(self, x1, x2):
+        sa = self.attention.self_attention
+        h = self.attention.layer_norm(x2)
+        y1 = x1 + self.attention.output.dense(attend(sa.query(h), sa.key(h), sa.value(h), self.h))
+        ff = self.feed_forward
+        y2 = x2 + ff.output.dense(torch.relu(ff.dense.dense(ff.layer_norm(y1))))
+        return y1, y2
+
+
+class ReformerModel(nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        eps = 1e-12
+        self.embeddings = nn.Module()
+        self.embeddings.word_embeddings = nn.Embedding(a.vocab, a.d_model)
+        self.embeddings.position_embeddings = nn.Module()
+        self.embeddings.position_embeddings.embedding = nn.Embedding(a.max_len, a.d_model)
+        self.encoder = nn.Module()
+        self.encoder.layers = nn.ModuleList(ReversibleLayer(a.d_model, a.heads, a.d_ff, eps)
+                                            for _ in range(a.layers))
+        self.encoder.layer_norm = nn.LayerNorm(2 * a.d_model, eps=eps)
+
+    def forward(self, ids):
+        e = self.embeddings
+        x = e.word_embeddings(ids) + e.position_embeddings.embedding(torch.arange(ids.shape[1]))[None]
+        x1, x2 = x, x
+        for layer in self.encoder.layers:
+            x1, x2 = layer(x1, x2)
+        return self.encoder.layer_norm(torch.cat([x1, x2], dim=-1))
+
+
+MODELS = {"bert": BertModel, "gpt2": GPT2Model, "gptj": GPTJModel, "reformer": ReformerModel}
+
+
+def write_bf16(path, tensors):
+    """Writes {name: tensor} as BF16 safetensors (the upper 16 bits of each f32)."""
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        a = tensors[name].detach().float().contiguous().numpy().astype("<f4")
+        b = (a.view("<u4") >> 16).astype("<u2").tobytes()
+        header[name] = {"dtype": "BF16", "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model", choices=sorted(MODELS))
+    loomref.add_size_args(ap, layers=2, d_model=32, heads=4, d_ff=64, seq=12, batch=3)
+    ap.add_argument("--vocab", type=int, default=50)
+    ap.add_argument("--max-len", type=int, default=16)
+    ap.add_argument("--lengths", default="")
+    ap.add_argument("--rotary-dim", type=int, default=4)
+    ap.add_argument("--bf16", action="store_true")
+    a = ap.parse_args()
+    torch.manual_seed(a.seed)
+    m = MODELS[a.model](a)
+    loomref.reinit_(m, a.seed + 1)
+    m.eval()
+    sd = m.state_dict()
+    if a.bf16:  # the reference runs on the weights as the file holds them
+        with torch.no_grad():
+            for p in m.parameters():
+                p.copy_(p.to(torch.bfloat16).float())
+    g = torch.Generator().manual_seed(a.seed + 2)
+    ids = torch.randint(0, a.vocab, (a.batch, a.seq), generator=g)
+    np.save(os.path.join(a.outdir, "input_ids.npy"), ids.numpy().astype(np.int64))
+    with torch.no_grad():
+        if a.model == "bert":
+            types = torch.randint(0, 2, (a.batch, a.seq), generator=g)
+            lengths = torch.tensor([int(v) for v in a.lengths.split(",")] if a.lengths else [a.seq] * a.batch)
+            attention_mask = (torch.arange(a.seq)[None, :] < lengths[:, None]).long()
+            np.save(os.path.join(a.outdir, "token_type_ids.npy"), types.numpy().astype(np.int64))
+            np.save(os.path.join(a.outdir, "lengths.npy"), lengths.numpy().astype(np.int64))
+            y = m(ids, types, attention_mask)
+        else:
+            y = m(ids)
+    if a.bf16:
+        write_bf16(os.path.join(a.outdir, "weights.safetensors"), sd)
+    else:
+        loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), sd)
+    loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)
+
+
+if __name__ == "__main__":
+    main()
