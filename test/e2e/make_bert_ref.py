@@ -1,6 +1,7 @@
 """Reference BERT-style masked LM: nn.Embedding word / position / token-type tables summed
-and LayerNorm'd (Hugging Face BertEmbeddings), nn.TransformerEncoder post-norm GELU layers
-with src_key_padding_mask from lengths, then BertLMPredictionHead: dense -> GELU ->
+and LayerNorm'd (Hugging Face BertEmbeddings), Hugging Face BertLayers (make_hf_ref.py: the
+names encoder.layer.N.attention.self.query, ...) with the extended attention mask from
+lengths, then BertLMPredictionHead: dense -> GELU ->
 LayerNorm -> decoder whose weight IS the word embedding table (tied), plus a bias.
 
 usage: make_bert_ref.py OUTDIR --layers 2 --d-model 32 --heads 4 --d-ff 64 --seq 12
@@ -19,6 +20,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loomref  # noqa: E402
+from make_hf_ref import BertLayer  # noqa: E402
 
 
 def main():
@@ -37,9 +39,8 @@ def main():
     m.embeddings.position_embeddings = nn.Embedding(a.max_len, a.d_model)
     m.embeddings.token_type_embeddings = nn.Embedding(2, a.d_model)
     m.embeddings.LayerNorm = nn.LayerNorm(a.d_model, eps=eps)
-    layer = nn.TransformerEncoderLayer(a.d_model, a.heads, a.d_ff, dropout=0.0, activation="gelu",
-                                       layer_norm_eps=eps, batch_first=True)
-    m.encoder = nn.TransformerEncoder(layer, a.layers, enable_nested_tensor=False)
+    m.encoder = nn.Module()
+    m.encoder.layer = nn.ModuleList(BertLayer(a.d_model, a.heads, a.d_ff, eps) for _ in range(a.layers))
     m.cls = nn.Module()
     m.cls.predictions = nn.Module()
     m.cls.predictions.transform = nn.Module()
@@ -59,7 +60,10 @@ def main():
     with torch.no_grad():
         h = e.word_embeddings(ids) + e.position_embeddings(torch.arange(a.seq))[None] + \
             e.token_type_embeddings(types)
-        h = m.encoder(e.LayerNorm(h), src_key_padding_mask=padding)
+        h = e.LayerNorm(h)
+        mask = padding[:, None, None, :].float() * torch.finfo(torch.float32).min
+        for layer in m.encoder.layer:
+            h = layer(h, mask)
         h = p.transform.LayerNorm(torch.nn.functional.gelu(p.transform.dense(h)))
         logits = p.decoder(h)
     weights = m.state_dict()
