@@ -1,7 +1,7 @@
 //===- Main.cpp - the main() of every compiled Loom executable ------------===//
 //
 //   MODEL --weights W.safetensors --input [NAME=]X.npy ... --output Y.npy
-//         [--threads N] [--repeat R] [--warmup K] [--print-manifest]
+//         [--threads N] [--repeat R] [--warmup K] [--ignore GLOB]... [--print-manifest]
 //
 // `--input X.npy` alone feeds the first input; a model with several inputs takes one
 // `--input NAME=FILE.npy` for each.
@@ -27,7 +27,10 @@ namespace {
 void usage(const char *argv0) {
   std::fprintf(stderr,
                "usage: %s --weights W.safetensors --input [NAME=]X.npy ... --output Y.npy\n"
-               "          [--threads N] [--repeat R] [--warmup K] [--print-manifest]\n",
+               "          [--threads N] [--repeat R] [--warmup K] [--ignore GLOB]...\n"
+               "          [--print-manifest]\n"
+               "  --ignore GLOB  skip weights-file tensors whose names match (e.g. buffers that\n"
+               "                 older exports carry: 'embeddings.position_ids', 'h.*.attn.bias')\n",
                argv0);
 }
 
@@ -44,6 +47,7 @@ int main(int argc, char **argv) {
   loom::rt::keepBuffersInHeap();
   try {
     std::string weightsPath;
+    std::vector<std::string> ignored; ///< --ignore globs
     std::vector<std::string> outputArgs;
     std::vector<std::string> inputArgs;
     int64_t threads = 0, repeat = 1, warmup = 0;
@@ -61,6 +65,7 @@ int main(int argc, char **argv) {
       else if (a == "--threads") threads = parsePositive(a, value());
       else if (a == "--repeat") repeat = parsePositive(a, value());
       else if (a == "--warmup") warmup = std::stoll(value());
+      else if (a == "--ignore") ignored.push_back(value());
       else if (a == "--print-manifest") printManifest = true;
       else if (a == "--help" || a == "-h") { usage(argv[0]); return 0; }
       else throw RuntimeError("unknown option '" + a + "'");
@@ -75,7 +80,7 @@ int main(int argc, char **argv) {
     }
     Manifest m = Manifest::parse(loom_manifest);
     SafeTensors weights(weightsPath);
-    std::vector<void *> w = weights.bind(m.weights, m.unused);
+    std::vector<void *> w = weights.bind(m.weights, m.unused, ignored);
     // Inputs: NAME=PATH, or a bare PATH for the first input.
     std::map<std::string, std::string> inputPaths;
     for (const std::string &arg : inputArgs) {

@@ -1,5 +1,7 @@
 //===- Runtime.cpp - safetensors, .npy, manifest --------------------------===//
 #include "loom/Runtime/Runtime.h"
+
+#include <fnmatch.h>
 #include "loom/Runtime/Abi.h"
 
 #include <malloc.h>
@@ -207,9 +209,40 @@ SafeTensors::~SafeTensors() {
     munmap(map, size);
 }
 
+namespace {
+/// IEEE half (F16) to float.
+float halfToFloat(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  uint32_t bits;
+  if (exp == 0x1f) {
+    bits = sign | 0x7f800000 | (mant << 13); // Inf or NaN
+  } else if (exp != 0) {
+    bits = sign | ((exp + 112) << 23) | (mant << 13);
+  } else if (mant == 0) {
+    bits = sign; // zero
+  } else { // subnormal: normalise
+    int e = -1;
+    do {
+      mant <<= 1;
+      ++e;
+    } while (!(mant & 0x400));
+    bits = sign | uint32_t(112 - e) << 23 | ((mant & 0x3ff) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+} // namespace
+
+bool loom::rt::matchesPattern(const std::string &name, const std::string &pattern) {
+  return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+}
+
 std::vector<void *> SafeTensors::bind(const std::vector<TensorSpec> &expected,
-                                      const std::vector<TensorSpec> &unused) {
-  std::vector<void *> out;
+                                      const std::vector<TensorSpec> &unused,
+                                      const std::vector<std::string> &ignored) {
+  // Every mismatch is collected, so that one run names them all.
+  std::vector<std::string> problems;
   std::map<std::string, bool> wanted;
   for (const TensorSpec &s : expected)
     wanted[s.name] = true;
@@ -218,34 +251,73 @@ std::vector<void *> SafeTensors::bind(const std::vector<TensorSpec> &expected,
     if (it == tensors.end())
       continue;
     if (it->second.dtype != u.dtype || it->second.shape != u.shape)
-      throw RuntimeError(path + ": tensor '" + u.name + "' is " + it->second.dtype + " " +
+      problems.push_back("tensor '" + u.name + "' is " + it->second.dtype + " " +
                          shapeStr(it->second.shape) + ", expected " + u.dtype + " " +
                          shapeStr(u.shape) + " (the model does not read it)");
     wanted[u.name] = true;
   }
   for (const auto &[name, e] : tensors)
-    if (!wanted.count(name))
-      throw RuntimeError(path + ": unexpected tensor '" + name + "' " + shapeStr(e.shape) +
-                         " (the model has no weight of that name; see loomc --list-weights)");
+    if (!wanted.count(name) &&
+        std::none_of(ignored.begin(), ignored.end(),
+                     [&](const std::string &p) { return matchesPattern(name, p); }))
+      problems.push_back("unexpected tensor '" + name + "' " + shapeStr(e.shape) +
+                         " (the model has no weight of that name; see loomc --list-weights, "
+                         "or pass --ignore '" + name + "')");
+  std::vector<void *> out;
   for (const TensorSpec &s : expected) {
     auto it = tensors.find(s.name);
-    if (it == tensors.end())
-      throw RuntimeError(path + ": missing tensor '" + s.name + "' " + shapeStr(s.shape) + " " +
-                         s.dtype);
+    if (it == tensors.end()) {
+      problems.push_back("missing tensor '" + s.name + "' " + shapeStr(s.shape) + " " + s.dtype);
+      out.push_back(nullptr);
+      continue;
+    }
     const Entry &e = it->second;
-    if (e.dtype != s.dtype)
-      throw RuntimeError(path + ": tensor '" + s.name + "' has dtype " + e.dtype +
-                         ", the model expects " + s.dtype);
-    if (e.shape != s.shape)
-      throw RuntimeError(path + ": tensor '" + s.name + "' has shape " + shapeStr(e.shape) +
+    // Half-precision checkpoints load into the model's F32, converted once here.
+    bool half = s.dtype == "F32" && (e.dtype == "F16" || e.dtype == "BF16");
+    if (e.dtype != s.dtype && !half) {
+      problems.push_back("tensor '" + s.name + "' has dtype " + e.dtype + ", the model expects " +
+                         s.dtype + (s.dtype == "F32" ? " (or F16 or BF16)" : ""));
+      out.push_back(nullptr);
+      continue;
+    }
+    if (e.shape != s.shape) {
+      problems.push_back("tensor '" + s.name + "' has shape " + shapeStr(e.shape) +
                          ", the model expects " + shapeStr(s.shape));
-    if (reinterpret_cast<uintptr_t>(e.data) % alignof(float) != 0) {
-      realigned.emplace_back(new float[e.bytes / sizeof(float) + 1]);
-      std::memcpy(realigned.back().get(), e.data, e.bytes);
-      out.push_back(realigned.back().get());
+      out.push_back(nullptr);
+      continue;
+    }
+    if (half) {
+      size_t n = e.bytes / 2;
+      converted.emplace_back(new float[n + 1]);
+      float *dst = converted.back().get();
+      const auto *src = static_cast<const unsigned char *>(e.data);
+      for (size_t i = 0; i < n; ++i) {
+        uint16_t h;
+        std::memcpy(&h, src + 2 * i, 2);
+        if (e.dtype == "BF16") {
+          uint32_t bits = uint32_t(h) << 16;
+          std::memcpy(&dst[i], &bits, sizeof(float));
+        } else {
+          dst[i] = halfToFloat(h);
+        }
+      }
+      out.push_back(dst);
+    } else if (reinterpret_cast<uintptr_t>(e.data) % alignof(float) != 0) {
+      converted.emplace_back(new float[e.bytes / sizeof(float) + 1]);
+      std::memcpy(converted.back().get(), e.data, e.bytes);
+      out.push_back(converted.back().get());
     } else {
       out.push_back(const_cast<void *>(e.data));
     }
+  }
+  if (problems.size() == 1)
+    throw RuntimeError(path + ": " + problems.front());
+  if (!problems.empty()) {
+    std::string msg = path + ": " + std::to_string(problems.size()) +
+                      " tensors do not match the model:";
+    for (const std::string &p : problems)
+      msg += "\n  " + p;
+    throw RuntimeError(msg);
   }
   return out;
 }

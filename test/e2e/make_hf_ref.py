@@ -20,9 +20,9 @@ code (transformers is not a Debian package, so each module is written here from 
            ReformerFeedForwardOutput (output.dense).
 
 usage: make_hf_ref.py MODEL OUTDIR [--layers 2 --d-model 32 --heads 4 --d-ff 64 --seq 12
-           --batch 3 --vocab 50 --lengths 12,7,3 --rotary-dim 4 --bf16]
-Writes weights.safetensors (the module's state_dict, unchanged; with --bf16 in BF16 and the
-reference computed from the BF16-rounded weights), input_ids.npy (int64), for bert also
+           --batch 3 --vocab 50 --lengths 12,7,3 --rotary-dim 4 --dtype f32|bf16|f16]
+Writes weights.safetensors (the module's state_dict, unchanged; with --dtype bf16 or f16 in
+that precision, as real checkpoints are, and the reference computed from the rounded weights), input_ids.npy (int64), for bert also
 token_type_ids.npy and lengths.npy, and expected.npy (the last hidden state).
 """
 import argparse
@@ -286,13 +286,18 @@ class ReformerModel(nn.Module):
 MODELS = {"bert": BertModel, "gpt2": GPT2Model, "gptj": GPTJModel, "reformer": ReformerModel}
 
 
-def write_bf16(path, tensors):
-    """Writes {name: tensor} as BF16 safetensors (the upper 16 bits of each f32)."""
+def write_half(path, tensors, dtype):
+    """Writes {name: tensor} as BF16 (the upper 16 bits of each f32, exact for values already
+    rounded to BF16) or F16 safetensors."""
     header, blobs, offset = {}, [], 0
     for name in sorted(tensors):
         a = tensors[name].detach().float().contiguous().numpy().astype("<f4")
-        b = (a.view("<u4") >> 16).astype("<u2").tobytes()
-        header[name] = {"dtype": "BF16", "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
+        if dtype == "bf16":
+            b = (a.view("<u4") >> 16).astype("<u2").tobytes()
+        else:
+            b = a.astype("<f2").tobytes()
+        header[name] = {"dtype": dtype.upper(), "shape": list(a.shape),
+                        "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
     h = json.dumps(header, separators=(",", ":")).encode()
@@ -312,17 +317,18 @@ def main():
     ap.add_argument("--max-len", type=int, default=16)
     ap.add_argument("--lengths", default="")
     ap.add_argument("--rotary-dim", type=int, default=4)
-    ap.add_argument("--bf16", action="store_true")
+    ap.add_argument("--dtype", choices=["f32", "bf16", "f16"], default="f32")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     m = MODELS[a.model](a)
     loomref.reinit_(m, a.seed + 1)
     m.eval()
     sd = m.state_dict()
-    if a.bf16:  # the reference runs on the weights as the file holds them
+    if a.dtype != "f32":  # the reference runs on the weights as the file holds them
+        half = torch.bfloat16 if a.dtype == "bf16" else torch.float16
         with torch.no_grad():
             for p in m.parameters():
-                p.copy_(p.to(torch.bfloat16).float())
+                p.copy_(p.to(half).float())
     g = torch.Generator().manual_seed(a.seed + 2)
     ids = torch.randint(0, a.vocab, (a.batch, a.seq), generator=g)
     np.save(os.path.join(a.outdir, "input_ids.npy"), ids.numpy().astype(np.int64))
@@ -336,8 +342,8 @@ def main():
             y = m(ids, types, attention_mask)
         else:
             y = m(ids)
-    if a.bf16:
-        write_bf16(os.path.join(a.outdir, "weights.safetensors"), sd)
+    if a.dtype != "f32":
+        write_half(os.path.join(a.outdir, "weights.safetensors"), sd, a.dtype)
     else:
         loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), sd)
     loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)

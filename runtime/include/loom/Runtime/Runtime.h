@@ -70,17 +70,21 @@ public:
   const std::map<std::string, Entry> &entries() const { return tensors; }
 
   /// Checks names, dtypes and shapes against `expected` (missing and unexpected tensors are
-  /// errors; tensors in `unused` are allowed, with their shape and dtype checked) and returns
-  /// the data pointers in `expected`'s order.
+  /// errors; tensors in `unused` are allowed, with their shape and dtype checked; tensors
+  /// whose names match a glob of `ignored` are skipped, e.g. GPT-2's `h.*.attn.bias` buffers)
+  /// and returns the data pointers in `expected`'s order. F16 and BF16 tensors bind to F32
+  /// weights, converted once here. Throws one error that lists every mismatch.
   std::vector<void *> bind(const std::vector<TensorSpec> &expected,
-                           const std::vector<TensorSpec> &unused = {});
+                           const std::vector<TensorSpec> &unused = {},
+                           const std::vector<std::string> &ignored = {});
 
 private:
   std::string path;
   void *map = nullptr;
   size_t size = 0;
   std::map<std::string, Entry> tensors;
-  std::vector<std::unique_ptr<float[]>> realigned; ///< copies of misaligned tensors
+  /// F32 copies of misaligned and of half-precision tensors.
+  std::vector<std::unique_ptr<float[]>> converted;
 };
 
 /// A dense array (F32, I32 or I64), 64-byte aligned.
@@ -96,6 +100,9 @@ struct Array {
 /// otherwise be mmap'ed and returned to the kernel each time, page-faulting them in again
 /// on the next run. Call once before running a model.
 void keepBuffersInHeap();
+
+/// True if `name` matches the glob `pattern` (`*`, `?`, `[...]`; POSIX fnmatch).
+bool matchesPattern(const std::string &name, const std::string &pattern);
 
 /// Bytes per element of a safetensors dtype name (0 if unknown).
 size_t dtypeSize(const std::string &dtype);
