@@ -222,6 +222,7 @@ std::unique_ptr<Node> Elaborator::stmts(const std::vector<StmtPtr> &body, Env &o
   seq = node.get();
   this->scope = scope;
   Env env = outer; // `let` adds bindings visible to the following statements
+  std::vector<std::pair<std::string, SourceLoc>> newNames; // tensors this body names first
   for (size_t i = 0; i < body.size(); ++i) {
     const Stmt &s = *body[i];
     if (s.kind == Stmt::Kind::Return) {
@@ -247,9 +248,20 @@ std::unique_ptr<Node> Elaborator::stmts(const std::vector<StmtPtr> &body, Env &o
           return nullptr;
         ret->push_back(id);
       }
+      for (size_t a = 0; a < ret->size(); ++a)
+        for (size_t b = a + 1; b < ret->size(); ++b)
+          if ((*ret)[a] == (*ret)[b]) {
+            error(s.loc, "'return' gives the same tensor twice (results " + std::to_string(a + 1) +
+                             " and " + std::to_string(b + 1) + ")");
+            return nullptr;
+          }
       continue;
     }
     if (s.kind == Stmt::Kind::Let) {
+      std::vector<std::string> names = s.names.empty() ? std::vector<std::string>{s.asName} : s.names;
+      for (const std::string &n : names)
+        if (!env.count(n))
+          newNames.push_back({n, s.loc});
       if (!let(s, env, scope))
         return nullptr;
       continue;
@@ -285,6 +297,13 @@ std::unique_ptr<Node> Elaborator::stmts(const std::vector<StmtPtr> &body, Env &o
       return nullptr;
     node->children.push_back(std::move(n));
   }
+  // A tensor named here and never read is a mistake (its weights would not matter).
+  for (const auto &[name, loc] : newNames)
+    if (auto it = env.find(name); it != env.end() && it->second.kind == ParamValue::Kind::Tensor &&
+                                  !readTensors.count(it->second.i)) {
+      error(loc, "tensor '" + name + "' is never used");
+      return nullptr;
+    }
   // Tensor names the body rebound are rebound outside it too.
   for (auto &[name, value] : outer)
     if (value.kind == ParamValue::Kind::Tensor)

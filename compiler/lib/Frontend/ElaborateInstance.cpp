@@ -8,6 +8,7 @@
 #include "Elaborator.h"
 
 #include <algorithm>
+#include <cctype>
 
 using namespace loom;
 using namespace loom::ast;
@@ -437,6 +438,16 @@ bool Elaborator::addWeights(Instance &instRef, const BlockValue &bv,
   const std::string &path = inst->path_;
   for (const WeightSpec &w : weights) {
     std::string full = joinPath(path, w.name);
+    // A state_dict key: dot-separated names of letters, digits and '_' (no '..', '/', ' ').
+    bool valid = !full.empty() && full.front() != '.' && full.back() != '.' &&
+                 full.find("..") == std::string::npos &&
+                 std::all_of(full.begin(), full.end(),
+                             [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.'; });
+    if (!valid) {
+      error(bv.loc, "weight name '" + full + "' is not a state_dict key (dot-separated names of "
+                    "letters, digits and '_')");
+      return false;
+    }
     if (!w.tiedTo.empty()) {
       auto it = weightIndex.find(w.tiedTo);
       if (it == weightIndex.end()) {

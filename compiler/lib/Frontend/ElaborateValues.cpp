@@ -116,7 +116,7 @@ bool Elaborator::coerce(ParamValue &v, const ParamType &t, const SourceLoc &loc,
       v = ParamValue::ofTensor(-1);
       return true;
     }
-    if (v.kind == VK::Input) { // a model input or a capture, used as a tensor
+    if (v.kind == VK::Input || v.kind == VK::Symbol) { // a model input or a capture
       int64_t id = asTensor(v, loc, what);
       if (id < 0)
         return false;
@@ -245,8 +245,7 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
     if (auto it = env.find(e.text); it != env.end()) {
       if (!e.asName.empty()) {
         if (it->second.kind != ParamValue::Kind::Block) {
-          // (an `as` on a tensor names nothing)
-          error(e.loc, "'as' names a block, but '" + e.text + "' is " + it->second.str());
+          error(e.asLoc, "'as' names a block instance, but '" + e.text + "' is " + it->second.str());
           return std::nullopt;
         }
         ParamValue v = it->second;
@@ -254,6 +253,8 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
         v.block->asName = e.asName;
         return v;
       }
+      if (it->second.kind == ParamValue::Kind::Tensor)
+        readTensors.insert(it->second.i);
       return it->second;
     }
     if (isBlockName(e.text))
@@ -350,7 +351,10 @@ int64_t Elaborator::asTensor(const ParamValue &v, const SourceLoc &loc, const st
       if (model->inputs[i].name == v.s)
         return static_cast<int64_t>(i);
   }
-  error(loc, what + " expects a tensor, got " + v.str());
+  if (v.kind == ParamValue::Kind::Symbol)
+    error(loc, "no tensor named '" + v.s + "' is defined here (" + what + " expects a tensor)");
+  else
+    error(loc, what + " expects a tensor, got " + v.str());
   return -1;
 }
 

@@ -20,6 +20,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,7 @@ public:
   std::map<std::string, size_t> weightIndex;
   std::unique_ptr<Model> model;
   std::map<std::string, int64_t> captureIds; ///< `capture` names -> tensor ids
+  std::set<int64_t> readTensors; ///< tensors read by name (for "never used" errors)
   Node *seq = nullptr;   ///< the statement list that expressions append their nodes to
   std::string scope;     ///< the weight path of the statements being elaborated
   int sharedDepth = 0;   ///< > 0 while instantiating a `let`-shared block
