@@ -11,6 +11,11 @@ code (transformers is not a Debian package, so each module is written here from 
   gptj     GPTJModel: wte, GPTJBlock (one ln_1 feeding attention and MLP in parallel,
            x + attn + mlp; q/k/v/out_proj without bias; rotary embedding of the first
            rotary_dim features of each head with interleaved pairs, rotate_every_two), ln_f.
+  t5       T5EncoderModel: `shared` embedding also named encoder.embed_tokens (one tensor under
+           two names in the state_dict), T5Blocks (T5LayerNorm = RMSNorm without bias,
+           SelfAttention.q/k/v/o without bias and without score scaling, the bucketed relative
+           bias stored in block 0 only and reused by every block, DenseReluDense.wi/wo), the
+           final_layer_norm.
   reformer Reformer's reversible layers (Kitaev et al. 2020, sec. 3; ReformerModel's
            ReversibleLayer at inference): the embedding is duplicated into two streams,
            Y1 = X1 + Attn(LN(X2)), Y2 = X2 + FF(LN(Y1)), then concat(Y1, Y2) and
@@ -20,7 +25,7 @@ code (transformers is not a Debian package, so each module is written here from 
            ReformerFeedForwardOutput (output.dense).
 
 usage: make_hf_ref.py MODEL OUTDIR [--layers 2 --d-model 32 --heads 4 --d-ff 64 --seq 12
-           --batch 3 --vocab 50 --lengths 12,7,3 --rotary-dim 4 --dtype f32|bf16|f16]
+           --batch 3 --vocab 50 --lengths 12,7,3 --rotary-dim 4 --d-kv 8 --dtype f32|bf16|f16]
 Writes weights.safetensors (the module's state_dict, unchanged; with --dtype bf16 or f16 in
 that precision, as real checkpoints are, and the reference computed from the rounded weights), input_ids.npy (int64), for bert also
 token_type_ids.npy and lengths.npy, and expected.npy (the last hidden state).
@@ -38,6 +43,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loomref  # noqa: E402
+from make_position_ref import t5_bucket  # noqa: E402
 
 
 class Conv1D(nn.Module):
@@ -283,7 +289,73 @@ class ReformerModel(nn.Module):
         return self.encoder.layer_norm(torch.cat([x1, x2], dim=-1))
 
 
-MODELS = {"bert": BertModel, "gpt2": GPT2Model, "gptj": GPTJModel, "reformer": ReformerModel}
+# --- T5 encoder -----------------------------------------------------------------------
+
+class T5LayerNorm(nn.Module):
+    def __init__(self, d, eps=1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+
+
+class T5Block(nn.Module):
+    def __init__(self, d, h, d_kv, d_ff, has_bias, num_buckets):
+        super().__init__()
+        self.h = h
+        sa = nn.Module()
+        for name in ("q", "k", "v"):
+            setattr(sa, name, nn.Linear(d, h * d_kv, bias=False))
+        sa.o = nn.Linear(h * d_kv, d, bias=False)
+        if has_bias:
+            sa.relative_attention_bias = nn.Embedding(num_buckets, h)
+        l0, l1 = nn.Module(), nn.Module()
+        l0.SelfAttention, l0.layer_norm = sa, T5LayerNorm(d)
+        l1.DenseReluDense = nn.Module()
+        l1.DenseReluDense.wi = nn.Linear(d, d_ff, bias=False)
+        l1.DenseReluDense.wo = nn.Linear(d_ff, d, bias=False)
+        l1.layer_norm = T5LayerNorm(d)
+        self.layer = nn.ModuleList([l0, l1])
+
+    def forward(self, x, position_bias):
+        sa = self.layer[0].SelfAttention
+        n = self.layer[0].layer_norm(x)
+        q, k, v = heads(sa.q(n), self.h), heads(sa.k(n), self.h), heads(sa.v(n), self.h)
+        s = q @ k.transpose(-1, -2) + position_bias  # T5 does not scale the scores
+        x = x + sa.o(merge(torch.softmax(s, dim=-1) @ v))
+        ff = self.layer[1]
+        return x + ff.DenseReluDense.wo(torch.relu(ff.DenseReluDense.wi(ff.layer_norm(x))))
+
+
+class T5EncoderModel(nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        self.num_buckets, self.max_distance = 32, 128
+        self.shared = nn.Embedding(a.vocab, a.d_model)
+        self.encoder = nn.Module()
+        self.encoder.embed_tokens = self.shared  # tied: listed under both names
+        d_kv = a.d_kv or a.d_model // a.heads
+        self.encoder.block = nn.ModuleList(T5Block(a.d_model, a.heads, d_kv, a.d_ff, i == 0, self.num_buckets)
+                                           for i in range(a.layers))
+        self.encoder.final_layer_norm = T5LayerNorm(a.d_model)
+
+    def forward(self, ids):
+        seq = ids.shape[1]
+        x = self.encoder.embed_tokens(ids)
+        i = torch.arange(seq)[:, None]
+        j = torch.arange(seq)[None, :]
+        buckets = t5_bucket(j - i, True, self.num_buckets, self.max_distance)
+        table = self.encoder.block[0].layer[0].SelfAttention.relative_attention_bias
+        bias = table(buckets).permute(2, 0, 1)[None]  # [1, h, q, k], computed once
+        for block in self.encoder.block:
+            x = block(x, bias)
+        return self.encoder.final_layer_norm(x)
+
+
+MODELS = {"bert": BertModel, "gpt2": GPT2Model, "gptj": GPTJModel, "reformer": ReformerModel,
+          "t5": T5EncoderModel}
 
 
 def write_half(path, tensors, dtype):
@@ -317,6 +389,7 @@ def main():
     ap.add_argument("--max-len", type=int, default=16)
     ap.add_argument("--lengths", default="")
     ap.add_argument("--rotary-dim", type=int, default=4)
+    ap.add_argument("--d-kv", type=int, default=0, help="t5: features per head (0: d_model / heads)")
     ap.add_argument("--dtype", choices=["f32", "bf16", "f16"], default="f32")
     a = ap.parse_args()
     torch.manual_seed(a.seed)

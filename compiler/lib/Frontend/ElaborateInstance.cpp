@@ -26,12 +26,27 @@ std::unique_ptr<Node> Elaborator::instantiate(const BlockValue &bv, const std::s
     SharingScope(int &d, bool on) : depth(d), on(on) { depth += on; }
     ~SharingScope() { depth -= on; }
   } sharing(sharedDepth, !bv.sharedPath.empty());
-  if (const BlockPlugin *p = PluginRegistry::instance().lookup(bv.kind))
-    return instantiatePlugin(*p, bv,
-                             !bv.sharedPath.empty()
-                                 ? bv.sharedPath
-                                 : joinPath(scope, bv.asName.empty() ? p->name() : bv.asName),
-                             cur, context);
+  if (const BlockPlugin *p = PluginRegistry::instance().lookup(bv.kind)) {
+    auto node = instantiatePlugin(*p, bv,
+                                  !bv.sharedPath.empty()
+                                      ? bv.sharedPath
+                                      : joinPath(scope, bv.asName.empty() ? p->name() : bv.asName),
+                                  cur, context);
+    // A shared instance used `as` another name: its weights are tied under that name too
+    // (T5's `shared.weight` is also `encoder.embed_tokens.weight`); a state_dict lists both,
+    // and the copy is accepted (shape-checked), not read.
+    if (node && !bv.sharedPath.empty() && !bv.asName.empty())
+      for (const auto &[local, full] : node->leaf->weightNames) {
+        std::string alias = joinPath(joinPath(scope, bv.asName), local);
+        if (alias == full || weightIndex.count(alias) ||
+            std::any_of(model->unusedWeights.begin(), model->unusedWeights.end(),
+                        [&](const Weight &u) { return u.name == alias; }))
+          continue;
+        model->unusedWeights.push_back(
+            Weight{alias, model->weights[weightIndex.at(full)].shape, bv.loc, "F32"});
+      }
+    return node;
+  }
   auto it = blocks.find(bv.kind);
   if (it == blocks.end()) {
     error(bv.loc, "unknown block '" + bv.kind + "'");
@@ -307,7 +322,7 @@ struct InferCtx : InferContext {
       return std::nullopt;
     }
     BlockValue bv = *v.block;
-    if (bv.asName.empty())
+    if (bv.asName.empty() && bv.sharedPath.empty())
       bv.asName = param;
     bv.positional.clear();
     int64_t cur = el.newTensor(in, dtype);
