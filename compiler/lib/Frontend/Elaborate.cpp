@@ -359,8 +359,11 @@ bool Elaborator::let(const Stmt &s, Env &env, const std::string &scope) {
     return false;
   }
   auto shared = std::make_shared<BlockValue>(*v->block);
-  // Absolute: the weights keep this name wherever the instance is used.
-  shared->sharedPath = shared->asName.empty() ? joinPath(scope, s.asName) : shared->asName;
+  // Named where the `let` is written (its `as` name, else the let's own), relative to the
+  // enclosing scope like every `as`: inside a repeat's body that is one instance per
+  // iteration, shared by the uses within it; bind it before the repeat to share it across
+  // iterations. The weights keep this name wherever the instance is used.
+  shared->sharedPath = joinPath(scope, shared->asName.empty() ? s.asName : shared->asName);
   shared->asName.clear();
   ParamValue p = *v;
   p.block = shared;
