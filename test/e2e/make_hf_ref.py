@@ -11,6 +11,10 @@ code (transformers is not a Debian package, so each module is written here from 
   gptj     GPTJModel: wte, GPTJBlock (one ln_1 feeding attention and MLP in parallel,
            x + attn + mlp; q/k/v/out_proj without bias; rotary embedding of the first
            rotary_dim features of each head with interleaved pairs, rotate_every_two), ln_f.
+  neox     GPTNeoXModel: embed_in, GPTNeoXLayers with use_parallel_residual (x +
+           attn(input_layernorm(x)) + mlp(post_attention_layernorm(x))), query_key_value packed
+           per head as [n_heads, 3, d_head] along its outputs, rotate_half rotary on the first
+           rotary_pct of each head, exact GELU, final_layer_norm.
   t5       T5EncoderModel: `shared` embedding also named encoder.embed_tokens (one tensor under
            two names in the state_dict), T5Blocks (T5LayerNorm = RMSNorm without bias,
            SelfAttention.q/k/v/o without bias and without score scaling, the bucketed relative
@@ -289,6 +293,65 @@ class ReformerModel(nn.Module):
         return self.encoder.layer_norm(torch.cat([x1, x2], dim=-1))
 
 
+# --- GPT-NeoX -------------------------------------------------------------------------
+
+def rotate_half(x):
+    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def neox_rotary(x, rot, seq, base=10000.0):
+    """GPTNeoXRotaryEmbedding + apply_rotary_pos_emb on the first `rot` features ([b, h, s, dh])."""
+    inv_freq = 1.0 / (base ** (torch.arange(0, rot, 2, dtype=torch.float32) / rot))
+    freqs = torch.arange(seq, dtype=torch.float32)[:, None] * inv_freq[None]
+    emb = torch.cat((freqs, freqs), dim=-1)
+    cos, sin = emb.cos(), emb.sin()
+    x_rot, x_pass = x[..., :rot], x[..., rot:]
+    return torch.cat((x_rot * cos + rotate_half(x_rot) * sin, x_pass), dim=-1)
+
+
+class GPTNeoXLayer(nn.Module):
+    def __init__(self, d, h, d_ff, rot, eps):
+        super().__init__()
+        self.h, self.rot = h, rot
+        self.input_layernorm = nn.LayerNorm(d, eps=eps)
+        self.post_attention_layernorm = nn.LayerNorm(d, eps=eps)
+        self.attention = nn.Module()
+        self.attention.query_key_value = nn.Linear(d, 3 * d)
+        self.attention.dense = nn.Linear(d, d)
+        self.mlp = nn.Module()
+        self.mlp.dense_h_to_4h = nn.Linear(d, d_ff)
+        self.mlp.dense_4h_to_h = nn.Linear(d_ff, d)
+
+    def forward(self, x):
+        b, s, d = x.shape
+        dh = d // self.h
+        qkv = self.attention.query_key_value(self.input_layernorm(x)).view(b, s, self.h, 3 * dh)
+        qkv = qkv.permute(0, 2, 1, 3)  # [b, h, s, 3 dh]
+        q, k, v = qkv[..., :dh], qkv[..., dh:2 * dh], qkv[..., 2 * dh:]
+        q, k = neox_rotary(q, self.rot, s), neox_rotary(k, self.rot, s)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(dh) + causal_mask(s)
+        a = self.attention.dense(merge(torch.softmax(scores, dim=-1) @ v))
+        m = self.mlp.dense_4h_to_h(nn.functional.gelu(self.mlp.dense_h_to_4h(self.post_attention_layernorm(x))))
+        return x + a + m
+
+
+class GPTNeoXModel(nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        eps = 1e-5
+        self.embed_in = nn.Embedding(a.vocab, a.d_model)
+        self.layers = nn.ModuleList(GPTNeoXLayer(a.d_model, a.heads, a.d_ff, a.rotary_dim, eps)
+                                    for _ in range(a.layers))
+        self.final_layer_norm = nn.LayerNorm(a.d_model, eps=eps)
+
+    def forward(self, ids):
+        x = self.embed_in(ids)
+        for layer in self.layers:
+            x = layer(x)
+        return self.final_layer_norm(x)
+
+
 # --- T5 encoder -----------------------------------------------------------------------
 
 class T5LayerNorm(nn.Module):
@@ -355,7 +418,7 @@ class T5EncoderModel(nn.Module):
 
 
 MODELS = {"bert": BertModel, "gpt2": GPT2Model, "gptj": GPTJModel, "reformer": ReformerModel,
-          "t5": T5EncoderModel}
+          "t5": T5EncoderModel, "neox": GPTNeoXModel}
 
 
 def write_half(path, tensors, dtype):

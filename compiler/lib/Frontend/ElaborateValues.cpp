@@ -425,7 +425,7 @@ std::optional<ParamValue> Elaborator::tensorBinary(const Expr &e, const ParamVal
 std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &env) {
   std::vector<int64_t> ids;
   std::vector<SourceLoc> locs;
-  std::optional<ParamValue> parts;
+  std::optional<ParamValue> parts, groups;
   for (const Arg &a : e.args) {
     auto v = eval(*a.value, env);
     if (!v)
@@ -435,8 +435,12 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
         parts = v;
         continue;
       }
+      if (e.text == "chunk" && a.name == "groups") {
+        groups = v;
+        continue;
+      }
       error(a.loc, "unknown parameter '" + a.name + "' of '" + e.text + "'" +
-                       (e.text == "chunk" ? " (expected chunks)" : " (it takes tensors only)"));
+                       (e.text == "chunk" ? " (expected chunks, groups)" : " (it takes tensors only)"));
       return std::nullopt;
     }
     if (e.text == "chunk" && ids.size() == 1 && !parts) {
@@ -471,7 +475,10 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
     }
     return ParamValue::ofTensor(appendOp(Node::OpKind::Concat, ids, shape, e.loc).out);
   }
-  // chunk(x, n): torch.chunk(x, n, dim=-1) into n equal parts.
+  // chunk(x, n): torch.chunk(x, n, dim=-1) into n equal parts. chunk(x, n, groups = g)
+  // first views the features as g groups and splits each group into n parts; part i
+  // gathers the i-th part of every group (x.view(..., g, n * s).split(s, -1) flattened, as
+  // GPT-NeoX unpacks its per-head query_key_value).
   if (ids.size() != 1 || !parts) {
     error(e.loc, "chunk takes one tensor and the number of parts: chunk(x, 3)");
     return std::nullopt;
@@ -480,20 +487,30 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
     error(e.loc, "chunk's number of parts must be a positive integer, got " + parts->str());
     return std::nullopt;
   }
+  int64_t g = 1;
+  if (groups) {
+    if (groups->kind != ParamValue::Kind::Int || groups->i < 1) {
+      error(e.loc, "chunk's groups must be a positive integer, got " + groups->str());
+      return std::nullopt;
+    }
+    g = groups->i;
+  }
   std::vector<int64_t> shape = tensor(ids[0]).shape;
-  if (shape.back() % parts->i != 0) {
+  if (shape.back() % (parts->i * g) != 0) {
     error(e.loc, "chunk: " + std::to_string(shape.back()) + " features do not split into " +
+                     (g > 1 ? std::to_string(g) + " groups of " : std::string()) +
                      std::to_string(parts->i) + " equal parts");
     return std::nullopt;
   }
-  int64_t size = shape.back() / parts->i;
-  shape.back() = size;
+  int64_t size = shape.back() / (parts->i * g);
+  shape.back() = size * g;
   ParamValue tuple;
   tuple.kind = ParamValue::Kind::Tuple;
   for (int64_t i = 0; i < parts->i; ++i) {
     Node &op = appendOp(Node::OpKind::Slice, {ids[0]}, shape, e.loc);
     op.offset = i * size;
     op.size = size;
+    op.groups = g;
     tuple.items.push_back(op.out);
   }
   if (parts->i == 1)

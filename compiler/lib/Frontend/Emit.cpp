@@ -267,6 +267,31 @@ private:
     case Node::OpKind::Slice: {
       Value x = val(n.operands[0]);
       auto t = cast<RankedTensorType>(x.getType());
+      if (n.groups > 1) {
+        // [..., F] -> [..., groups, F / groups], slice the last dim, -> [..., groups * size].
+        int64_t rank = t.getRank();
+        SmallVector<int64_t> grouped(t.getShape());
+        grouped.back() = n.groups;
+        grouped.push_back(t.getShape().back() / n.groups);
+        SmallVector<ReassociationIndices> reassoc;
+        for (int64_t d = 0; d + 1 < rank; ++d)
+          reassoc.push_back({d});
+        reassoc.push_back({rank - 1, rank});
+        Value g = tensor::ExpandShapeOp::create(
+            b, l, RankedTensorType::get(grouped, b.getF32Type()), x, reassoc);
+        SmallVector<OpFoldResult> offs(rank + 1, b.getIndexAttr(0)), sizes,
+            strides(rank + 1, b.getIndexAttr(1));
+        offs.back() = b.getIndexAttr(n.offset);
+        for (int64_t s : grouped)
+          sizes.push_back(b.getIndexAttr(s));
+        sizes.back() = b.getIndexAttr(n.size);
+        SmallVector<int64_t> sliced(grouped);
+        sliced.back() = n.size;
+        Value s = tensor::ExtractSliceOp::create(
+            b, l, RankedTensorType::get(sliced, b.getF32Type()), g, offs, sizes, strides);
+        r = tensor::CollapseShapeOp::create(b, l, resultType(n.groups * n.size), s, reassoc);
+        break;
+      }
       SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
           strides(t.getRank(), b.getIndexAttr(1));
       offs.back() = b.getIndexAttr(n.offset);
@@ -379,6 +404,7 @@ private:
           a->placement != b->placement || a->scale != b->scale ||
           a->children.size() != b->children.size() || a->op != b->op ||
           a->scalar != b->scalar || a->offset != b->offset || a->size != b->size ||
+          a->groups != b->groups ||
           a->operands.size() != b->operands.size() || !use(a->in, b->in))
         return false;
       for (auto [x, y] : llvm::zip_equal(a->operands, b->operands))

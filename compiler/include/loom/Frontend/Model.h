@@ -68,7 +68,9 @@ struct Node {
   OpKind op = OpKind::Add;
   std::vector<int64_t> operands; ///< Op: tensor ids
   double scalar = 1.0;           ///< Op Scale: the factor
-  int64_t offset = 0, size = 0;  ///< Op Slice: features [offset, offset + size)
+  /// Op Slice: features [offset, offset + size) of each of `groups` equal groups of the
+  /// features (groups > 1: GPT-NeoX's per-head packing), concatenated.
+  int64_t offset = 0, size = 0, groups = 1;
   int64_t sumId = -1;            ///< Residual post_norm: the id of x + f(x), the norm's input
   /// Seq of a repeat: the iterations also carry tensors other than the stream, so they are
   /// emitted inline rather than as calls of one function.
