@@ -32,6 +32,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/thread.h"
 
 #include <iostream>
 
@@ -134,8 +135,8 @@ std::string shapeStr(const std::vector<int64_t> &s) {
 }
 } // namespace
 
-int main(int argc, char **argv) {
-  InitLLVM y(argc, argv);
+namespace {
+int run(int argc, char **argv) {
   // Passes first: --mlir-print-ir-before=<pass> needs their names.
   mlir::registerAllPasses();
   loom::registerLoomPasses();
@@ -307,4 +308,16 @@ int main(int argc, char **argv) {
   if (rc != 0)
     return fail("linking with '" + cxx + "' failed" + (linkErr.empty() ? "" : ": " + linkErr));
   return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  // The front end recurses over the spec's nesting (bounded by the parser's limits) and
+  // MLIR over regions: a thread with a large stack keeps deep but legal specs from
+  // exhausting the main thread's 8 MB.
+  int rc = 1;
+  llvm::thread worker(std::optional<unsigned>(512u << 20), [&] { rc = run(argc, argv); });
+  worker.join();
+  return rc;
 }

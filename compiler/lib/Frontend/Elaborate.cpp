@@ -33,6 +33,8 @@ std::string loom::detail::joinPath(const std::string &scope, const std::string &
 }
 
 Elaborator::Elaborator(const Program &program, DiagnosticEngine &diag) : diag(diag) {
+  if (!program.files.empty())
+    mainFile = program.files.front()->path;
   for (const auto &f : program.files)
     for (const auto &b : f->blocks) {
       if (b->isModel) {
@@ -55,6 +57,19 @@ void Elaborator::error(const SourceLoc &loc, const std::string &msg) {
     diag.note(it->use, "in block '" + it->block + "' used here");
 }
 
+bool Elaborator::checkSize(const std::vector<int64_t> &shape, const SourceLoc &loc,
+                           const std::string &what) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (d <= 0 || __builtin_mul_overflow(n, d, &n) || n > kMaxElements) {
+      error(loc, what + " " + shapeStr(shape) + " " +
+                     (d <= 0 ? "has a dimension that is not positive"
+                             : "has more than 2^40 elements"));
+      return false;
+    }
+  return true;
+}
+
 int64_t Elaborator::newTensor(std::vector<int64_t> shape, std::string dtype) {
   model->tensors.push_back(TensorInfo{std::move(shape), std::move(dtype)});
   return static_cast<int64_t>(model->tensors.size()) - 1;
@@ -65,7 +80,8 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
     return nullptr;
   if (models.size() != 1) {
     if (models.empty())
-      diag.error("no 'model' is defined");
+      diag.error(SourceLoc{mainFile, 1, 1}, "no 'model' is defined (imports define blocks; the "
+                                            "spec given to loomc defines the model)");
     else {
       diag.error(models[1]->loc, "more than one 'model' is defined");
       diag.note(models[0]->loc, "first model is here");
@@ -127,6 +143,8 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
       }
       mi.shape.push_back(v->i);
     }
+    if (!checkSize(mi.shape, in.loc, "input '" + in.name + "'"))
+      return nullptr;
     newTensor(mi.shape, mi.dtype);
     model->inputs.push_back(std::move(mi));
   }
@@ -164,6 +182,8 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
       }
       mo.shape.push_back(v->i);
     }
+    if (!checkSize(mo.shape, out.loc, "output '" + out.name + "'"))
+      return nullptr;
     claimedSlots[out.name].assign(mo.shape.front(), false);
     model->outputs.push_back(std::move(mo));
     env[out.name] = ParamValue::ofOutput(out.name);
@@ -445,6 +465,11 @@ std::unique_ptr<Node> Elaborator::repeat(const Stmt &s, Env &env, const std::str
     return nullptr;
   if (c->kind != ParamValue::Kind::Int || c->i < 1) {
     error(s.count->loc, "repeat count must be a positive integer, got " + c->str());
+    return nullptr;
+  }
+  if (c->i > kMaxRepeat) {
+    error(s.count->loc, "repeat count " + std::to_string(c->i) + " is over the limit of " +
+                            std::to_string(kMaxRepeat));
     return nullptr;
   }
   if (s.shared && !s.indexName.empty()) {

@@ -435,6 +435,11 @@ std::unique_ptr<Node> Elaborator::instantiatePlugin(const BlockPlugin &p, const 
       error(bv.loc, p.name() + ": shape inference failed");
     return nullptr;
   }
+  if (!checkSize(out, bv.loc, p.name() + ": the output"))
+    return nullptr;
+  for (const WeightSpec &w : weights)
+    if (!checkSize(w.shape, bv.loc, p.name() + ": weight '" + w.name + "'"))
+      return nullptr;
   if (!addWeights(*inst, bv, weights))
     return nullptr;
   inst->out = out;

@@ -7,6 +7,9 @@
 #include "Elaborator.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
 
 using namespace loom;
 using namespace loom::ast;
@@ -43,12 +46,24 @@ std::optional<ParamValue> Elaborator::parseOverride(const std::string &text) {
   if (text == "true" || text == "false")
     return ParamValue::ofBool(text == "true");
   char *end = nullptr;
+  errno = 0;
   long long i = std::strtoll(text.c_str(), &end, 10);
-  if (!text.empty() && *end == '\0')
+  if (!text.empty() && *end == '\0') {
+    if (errno == ERANGE) {
+      diag.error("-D value " + text + " is out of range (64-bit integer)");
+      return std::nullopt;
+    }
     return ParamValue::ofInt(i);
+  }
+  errno = 0;
   double f = std::strtod(text.c_str(), &end);
-  if (!text.empty() && *end == '\0')
+  if (!text.empty() && *end == '\0') {
+    if (errno == ERANGE && (std::isinf(f) || f == 0)) {
+      diag.error("-D value " + text + " is out of range (64-bit float)");
+      return std::nullopt;
+    }
     return ParamValue::ofFloat(f);
+  }
   return ParamValue::ofSymbol(text);
 }
 
@@ -151,8 +166,13 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
     auto v = eval(*e.lhs, env);
     if (!v)
       return std::nullopt;
-    if (v->kind == ParamValue::Kind::Int)
+    if (v->kind == ParamValue::Kind::Int) {
+      if (v->i == INT64_MIN) {
+        error(e.loc, "integer overflow in -(" + std::to_string(v->i) + ") (64-bit)");
+        return std::nullopt;
+      }
       return ParamValue::ofInt(-v->i);
+    }
     if (v->kind == ParamValue::Kind::Float)
       return ParamValue::ofFloat(-v->f);
     error(e.loc, "cannot negate " + v->str());
@@ -222,13 +242,24 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
         error(e.loc, "division by zero");
         return std::nullopt;
       }
+      int64_t v = 0;
+      bool overflow = false;
       switch (e.op) {
-      case '+': return ParamValue::ofInt(l->i + r->i);
-      case '-': return ParamValue::ofInt(l->i - r->i);
-      case '*': return ParamValue::ofInt(l->i * r->i);
-      case '/': return ParamValue::ofInt(l->i / r->i);
-      default: return ParamValue::ofInt(l->i % r->i);
+      case '+': overflow = __builtin_add_overflow(l->i, r->i, &v); break;
+      case '-': overflow = __builtin_sub_overflow(l->i, r->i, &v); break;
+      case '*': overflow = __builtin_mul_overflow(l->i, r->i, &v); break;
+      default:
+        // INT64_MIN / -1 overflows (and traps); its remainder is 0.
+        overflow = l->i == INT64_MIN && r->i == -1 && e.op == '/';
+        if (!overflow)
+          v = (l->i == INT64_MIN && r->i == -1) ? 0 : e.op == '/' ? l->i / r->i : l->i % r->i;
       }
+      if (overflow) {
+        error(e.loc, std::string("integer overflow in ") + std::to_string(l->i) + " " + e.op + " " +
+                         std::to_string(r->i) + " (64-bit)");
+        return std::nullopt;
+      }
+      return ParamValue::ofInt(v);
     }
     double a = li ? l->i : l->f, b = ri ? r->i : r->f;
     switch (e.op) {

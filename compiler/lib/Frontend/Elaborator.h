@@ -31,6 +31,11 @@ std::string joinPath(const std::string &scope, const std::string &name);
 
 using Env = std::map<std::string, ParamValue>;
 
+/// Limits on what a spec may ask for (each a clear error): iterations of one repeat, and
+/// elements of one tensor (2^40, so that byte sizes never overflow).
+constexpr int64_t kMaxRepeat = 4096;
+constexpr int64_t kMaxElements = int64_t(1) << 40;
+
 class Elaborator {
 public:
   Elaborator(const Program &program, DiagnosticEngine &diag);
@@ -62,6 +67,9 @@ public:
 
   //===--- Tensors ---------------------------------------------------------===//
   int64_t newTensor(std::vector<int64_t> shape, std::string dtype = "f32");
+  /// Errors (at `loc`) unless every dimension is positive and the product within the limit.
+  bool checkSize(const std::vector<int64_t> &shape, const ast::SourceLoc &loc,
+                 const std::string &what);
   const TensorInfo &tensor(int64_t id) const { return model->tensors[id]; }
   Node &appendOp(Node::OpKind op, std::vector<int64_t> operands, std::vector<int64_t> shape,
                  const ast::SourceLoc &loc);
@@ -106,6 +114,7 @@ public:
   };
 
   DiagnosticEngine &diag;
+  std::string mainFile; ///< the spec given to loomc
   std::map<std::string, const ast::BlockDef *> blocks;
   std::vector<const ast::BlockDef *> models;
   std::vector<Frame> stack;

@@ -35,6 +35,17 @@ bool loom::loadProgram(const std::string &path, const std::vector<std::string> &
     if (!seen.insert(canon).second)
       continue;
     std::string text;
+    // Only regular files: a directory reads as nothing, and a FIFO or a device may block
+    // or never end.
+    if (!fs::is_regular_file(real, ec)) {
+      diag.error("cannot read '" + real + "': " +
+                 (fs::exists(real, ec) ? "not a regular file" : "no such file"));
+      return false;
+    }
+    if (fs::file_size(real, ec) > (64u << 20)) {
+      diag.error("cannot read '" + real + "': larger than 64 MiB");
+      return false;
+    }
     if (!readFile(real, text)) {
       diag.error("cannot read '" + real + "'");
       return false;

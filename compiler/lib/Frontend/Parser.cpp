@@ -9,6 +9,10 @@
 #include "LoomParser.h"
 #include "antlr4-runtime.h"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+
 using namespace loom;
 using namespace loom::ast;
 using P = loomgrammar::LoomParser;
@@ -28,9 +32,93 @@ private:
   DiagnosticEngine &diag;
 };
 
+/// The first byte of `text` that is not valid UTF-8 or is a NUL, with its line and column
+/// (1-based), or false.
+bool findBadByte(const std::string &text, unsigned &line, unsigned &col, std::string &what) {
+  line = 1;
+  col = 1;
+  size_t i = 0, n = text.size();
+  while (i < n) {
+    unsigned char b = static_cast<unsigned char>(text[i]);
+    size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 0;
+    bool ok = len != 0 && i + len <= n;
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    if (ok && len == 2)
+      ok = b >= 0xc2; // no overlong forms
+    if (ok && len == 3) {
+      unsigned char b1 = static_cast<unsigned char>(text[i + 1]);
+      ok = !(b == 0xe0 && b1 < 0xa0) && !(b == 0xed && b1 >= 0xa0); // overlong, surrogates
+    }
+    if (ok && len == 4) {
+      unsigned char b1 = static_cast<unsigned char>(text[i + 1]);
+      ok = b <= 0xf4 && !(b == 0xf0 && b1 < 0x90) && !(b == 0xf4 && b1 >= 0x90);
+    }
+    if (!ok || b == 0) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", b);
+      what = b == 0 ? "a NUL byte" : std::string("invalid UTF-8 (byte ") + hex + ")";
+      return true;
+    }
+    if (b == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+    i += len;
+  }
+  return false;
+}
+
+/// The parser and the tree walk recurse once per nesting level: a spec may nest brackets,
+/// unary operators and `else if` chains this deep, and have this many operators in one
+/// statement.
+constexpr unsigned kMaxNesting = 256;
+constexpr unsigned kMaxOperatorsPerStatement = 10000;
+
+/// Reports the first token past the limits above; true if there is one.
+bool tooDeep(antlr4::CommonTokenStream &tokens, const std::string &path, DiagnosticEngine &diag) {
+  tokens.fill();
+  std::vector<unsigned> elseIfs{0}; // per open bracket
+  unsigned depth = 0, prefixRun = 0, operators = 0;
+  antlr4::Token *prev = nullptr;
+  for (antlr4::Token *t : tokens.getTokens()) {
+    std::string s = t->getText();
+    auto fail = [&](const std::string &what) {
+      diag.error(SourceLoc{path, static_cast<unsigned>(t->getLine()),
+                           static_cast<unsigned>(t->getCharPositionInLine() + 1)},
+                 what);
+      return true;
+    };
+    if (s == "(" || s == "{" || s == "[") {
+      ++depth;
+      elseIfs.push_back(0);
+    } else if ((s == ")" || s == "}" || s == "]") && depth > 0) {
+      --depth;
+      elseIfs.pop_back();
+    }
+    if (s == ";" || s == "{" || s == "}")
+      operators = 0;
+    else if (s == "+" || s == "-" || s == "*" || s == "/" || s == "%" || s == "&&" || s == "||" ||
+             s == "==" || s == "!=" || s == "<" || s == "<=" || s == ">" || s == ">=" || s == "!")
+      ++operators;
+    prefixRun = (s == "-" || s == "!") ? prefixRun + 1 : 0;
+    if (s == "if" && prev && prev->getText() == "else")
+      ++elseIfs.back();
+    if (depth + prefixRun > kMaxNesting || elseIfs.back() > kMaxNesting)
+      return fail("nesting deeper than " + std::to_string(kMaxNesting) + " levels");
+    if (operators > kMaxOperatorsPerStatement)
+      return fail("more than " + std::to_string(kMaxOperatorsPerStatement) +
+                  " operators in one statement");
+    prev = t;
+  }
+  return false;
+}
+
 class Builder {
 public:
-  explicit Builder(std::string path) : path(std::move(path)) {}
+  Builder(std::string path, DiagnosticEngine &diag) : path(std::move(path)), diag(diag) {}
 
   SourceLoc loc(antlr4::Token *t) const {
     return SourceLoc{path, static_cast<unsigned>(t->getLine()),
@@ -106,15 +194,16 @@ public:
       e->rhs = expr(c->rhs);
     } else if (auto *c = dynamic_cast<P::IntExprContext *>(ctx)) {
       e->kind = Expr::Kind::Int;
-      try {
-        e->intValue = std::stoll(c->getText());
-      } catch (...) {
-        e->kind = Expr::Kind::Float; // out of range: reported by sema as a non-integer
-        e->floatValue = std::stod(c->getText());
-      }
+      errno = 0;
+      e->intValue = std::strtoll(c->getText().c_str(), nullptr, 10);
+      if (errno == ERANGE)
+        diag.error(e->loc, "integer literal " + c->getText() + " is out of range (64-bit)");
     } else if (auto *c = dynamic_cast<P::FloatExprContext *>(ctx)) {
       e->kind = Expr::Kind::Float;
-      e->floatValue = std::stod(c->getText());
+      errno = 0;
+      e->floatValue = std::strtod(c->getText().c_str(), nullptr);
+      if (errno == ERANGE && (std::isinf(e->floatValue) || e->floatValue == 0))
+        diag.error(e->loc, "float literal " + c->getText() + " is out of range (64-bit)");
     } else if (auto *c = dynamic_cast<P::BoolExprContext *>(ctx)) {
       e->kind = Expr::Kind::Bool;
       e->boolValue = c->value->getText() == "true";
@@ -257,6 +346,7 @@ public:
 
 private:
   std::string path;
+  DiagnosticEngine &diag;
 };
 
 } // namespace
@@ -264,17 +354,32 @@ private:
 std::unique_ptr<File> loom::parseLoom(const std::string &path, const std::string &text,
                                       DiagnosticEngine &diag) {
   unsigned before = diag.errorCount();
+  // ANTLR's UTF-8 decoding throws on invalid input; report it instead.
+  unsigned line, col;
+  std::string what;
+  if (findBadByte(text, line, col, what)) {
+    diag.error(SourceLoc{path, line, col}, "the spec contains " + what);
+    return nullptr;
+  }
   antlr4::ANTLRInputStream input(text);
   loomgrammar::LoomLexer lexer(&input);
   ErrorListener listener(path, diag);
   lexer.removeErrorListeners();
   lexer.addErrorListener(&listener);
   antlr4::CommonTokenStream tokens(&lexer);
+  if (tooDeep(tokens, path, diag) || diag.errorCount() != before)
+    return nullptr;
   P parser(&tokens);
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
   P::FileContext *tree = parser.file();
   if (diag.errorCount() != before)
     return nullptr;
-  return Builder(path).file(tree);
+  std::unique_ptr<File> file = Builder(path, diag).file(tree);
+  if (diag.errorCount() != before)
+    return nullptr;
+  if (file->blocks.empty() && file->imports.empty())
+    diag.error(SourceLoc{path, 1, 1}, "the file defines nothing (expected 'import', 'block' "
+                                      "or 'model')");
+  return diag.errorCount() != before ? nullptr : std::move(file);
 }
