@@ -12,4 +12,5 @@ lin = torch.nn.Linear(8, 8)
 x = torch.randn(1, 4, 8)
 with torch.no_grad():
     y = torch.nn.functional.softplus(lin(x))
-loomref.save_reference(sys.argv[1], {"linear.weight": lin.weight, "linear.bias": lin.bias}, x, y)
+# A bare nn.Linear state_dict: `linear` without `as` adds no path component.
+loomref.save_reference(sys.argv[1], {"weight": lin.weight, "bias": lin.bias}, x, y)

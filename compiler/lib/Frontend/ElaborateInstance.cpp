@@ -30,7 +30,7 @@ std::unique_ptr<Node> Elaborator::instantiate(const BlockValue &bv, const std::s
     auto node = instantiatePlugin(*p, bv,
                                   !bv.sharedPath.empty()
                                       ? bv.sharedPath
-                                      : joinPath(scope, bv.asName.empty() ? p->name() : bv.asName),
+                                      : joinPath(scope, bv.asName),
                                   cur, context);
     // A shared instance used `as` another name: its weights are tied under that name too
     // (T5's `shared.weight` is also `encoder.embed_tokens.weight`); a state_dict lists both,
