@@ -127,7 +127,8 @@ bool Elaborator::coerce(ParamValue &v, const ParamType &t, const SourceLoc &loc,
     return v.kind == VK::Output ? true : fail(t.str());
   }
   case K::Tensor: {
-    if ((v.kind == VK::Symbol && v.s == "none") || (v.kind == VK::Block && v.block->kind == "none")) {
+    if ((v.kind == VK::Symbol && v.s == "none") || (v.kind == VK::Block && v.block->kind == "none") ||
+        (v.kind == VK::Input && v.s.empty())) { // an `input` parameter left `none`
       v = ParamValue::ofTensor(-1);
       return true;
     }
@@ -203,6 +204,23 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
     if (!l || !r)
       return std::nullopt;
     auto num = [](const ParamValue &v) { return v.kind == ParamValue::Kind::Int || v.kind == ParamValue::Kind::Float; };
+    // `t == none` / `t != none` asks whether an optional tensor, input or output is given.
+    auto isNone = [](const ParamValue &v) {
+      return (v.kind == ParamValue::Kind::Symbol && v.s == "none") ||
+             (v.kind == ParamValue::Kind::Block && v.block->kind == "none" && v.block->args.empty());
+    };
+    auto optional = [](const ParamValue &v) {
+      return v.kind == ParamValue::Kind::Tensor || v.kind == ParamValue::Kind::Input ||
+             v.kind == ParamValue::Kind::Output;
+    };
+    auto absent = [](const ParamValue &v) {
+      return v.kind == ParamValue::Kind::Tensor ? v.i < 0 : v.s.empty();
+    };
+    if ((e.cmp == "==" || e.cmp == "!=") &&
+        ((isNone(*l) && optional(*r)) || (optional(*l) && isNone(*r)))) {
+      bool isAbsent = absent(isNone(*l) ? *r : *l);
+      return ParamValue::ofBool(e.cmp == "==" ? isAbsent : !isAbsent);
+    }
     int c;
     if (num(*l) && num(*r)) {
       double a = l->kind == ParamValue::Kind::Int ? l->i : l->f;

@@ -45,17 +45,17 @@ public:
              "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"},
             {"out_proj_name", ParamType::String(), ParamValue::ofString("out_proj"),
              "name of the output projection (Hugging Face LLaMA: \"o_proj\")"},
-            {"memory", ParamType::Input(), ParamValue::ofInput(""),
-             "Transformer-XL memory: a [n_layers, batch, mem_len, d_model] input; keys and values "
+            {"memory", ParamType::Tensor(), ParamValue::ofSymbol("none"),
+             "Transformer-XL memory: a [n_layers, batch, mem_len, d_model] tensor; keys and values "
              "come from concat(memory[layer], x)"},
             {"memory_out", ParamType::Output(), ParamValue::ofOutput(""),
              "an output of the memory's shape; slot `layer` gets the last mem_len rows of "
              "concat(memory[layer], x), the next segment's memory"},
             {"layer", ParamType::Int(), ParamValue::ofInt(0), "this layer's slot in memory"},
-            {"key_lengths", ParamType::Input(), ParamValue::ofInput(""),
-             "a [batch] i32/i64 model input: keys at or past each example's length are masked"},
-            {"kv", ParamType::Input(), ParamValue::ofInput(""),
-             "cross-attention: keys and values come from this f32 [batch, seq_kv, d_model] input "
+            {"key_lengths", ParamType::Tensor(), ParamValue::ofSymbol("none"),
+             "a [batch] i32/i64 tensor (e.g. a model input): keys at or past each example's length are masked"},
+            {"kv", ParamType::Tensor(), ParamValue::ofSymbol("none"),
+             "cross-attention: keys and values come from this f32 [batch, seq_kv, d_model] tensor "
              "(an encoder's output, torch's `memory`) instead of x"}};
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
@@ -105,18 +105,17 @@ public:
         ctx.error(p, std::string(p) + " must be >= 0 (0 disables it)");
         return false;
       }
-    if (const std::string &len = inst.param("key_lengths").s; !len.empty()) {
-      auto type = ctx.inputType(len);
-      if (!type || type->second == "f32" || type->first.size() != 1 ||
+    if (const auto *type = inst.tensorType("key_lengths")) {
+      if (type->second == "f32" || type->first.size() != 1 ||
           type->first[0] != inst.inputShape()[0]) {
-        ctx.error("key_lengths", "key_lengths must be an i32 or i64 input of shape [" +
+        ctx.error("key_lengths", "key_lengths must be an i32 or i64 tensor of shape [" +
                                      std::to_string(inst.inputShape()[0]) + "] (the batch)");
         return false;
       }
     }
     // Incremental decoding: one new query per step against the keys and values of every
     // earlier step, kept in caches [batch, steps, d_model].
-    if (int64_t steps = ctx.stepLoopLength(); steps > 0 && inst.param("kv").s.empty()) {
+    if (int64_t steps = ctx.stepLoopLength(); steps > 0 && !inst.tensorType("kv")) {
       if (!inst.getBool("causal")) {
         ctx.error("causal", "self-attention in a step loop must be causal (a step sees only "
                             "the positions before it)");
@@ -128,7 +127,7 @@ public:
           return false;
         }
       for (const char *p : {"key_lengths", "memory"})
-        if (!inst.param(p).s.empty()) {
+        if (inst.tensorType(p)) {
           ctx.error(p, std::string(p) + " is not supported in a step loop");
           return false;
         }
@@ -142,16 +141,15 @@ public:
     }
     // Transformer-XL memory: keys and values over mem_len + seq positions.
     int64_t seqK = inst.inputShape()[1];
-    if (const std::string &kv = inst.param("kv").s; !kv.empty()) {
-      auto type = ctx.inputType(kv);
+    if (const auto *type = inst.tensorType("kv")) {
       const std::vector<int64_t> &in = inst.inputShape();
-      if (!type || type->second != "f32" || type->first.size() != 3 || type->first[0] != in[0] ||
+      if (type->second != "f32" || type->first.size() != 3 || type->first[0] != in[0] ||
           type->first[2] != in[2]) {
-        ctx.error("kv", "kv must be an f32 input [" + std::to_string(in[0]) + ", seq_kv, " +
+        ctx.error("kv", "kv must be an f32 tensor [" + std::to_string(in[0]) + ", seq_kv, " +
                             std::to_string(in[2]) + "]");
         return false;
       }
-      if (!inst.param("memory").s.empty()) {
+      if (inst.tensorType("memory")) {
         ctx.error("kv", "cross-attention (kv) and a Transformer-XL memory do not combine");
         return false;
       }
@@ -167,12 +165,11 @@ public:
       }
       seqK = type->first[1];
     }
-    if (const std::string &mem = inst.param("memory").s; !mem.empty()) {
-      auto type = ctx.inputType(mem);
+    if (const auto *type = inst.tensorType("memory")) {
       const std::vector<int64_t> &in = inst.inputShape();
-      if (!type || type->second != "f32" || type->first.size() != 4 || type->first[1] != in[0] ||
+      if (type->second != "f32" || type->first.size() != 4 || type->first[1] != in[0] ||
           type->first[3] != in[2]) {
-        ctx.error("memory", "memory must be an f32 input [n_layers, " + std::to_string(in[0]) +
+        ctx.error("memory", "memory must be an f32 tensor [n_layers, " + std::to_string(in[0]) +
                                 ", mem_len, " + std::to_string(in[2]) + "]");
         return false;
       }
@@ -192,6 +189,9 @@ public:
     }
     if (!plugins::inferAttentionPosition(inst, ctx, inst.inputShape(), seqK))
       return false;
+    // Each example's key length must lie in [0, seq_k]; the runtime checks it before the run.
+    if (inst.tensorType("key_lengths"))
+      ctx.requireIndexRangeOf("key_lengths", seqK + 1);
     out = inst.inputShape();
     return true;
   }
@@ -215,8 +215,7 @@ public:
     // Keys and values read kvIn: x, or concat(memory[layer], x) (Transformer-XL).
     Value kvIn = x;
     int64_t mem = 0;
-    if (const std::string &memName = inst.param("memory").s; !memName.empty()) {
-      Value memory = ctx.input(memName);
+    if (Value memory = ctx.tensor("memory")) {
       auto mt = cast<RankedTensorType>(memory.getType());
       mem = mt.getDimSize(2);
       auto slotType = RankedTensorType::get({batch, mem, d}, b.getF32Type());
@@ -233,9 +232,8 @@ public:
         ctx.writeOutput(out, inst.getInt("layer"), rows(b, ctx.loc(), kvIn, seq, mem, 0, d));
     }
     Value q, k, v;
-    if (const std::string &kvName = inst.param("kv").s; !kvName.empty()) {
+    if (Value src = ctx.tensor("kv")) {
       // Cross-attention: queries from x, keys and values from the kv input.
-      Value src = ctx.input(kvName);
       if (inst.getSymbol("qkv") == "packed") {
         // Rows [0, d) of in_proj project the queries, [d, 3d) the keys and values.
         auto weightRows = [&](Value w, int64_t from, int64_t n) -> Value {
@@ -278,10 +276,9 @@ public:
       k = plugins::emitLinear(ctx, kvIn, "k_proj.weight", bias ? "k_proj.bias" : "", d);
       v = plugins::emitLinear(ctx, kvIn, "v_proj.weight", bias ? "v_proj.bias" : "", d);
     }
-    const std::string &len = inst.param("key_lengths").s;
-    Value lengths = len.empty() ? Value() : ctx.input(len);
+    Value lengths = ctx.tensor("key_lengths");
     bool causal = inst.getBool("causal");
-    if (ctx.stepLoopLength() > 0 && inst.param("kv").s.empty()) {
+    if (ctx.stepLoopLength() > 0 && !inst.tensorType("kv")) {
       // Append this step's key and value at its position; attend to positions 0..step.
       Value pos = ctx.stepPosition();
       auto append = [&](Value row, const char *cache) {

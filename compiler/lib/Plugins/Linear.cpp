@@ -27,7 +27,12 @@ public:
             {"bias", ParamType::Bool(), ParamValue::ofBool(true), "learn an additive bias"},
             {"layout", ParamType::Enum({"out_in", "in_out"}), ParamValue::ofSymbol("out_in"),
              "weight storage: out_in = [out, in] (torch.nn.Linear, default); in_out = [in, out] "
-             "(GPT-2's Conv1D)"}};
+             "(GPT-2's Conv1D)"},
+            {"weight_name", ParamType::String(), ParamValue::ofString("weight"),
+             "the weight's name under the instance's path (torch.nn.MultiheadAttention: "
+             "\"in_proj_weight\")"},
+            {"bias_name", ParamType::String(), ParamValue::ofString("bias"),
+             "the bias's name under the instance's path (\"in_proj_bias\")"}};
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &weights) const override {
@@ -39,14 +44,20 @@ public:
     int64_t k = inst.inputShape().back();
     out = plugins::withLastDim(inst.inputShape(), n);
     bool inOut = inst.getSymbol("layout") == "in_out";
-    weights.push_back({"weight", inOut ? std::vector<int64_t>{k, n} : std::vector<int64_t>{n, k}});
+    const std::string &w = inst.param("weight_name").s, &b = inst.param("bias_name").s;
+    if (w.empty() || b.empty() || w == b) {
+      ctx.error(w.empty() || w == b ? "weight_name" : "bias_name",
+                "weight_name and bias_name must be two different, non-empty names");
+      return false;
+    }
+    weights.push_back({w, inOut ? std::vector<int64_t>{k, n} : std::vector<int64_t>{n, k}});
     if (inst.getBool("bias"))
-      weights.push_back({"bias", {n}});
+      weights.push_back({b, {n}});
     return true;
   }
   mlir::Value emit(const BlockInstance &inst, EmitContext &ctx, mlir::Value x) const override {
     mlir::OpBuilder &b = ctx.builder();
-    mlir::Value w = ctx.weight("weight");
+    mlir::Value w = ctx.weight(inst.param("weight_name").s);
     if (inst.getSymbol("layout") == "in_out") {
       // [in, out] -> [out, in], computed once at load time (it reads only a weight).
       auto wt = mlir::cast<mlir::RankedTensorType>(w.getType());
@@ -58,7 +69,8 @@ public:
     std::vector<int64_t> shape(inT.getShape().begin(), inT.getShape().end());
     shape.back() = inst.getInt("out_features");
     return LinearOp::create(b, ctx.loc(), plugins::f32Tensor(b, shape), x, w,
-                            inst.getBool("bias") ? ctx.weight("bias") : mlir::Value());
+                            inst.getBool("bias") ? ctx.weight(inst.param("bias_name").s)
+                                                 : mlir::Value());
   }
 };
 } // namespace
