@@ -110,6 +110,7 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
 extern "C" void loom_model_close(loom_model *model) { delete model; }
 
 extern "C" void loom_set_num_threads(int n) {
+  // OpenMP aborts when asked for far more threads than it can start: clamp to 1024.
   if (n > 0)
-    omp_set_num_threads(n);
+    omp_set_num_threads(n < 1024 ? n : 1024);
 }

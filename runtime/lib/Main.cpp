@@ -13,7 +13,9 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -34,14 +36,20 @@ void usage(const char *argv0) {
                argv0);
 }
 
-int64_t parsePositive(const std::string &flag, const char *v) {
+/// An integer flag value in [lo, hi].
+int64_t parseInt(const std::string &flag, const char *v, int64_t lo, int64_t hi) {
   char *end = nullptr;
+  errno = 0;
   long long n = std::strtoll(v, &end, 10);
-  if (*v == '\0' || *end != '\0' || n < 1)
-    throw RuntimeError(flag + " expects a positive integer, got '" + std::string(v) + "'");
+  if (*v == '\0' || *end != '\0' || errno == ERANGE || n < lo || n > hi)
+    throw RuntimeError(flag + " expects an integer in [" + std::to_string(lo) + ", " +
+                       std::to_string(hi) + "], got '" + std::string(v) + "'");
   return n;
 }
 } // namespace
+
+/// OpenMP aborts when asked for far more threads than it can start.
+constexpr int64_t kMaxThreads = 1024;
 
 int main(int argc, char **argv) {
   loom::rt::keepBuffersInHeap();
@@ -62,9 +70,9 @@ int main(int argc, char **argv) {
       if (a == "--weights") weightsPath = value();
       else if (a == "--input") inputArgs.push_back(value());
       else if (a == "--output") outputArgs.push_back(value());
-      else if (a == "--threads") threads = parsePositive(a, value());
-      else if (a == "--repeat") repeat = parsePositive(a, value());
-      else if (a == "--warmup") warmup = std::stoll(value());
+      else if (a == "--threads") threads = parseInt(a, value(), 1, kMaxThreads);
+      else if (a == "--repeat") repeat = parseInt(a, value(), 1, INT32_MAX);
+      else if (a == "--warmup") warmup = parseInt(a, value(), 0, INT32_MAX);
       else if (a == "--ignore") ignored.push_back(value());
       else if (a == "--print-manifest") printManifest = true;
       else if (a == "--help" || a == "-h") { usage(argv[0]); return 0; }

@@ -1,14 +1,16 @@
 //===- Runtime.cpp - safetensors, .npy, manifest --------------------------===//
 #include "loom/Runtime/Runtime.h"
+#include "loom/Runtime/Abi.h"
 
 #include <fnmatch.h>
-#include "loom/Runtime/Abi.h"
 
 #include <malloc.h>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -32,7 +34,9 @@ std::string loom::rt::shapeStr(const Shape &s) {
 int64_t loom::rt::numElements(const Shape &s) {
   int64_t n = 1;
   for (int64_t d : s)
-    n *= d;
+    if (d < 0 || __builtin_mul_overflow(n, d, &n))
+      throw RuntimeError("shape " + shapeStr(s) + " has a negative dimension or more than "
+                         "2^63 elements");
   return n;
 }
 
@@ -121,13 +125,18 @@ size_t loom::rt::dtypeSize(const std::string &d) {
 }
 
 SafeTensors::SafeTensors(const std::string &p) : path(p) {
-  int fd = ::open(path.c_str(), O_RDONLY);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
   if (fd < 0)
     throw RuntimeError("cannot open weights '" + path + "': " + std::strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0) {
     ::close(fd);
     throw RuntimeError("cannot stat '" + path + "'");
+  }
+  if (!S_ISREG(st.st_mode)) { // a FIFO or a device would block or never end
+    ::close(fd);
+    throw RuntimeError("cannot read weights '" + path + "': not a regular file");
   }
   size = static_cast<size_t>(st.st_size);
   if (size < 8) {
@@ -148,10 +157,23 @@ SafeTensors::SafeTensors(const std::string &p) : path(p) {
   if (headerLen > size - 8)
     throw RuntimeError(path + ": header length " + std::to_string(headerLen) +
                        " exceeds the file (" + std::to_string(size) + " bytes): truncated or not safetensors");
+  if (headerLen > kMaxHeaderBytes)
+    throw RuntimeError(path + ": header length " + std::to_string(headerLen) +
+                       " is over the format's limit of 100,000,000 bytes");
   size_t dataStart = 8 + headerLen, dataSize = size - dataStart;
+  // The header is one JSON object, padded with spaces (0x20) only.
+  const unsigned char *hBegin = bytes + 8, *hEnd = bytes + dataStart;
+  const unsigned char *last = hEnd;
+  while (last > hBegin && last[-1] == ' ')
+    --last;
+  if (headerLen == 0 || hBegin[0] != '{' || last == hBegin || last[-1] != '}')
+    throw RuntimeError(path + ": the safetensors header must be a JSON object padded with "
+                              "spaces (is the header length right?)");
+  if (std::memchr(hBegin, 0, static_cast<size_t>(last - hBegin)))
+    throw RuntimeError(path + ": the safetensors header contains a NUL byte");
   json header;
   try {
-    header = json::parse(bytes + 8, bytes + dataStart);
+    header = json::parse(hBegin, last);
   } catch (const json::exception &e) {
     throw RuntimeError(path + ": malformed safetensors header: " + e.what());
   }
@@ -171,9 +193,11 @@ SafeTensors::SafeTensors(const std::string &p) : path(p) {
     Entry entry;
     try {
       entry.dtype = e.at("dtype").get<std::string>();
+      if (!e.at("shape").is_array())
+        throw bad("shape must be a list of dimensions");
       for (const json &d : e.at("shape")) {
-        if (!d.is_number_integer() || d.get<int64_t>() < 0)
-          throw bad("shape has a negative or non-integer dimension");
+        if (!d.is_number_unsigned() || d.get<uint64_t>() > uint64_t(INT64_MAX))
+          throw bad("shape has a negative, non-integer or too large dimension");
         entry.shape.push_back(d.get<int64_t>());
       }
       const json &offs = e.at("data_offsets");
@@ -202,6 +226,28 @@ SafeTensors::SafeTensors(const std::string &p) : path(p) {
     }
     tensors.emplace(name, std::move(entry));
   }
+  // The tensors tile the data section: no holes, no overlaps (the format forbids both; a
+  // header length off by one shows up here as a byte no tensor covers).
+  std::vector<std::pair<size_t, const std::string *>> starts;
+  for (const auto &[name, e] : tensors)
+    starts.push_back({static_cast<size_t>(static_cast<const unsigned char *>(e.data) - bytes) -
+                          dataStart,
+                      &name});
+  std::sort(starts.begin(), starts.end());
+  size_t covered = 0;
+  for (const auto &[begin, name] : starts) {
+    const Entry &e = tensors.at(*name);
+    if (begin != covered)
+      throw RuntimeError(path + ": tensor '" + *name + "' starts at byte " + std::to_string(begin) +
+                         " of the data section, but the tensors before it end at " +
+                         std::to_string(covered) +
+                         (begin < covered ? " (overlapping data_offsets)" : " (a hole)"));
+    covered = begin + e.bytes;
+  }
+  if (covered != dataSize)
+    throw RuntimeError(path + ": the data section has " + std::to_string(dataSize) +
+                       " bytes but its tensors cover " + std::to_string(covered) +
+                       " (is the header length right?)");
 }
 
 SafeTensors::~SafeTensors() {
@@ -364,6 +410,11 @@ std::string dictValue(const std::string &h, const std::string &key, const std::s
 } // namespace
 
 Array loom::rt::readNpy(const std::string &path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    throw RuntimeError("cannot open input '" + path + "': " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) // a FIFO or a device would block or never end
+    throw RuntimeError("cannot read input '" + path + "': not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw RuntimeError("cannot open input '" + path + "'");
@@ -398,22 +449,46 @@ Array loom::rt::readNpy(const std::string &path) {
                        " is not supported (float32 '<f4', int32 '<i4' or int64 '<i8')");
   if (dictValue(h, "fortran_order", path) != "False")
     throw RuntimeError(path + ": Fortran-order arrays are not supported (use C order)");
+  // The shape: a Python tuple of non-negative integers, `()`, `(3,)` or `(2, 5)`.
   std::string shapeText = dictValue(h, "shape", path);
   Shape shape;
-  std::string num;
-  for (char c : shapeText) {
-    if (std::isdigit(static_cast<unsigned char>(c)))
-      num += c;
-    else if (!num.empty()) {
-      shape.push_back(std::stoll(num));
-      num.clear();
-    }
+  size_t i = 1;
+  auto skipSpaces = [&] {
+    while (i < shapeText.size() && shapeText[i] == ' ')
+      ++i;
+  };
+  auto badShape = [&](const std::string &why) {
+    return RuntimeError(path + ": .npy shape " + shapeText + " " + why);
+  };
+  skipSpaces();
+  while (i + 1 < shapeText.size()) {
+    size_t start = i;
+    while (i < shapeText.size() && std::isdigit(static_cast<unsigned char>(shapeText[i])))
+      ++i;
+    if (i == start)
+      throw badShape("is not a tuple of non-negative integers");
+    errno = 0;
+    unsigned long long d = std::strtoull(shapeText.substr(start, i - start).c_str(), nullptr, 10);
+    if (errno == ERANGE || d > static_cast<unsigned long long>(INT64_MAX))
+      throw badShape("has a dimension past 2^63");
+    shape.push_back(static_cast<int64_t>(d));
+    skipSpaces();
+    if (i < shapeText.size() && shapeText[i] == ',')
+      ++i;
+    skipSpaces();
   }
-  Array a = Array::zeros(shape, dt->second);
-  size_t bytes = static_cast<size_t>(numElements(shape)) * dtypeSize(dt->second);
-  if (all.size() - pos - headerLen != bytes)
-    throw RuntimeError(path + ": shape " + shapeStr(shape) + " needs " + std::to_string(bytes) +
+  // Compare the size the shape needs with the file before allocating anything.
+  int64_t count = 1;
+  size_t elementSize = dtypeSize(dt->second), bytes = 0;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(count, d, &count))
+      throw badShape("has more than 2^63 elements");
+  if (__builtin_mul_overflow(static_cast<size_t>(count), elementSize, &bytes) ||
+      all.size() - pos - headerLen != bytes)
+    throw RuntimeError(path + ": shape " + shapeStr(shape) + " needs " +
+                       (bytes ? std::to_string(bytes) : std::string("too many")) +
                        " data bytes, the file has " + std::to_string(all.size() - pos - headerLen));
+  Array a = Array::zeros(shape, dt->second);
   std::memcpy(a.data.get(), all.data() + pos + headerLen, bytes);
   return a;
 }

@@ -53,6 +53,9 @@ struct Manifest {
   static Manifest parse(const char *json);
 };
 
+/// The safetensors format's limit on the JSON header.
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+
 /// A read-only memory-mapped safetensors file (https://github.com/huggingface/safetensors).
 class SafeTensors {
 public:
