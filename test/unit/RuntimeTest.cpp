@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -136,7 +138,16 @@ TEST(SafeTensors, RejectsLiesAndMismatches) {
                                floats({1.f, 2.f})));
   EXPECT_NE(errorOf([&] { SafeTensors st(path); }).find("unknown dtype 'F99'"), std::string::npos);
   writeBytes(path, safetensors("[1, 2]", ""));
-  EXPECT_NE(errorOf([&] { SafeTensors st(path); }).find("not a JSON object"), std::string::npos);
+  EXPECT_NE(errorOf([&] { SafeTensors st(path); }).find("must be a JSON object"), std::string::npos);
+  // The tensors must tile the data section: a byte past them, or two on the same bytes.
+  writeBytes(path, safetensors(ok, floats({1.f, 2.f}) + "x"));
+  EXPECT_NE(errorOf([&] { SafeTensors st(path); }).find("has 9 bytes but its tensors cover 8"),
+            std::string::npos);
+  writeBytes(path, safetensors(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                               R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                               floats({1.f, 2.f})));
+  EXPECT_NE(errorOf([&] { SafeTensors st(path); }).find("overlapping data_offsets"),
+            std::string::npos);
 
   writeBytes(path, safetensors(ok, floats({1.f, 2.f})));
   SafeTensors st(path);
@@ -147,6 +158,45 @@ TEST(SafeTensors, RejectsLiesAndMismatches) {
   EXPECT_NE(errorOf([&] { st.bind({{"w", {1, 2}, "F32"}}); }).find("has shape [2], the model expects [1, 2]"),
             std::string::npos);
   EXPECT_NE(errorOf([&] { st.bind({{"w", {2}, "I32"}}); }).find("has dtype F32, the model expects I32"),
+            std::string::npos);
+}
+
+// F16 and BF16 tensors bind to F32 weights, converted exactly (normal, subnormal, signed
+// zero, infinity); every mismatch is listed in one error; --ignore globs skip tensors.
+TEST(SafeTensors, HalfPrecisionIgnoreAndManyErrors) {
+  std::string path = tempPath("half.safetensors");
+  auto halves = [](std::initializer_list<uint16_t> values) {
+    std::string out;
+    for (uint16_t v : values)
+      out.append(reinterpret_cast<const char *>(&v), 2);
+    return out;
+  };
+  // F16: 1.0, -2.5, the smallest subnormal 2^-24, -0.0, +inf; BF16: 1.0, -2.5, 2^-133.
+  std::string header = R"({"h":{"dtype":"F16","shape":[5],"data_offsets":[0,10]},)"
+                       R"("b":{"dtype":"BF16","shape":[3],"data_offsets":[10,16]},)"
+                       R"("h.0.attn.bias":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}})";
+  writeBytes(path, safetensors(header, halves({0x3c00, 0xc100, 0x0001, 0x8000, 0x7c00}) +
+                                           halves({0x3f80, 0xc020, 0x0001}) + floats({0.f})));
+  SafeTensors st(path);
+  std::vector<void *> p =
+      st.bind({{"h", {5}, "F32"}, {"b", {3}, "F32"}}, {}, {"h.*.attn.bias"});
+  const float *h = static_cast<const float *>(p[0]), *b = static_cast<const float *>(p[1]);
+  EXPECT_EQ(h[0], 1.0f);
+  EXPECT_EQ(h[1], -2.5f);
+  EXPECT_EQ(h[2], std::ldexp(1.0f, -24));
+  EXPECT_TRUE(h[3] == 0.0f && std::signbit(h[3]));
+  EXPECT_TRUE(std::isinf(h[4]) && h[4] > 0);
+  EXPECT_EQ(b[0], 1.0f);
+  EXPECT_EQ(b[1], -2.5f);
+  EXPECT_EQ(b[2], std::ldexp(1.0f, -133));
+  // Without the glob the buffer is unexpected; with a wrong shape too, both are named.
+  std::string err = errorOf([&] { st.bind({{"h", {5}, "F32"}, {"b", {4}, "F32"}}); });
+  EXPECT_NE(err.find("2 tensors do not match the model"), std::string::npos) << err;
+  EXPECT_NE(err.find("unexpected tensor 'h.0.attn.bias'"), std::string::npos) << err;
+  EXPECT_NE(err.find("tensor 'b' has shape [3], the model expects [4]"), std::string::npos) << err;
+  // A half-precision tensor does not bind to an integer weight.
+  EXPECT_NE(errorOf([&] { st.bind({{"h", {5}, "I32"}, {"b", {3}, "F32"}}, {}, {"*.bias"}); })
+                .find("has dtype F16, the model expects I32"),
             std::string::npos);
 }
 
