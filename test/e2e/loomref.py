@@ -12,16 +12,22 @@ import numpy as np
 import torch
 
 
-def write_safetensors(path, tensors):
-    """Writes {name: tensor} as safetensors (int64 tensors as I64, the rest as F32), in name
-    order, 8-byte aligned."""
+def write_safetensors(path, tensors, float_dtype="F32"):
+    """Writes {name: tensor} as safetensors (int64 tensors as I64, the rest as float_dtype:
+    F32, BF16 (the upper 16 bits of each f32: exact for values already rounded to BF16) or
+    F16), in name order, 8-byte aligned."""
     header, blobs, offset = {}, [], 0
     for name in sorted(tensors):
         t = tensors[name].detach().cpu().contiguous()
         is_i64 = t.dtype == torch.int64
+        dtype = "I64" if is_i64 else float_dtype
         a = t.numpy().astype("<i8" if is_i64 else "<f4")
+        if dtype == "BF16":
+            a = (a.view("<u4") >> 16).astype("<u2")
+        elif dtype == "F16":
+            a = a.astype("<f2")
         b = a.tobytes()
-        header[name] = {"dtype": "I64" if is_i64 else "F32", "shape": list(a.shape),
+        header[name] = {"dtype": dtype, "shape": list(a.shape),
                         "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)

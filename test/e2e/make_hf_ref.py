@@ -35,10 +35,8 @@ that precision, as real checkpoints are, and the reference computed from the rou
 token_type_ids.npy and lengths.npy, and expected.npy (the last hidden state).
 """
 import argparse
-import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
@@ -421,29 +419,6 @@ MODELS = {"bert": BertModel, "gpt2": GPT2Model, "gptj": GPTJModel, "reformer": R
           "t5": T5EncoderModel, "neox": GPTNeoXModel}
 
 
-def write_half(path, tensors, dtype):
-    """Writes {name: tensor} as BF16 (the upper 16 bits of each f32, exact for values already
-    rounded to BF16) or F16 safetensors."""
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        a = tensors[name].detach().float().contiguous().numpy().astype("<f4")
-        if dtype == "bf16":
-            b = (a.view("<u4") >> 16).astype("<u2").tobytes()
-        else:
-            b = a.astype("<f2").tobytes()
-        header[name] = {"dtype": dtype.upper(), "shape": list(a.shape),
-                        "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model", choices=sorted(MODELS))
@@ -478,10 +453,7 @@ def main():
             y = m(ids, types, attention_mask)
         else:
             y = m(ids)
-    if a.dtype != "f32":
-        write_half(os.path.join(a.outdir, "weights.safetensors"), sd, a.dtype)
-    else:
-        loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), sd)
+    loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), sd, a.dtype.upper())
     loomref.save_npy(os.path.join(a.outdir, "expected.npy"), y)
 
 

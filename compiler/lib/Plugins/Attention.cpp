@@ -27,22 +27,13 @@ public:
            "(Vaswani et al. 2017 sec. 3.2; torch.nn.MultiheadAttention)";
   }
   std::vector<ParamSpec> params() const override {
-    return {{"n_heads", ParamType::Int(), std::nullopt, "number of heads"},
+    std::vector<ParamSpec> specs = {
+            {"n_heads", ParamType::Int(), std::nullopt, "number of heads"},
             {"d_model", ParamType::Int(), ParamValue::ofInt(0),
              "model width; 0 takes the input's, any other value must equal it"},
-            {"causal", ParamType::Bool(), ParamValue::ofBool(false),
-             "mask keys after the query position"},
             {"qkv", ParamType::Enum({"packed", "separate"}), ParamValue::ofSymbol("packed"),
              "one packed in_proj (PyTorch) or separate q/k/v projections"},
             {"bias", ParamType::Bool(), ParamValue::ofBool(true), "projection biases"},
-            {"position", ParamType::Block(BlockCategory::Position), ParamValue::ofBlock("none"),
-             "position scheme inside attention: none | rope(...) | alibi"},
-            {"window", ParamType::Int(), ParamValue::ofInt(0),
-             "sliding-window (local) attention: keys within this distance; 0 = all"},
-            {"block_size", ParamType::Int(), ParamValue::ofInt(0),
-             "block-diagonal attention: keys in the same block of this size; 0 = all"},
-            {"scale", ParamType::Float(), ParamValue::ofFloat(0.0),
-             "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"},
             {"out_proj_name", ParamType::String(), ParamValue::ofString("out_proj"),
              "name of the output projection (Hugging Face LLaMA: \"o_proj\")"},
             {"memory", ParamType::Tensor(), ParamValue::ofSymbol("none"),
@@ -52,11 +43,12 @@ public:
              "an output of the memory's shape; slot `layer` gets the last mem_len rows of "
              "concat(memory[layer], x), the next segment's memory"},
             {"layer", ParamType::Int(), ParamValue::ofInt(0), "this layer's slot in memory"},
-            {"key_lengths", ParamType::Tensor(), ParamValue::ofSymbol("none"),
-             "a [batch] i32/i64 tensor (e.g. a model input): keys at or past each example's length are masked"},
             {"kv", ParamType::Tensor(), ParamValue::ofSymbol("none"),
              "cross-attention: keys and values come from this f32 [batch, seq_kv, d_model] tensor "
              "(an encoder's output, torch's `memory`) instead of x"}};
+    for (ParamSpec &s : plugins::attentionCoreParams())
+      specs.push_back(std::move(s));
+    return specs;
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &weights) const override {
@@ -96,23 +88,8 @@ public:
     weights.push_back({outName + ".weight", {d, d}});
     if (bias)
       weights.push_back({outName + ".bias", {d}});
-    if (inst.getFloat("scale") < 0) {
-      ctx.error("scale", "scale must be >= 0 (0 = 1/sqrt(d_head))");
+    if (!plugins::checkAttentionCoreParams(inst, ctx, inst.inputShape()[0]))
       return false;
-    }
-    for (const char *p : {"window", "block_size"})
-      if (inst.getInt(p) < 0) {
-        ctx.error(p, std::string(p) + " must be >= 0 (0 disables it)");
-        return false;
-      }
-    if (const auto *type = inst.tensorType("key_lengths")) {
-      if (type->second == "f32" || type->first.size() != 1 ||
-          type->first[0] != inst.inputShape()[0]) {
-        ctx.error("key_lengths", "key_lengths must be an i32 or i64 tensor of shape [" +
-                                     std::to_string(inst.inputShape()[0]) + "] (the batch)");
-        return false;
-      }
-    }
     // Incremental decoding: one new query per step against the keys and values of every
     // earlier step, kept in caches [batch, steps, d_model].
     if (int64_t steps = ctx.stepLoopLength(); steps > 0 && !inst.tensorType("kv")) {

@@ -14,6 +14,44 @@
 
 namespace loom::plugins {
 
+/// The parameters `attention` and `sdpa` share: masks, the position scheme and the scale.
+inline std::vector<ParamSpec> attentionCoreParams() {
+  return {{"causal", ParamType::Bool(), ParamValue::ofBool(false),
+           "mask keys after the query position (queries are the last seq_q of seq_k positions)"},
+          {"position", ParamType::Block(BlockCategory::Position), ParamValue::ofBlock("none"),
+           "position scheme inside attention: none | rope(...) | alibi | t5(...) | ..."},
+          {"window", ParamType::Int(), ParamValue::ofInt(0),
+           "sliding-window (local) attention: keys within this distance; 0 = all"},
+          {"block_size", ParamType::Int(), ParamValue::ofInt(0),
+           "block-diagonal attention: keys in the same block of this size; 0 = all"},
+          {"scale", ParamType::Float(), ParamValue::ofFloat(0.0),
+           "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"},
+          {"key_lengths", ParamType::Tensor(), ParamValue::ofSymbol("none"),
+           "a [batch] i32/i64 tensor (e.g. a model input): keys at or past each example's "
+           "length are masked"}};
+}
+
+/// Checks the shared parameters: scale, window and block_size not negative, key_lengths an
+/// integer [batch] tensor.
+inline bool checkAttentionCoreParams(const BlockInstance &inst, InferContext &ctx, int64_t batch) {
+  if (inst.getFloat("scale") < 0) {
+    ctx.error("scale", "scale must be >= 0 (0 = 1/sqrt(d_head))");
+    return false;
+  }
+  for (const char *p : {"window", "block_size"})
+    if (inst.getInt(p) < 0) {
+      ctx.error(p, std::string(p) + " must be >= 0 (0 disables it)");
+      return false;
+    }
+  if (const auto *len = inst.tensorType("key_lengths"))
+    if (len->second == "f32" || len->first != std::vector<int64_t>{batch}) {
+      ctx.error("key_lengths", "key_lengths must be an i32 or i64 tensor of shape [" +
+                                   std::to_string(batch) + "] (the batch)");
+      return false;
+    }
+  return true;
+}
+
 /// The `scale` parameter, or 1/sqrt(d_head * the scheme's factor) (Vaswani et al. 2017,
 /// sec. 3.2.1; DeBERTa's factor 3).
 inline double attentionScale(const BlockInstance &inst, int64_t dModel) {

@@ -23,21 +23,13 @@ public:
            "2017 sec. 3.2; torch.nn.functional.scaled_dot_product_attention per head)";
   }
   std::vector<ParamSpec> params() const override {
-    return {{"k", ParamType::Tensor(), std::nullopt, "keys [batch, seq_k, d_model]"},
-            {"v", ParamType::Tensor(), std::nullopt, "values [batch, seq_k, d_model]"},
-            {"n_heads", ParamType::Int(), std::nullopt, "number of heads"},
-            {"causal", ParamType::Bool(), ParamValue::ofBool(false),
-             "mask keys after the query position (queries are the last seq_q of seq_k positions)"},
-            {"position", ParamType::Block(BlockCategory::Position), ParamValue::ofBlock("none"),
-             "position scheme inside attention: none | rope(...) | alibi | t5(...) | ..."},
-            {"window", ParamType::Int(), ParamValue::ofInt(0),
-             "sliding-window (local) attention: keys within this distance; 0 = all"},
-            {"block_size", ParamType::Int(), ParamValue::ofInt(0),
-             "block-diagonal attention: keys in the same block of this size; 0 = all"},
-            {"scale", ParamType::Float(), ParamValue::ofFloat(0.0),
-             "score scale; 0 = 1/sqrt(d_head) (T5 uses 1)"},
-            {"key_lengths", ParamType::Tensor(), ParamValue::ofSymbol("none"),
-             "a [batch] i32/i64 tensor: keys at or past each example's length are masked"}};
+    std::vector<ParamSpec> specs = {
+        {"k", ParamType::Tensor(), std::nullopt, "keys [batch, seq_k, d_model]"},
+        {"v", ParamType::Tensor(), std::nullopt, "values [batch, seq_k, d_model]"},
+        {"n_heads", ParamType::Int(), std::nullopt, "number of heads"}};
+    for (ParamSpec &s : plugins::attentionCoreParams())
+      specs.push_back(std::move(s));
+    return specs;
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &) const override {
@@ -72,24 +64,10 @@ public:
                                "), got " + std::to_string(h));
       return false;
     }
-    if (inst.getFloat("scale") < 0) {
-      ctx.error("scale", "scale must be >= 0 (0 = 1/sqrt(d_head))");
+    if (!plugins::checkAttentionCoreParams(inst, ctx, q[0]))
       return false;
-    }
-    for (const char *p : {"window", "block_size"})
-      if (inst.getInt(p) < 0) {
-        ctx.error(p, std::string(p) + " must be >= 0 (0 disables it)");
-        return false;
-      }
-    if (const auto *len = inst.tensorType("key_lengths")) {
-      if (len->second == "f32" || len->first != std::vector<int64_t>{q[0]}) {
-        ctx.error("key_lengths", "key_lengths must be an i32 or i64 tensor [" +
-                                     std::to_string(q[0]) + "] (the batch), got " + len->second +
-                                     " " + shapeStr(len->first));
-        return false;
-      }
+    if (inst.tensorType("key_lengths"))
       ctx.requireIndexRangeOf("key_lengths", k->first[1] + 1);
-    }
     if (inst.getBool("causal") && k->first[1] < q[1]) {
       ctx.error("causal", "causal attention needs at least as many keys as queries");
       return false;
