@@ -302,13 +302,15 @@ std::vector<void *> SafeTensors::bind(const std::vector<TensorSpec> &expected,
                          shapeStr(u.shape) + " (the model does not read it)");
     wanted[u.name] = true;
   }
-  for (const auto &[name, e] : tensors)
+  for (const auto &entry : tensors) {
+    const std::string &name = entry.first;
     if (!wanted.count(name) &&
         std::none_of(ignored.begin(), ignored.end(),
                      [&](const std::string &p) { return matchesPattern(name, p); }))
-      problems.push_back("unexpected tensor '" + name + "' " + shapeStr(e.shape) +
+      problems.push_back("unexpected tensor '" + name + "' " + shapeStr(entry.second.shape) +
                          " (the model has no weight of that name; see loomc --list-weights, "
                          "or pass --ignore '" + name + "')");
+  }
   std::vector<void *> out;
   for (const TensorSpec &s : expected) {
     auto it = tensors.find(s.name);

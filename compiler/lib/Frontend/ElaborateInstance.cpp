@@ -349,6 +349,11 @@ struct InferCtx : InferContext {
 std::unique_ptr<Node> Elaborator::instantiatePlugin(const BlockPlugin &p, const BlockValue &bv,
                                                     const std::string &path, int64_t &cur,
                                                     const std::map<std::string, ParamValue> *context) {
+  if (++instances > kMaxInstances) {
+    error(bv.loc, "the model expands to more than " + std::to_string(kMaxInstances) +
+                      " block instances (nested repeats multiply)");
+    return nullptr;
+  }
   if (!bv.positional.empty())
     cur = bv.positional.front(); // the block's input
   const TensorInfo input = tensor(cur);

@@ -34,6 +34,8 @@ using Env = std::map<std::string, ParamValue>;
 /// Limits on what a spec may ask for (each a clear error): iterations of one repeat, and
 /// elements of one tensor (2^40, so that byte sizes never overflow).
 constexpr int64_t kMaxRepeat = 4096;
+/// Block instances in one model (nested repeats multiply): beyond it elaboration stops.
+constexpr int64_t kMaxInstances = 1'000'000;
 constexpr int64_t kMaxElements = int64_t(1) << 40;
 
 class Elaborator {
@@ -125,6 +127,7 @@ public:
   Node *seq = nullptr;   ///< the statement list that expressions append their nodes to
   std::string scope;     ///< the weight path of the statements being elaborated
   int sharedDepth = 0;   ///< > 0 while instantiating a `let`-shared block
+  int64_t instances = 0; ///< plugin instances so far (see kMaxInstances)
   std::map<std::string, std::vector<bool>> claimedSlots; ///< output slots already written
   std::vector<StepFrame> stepFrames; ///< the step loops being inferred, innermost last
   int loopDepth = 0;       ///< > 0 while inferring a block emitted inside a run-time loop

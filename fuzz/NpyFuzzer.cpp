@@ -1,0 +1,32 @@
+//===- NpyFuzzer.cpp - libFuzzer target: .npy files ------------------------===//
+//
+// Reads the input as a .npy file and touches every element read. Errors (RuntimeError) are
+// the expected outcome.
+//
+//===----------------------------------------------------------------------===//
+#include "loom/Runtime/Runtime.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <unistd.h>
+
+using namespace loom::rt;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static const std::string path = "/tmp/loom-fuzz-" + std::to_string(getpid()) + ".npy";
+  FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    return 0;
+  std::fwrite(data, 1, size, f);
+  std::fclose(f);
+  try {
+    Array a = readNpy(path);
+    size_t bytes = static_cast<size_t>(numElements(a.shape)) * dtypeSize(a.dtype);
+    volatile unsigned char sum = 0;
+    for (size_t i = 0; i < bytes; ++i)
+      sum = sum + reinterpret_cast<const unsigned char *>(a.data.get())[i];
+  } catch (const RuntimeError &) {
+  }
+  return 0;
+}
