@@ -7,6 +7,8 @@ PKGS=(
   # compiler toolchain: LLVM/MLIR 22 (bookworm-security), clang, libomp, FileCheck/lit
   llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 libomp-22-dev llvm-22-tools
   cmake ninja-build g++
+  # libFuzzer, ASan and UBSan runtimes for scripts/fuzz.sh
+  libclang-rt-22-dev
   # ANTLR 4: Java tool 4.7.2 + C++ runtime 4.9
   antlr4 libantlr4-runtime-dev
   # runtime JSON parser (safetensors headers) and unit tests

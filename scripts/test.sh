@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The same set-up as scripts/setup.sh, then every test (lit: dialect, passes, frontend
-# errors, plugins, runtime errors, end-to-end numerics against PyTorch).
+# The same set-up as scripts/setup.sh, then every test: a bounded run of each fuzz target
+# (scripts/fuzz.sh), then lit (dialect, passes, frontend errors, plugins, runtime errors,
+# end-to-end numerics against PyTorch).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/build.sh"
+# The libFuzzer targets (ASan + UBSan), 60 s each; a finding fails the run.
+bash "$root/scripts/fuzz.sh" 60
 lit=/usr/lib/llvm-22/bin/lit
 log="$(mktemp)"
 set +e
