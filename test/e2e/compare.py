@@ -1,5 +1,6 @@
-"""usage: compare.py ACTUAL.npy EXPECTED.npy [--atol 1e-4]
-Exits 1 (printing the max abs error) if shapes differ or max |actual - expected| > atol."""
+"""usage: compare.py ACTUAL.npy EXPECTED.npy [--atol 1e-4] [--nan-equal]
+Exits 1 (printing the max abs error) if shapes differ or max |actual - expected| > atol; with
+--nan-equal, NaN and inf must stand in the same places and the other values are compared."""
 import argparse
 import sys
 
@@ -9,11 +10,20 @@ ap = argparse.ArgumentParser()
 ap.add_argument("actual")
 ap.add_argument("expected")
 ap.add_argument("--atol", type=float, default=1e-4)
+ap.add_argument("--nan-equal", action="store_true",
+                help="NaN and inf must stand in the same places; the rest is compared")
 a = ap.parse_args()
 x, y = np.load(a.actual), np.load(a.expected)
 if x.shape != y.shape:
     print(f"FAIL shape {x.shape} != expected {y.shape}")
     sys.exit(1)
+if a.nan_equal:
+    nx, ny = ~np.isfinite(x), ~np.isfinite(y)
+    if (nx != ny).any() or (np.isnan(x) != np.isnan(y)).any():
+        print(f"FAIL non-finite values differ: {int(nx.sum())} here, {int(ny.sum())} expected")
+        sys.exit(1)
+    print(f"non-finite values agree ({int(nx.sum())} of {x.size})")
+    x, y = np.where(nx, 0, x), np.where(ny, 0, y)
 err = float(np.max(np.abs(x.astype(np.float64) - y.astype(np.float64))))
 ok = np.isfinite(err) and err <= a.atol
 print(f"{'PASS' if ok else 'FAIL'} max abs error {err:.3e} (tolerance {a.atol:.0e}, {x.size} values)")

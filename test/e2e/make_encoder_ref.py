@@ -20,6 +20,8 @@ def main():
     ap.add_argument("--norm-first", action="store_true")
     ap.add_argument("--activation", default="relu")
     ap.add_argument("--causal", action="store_true")
+    ap.add_argument("--poison", action="store_true",
+                    help="a NaN row in example 0 and an inf entry in example 1 of the input")
     ap.add_argument("--lengths", default="", metavar="L1,L2,...",
                     help="per-example valid lengths: writes lengths.npy (int64) and passes "
                          "src_key_padding_mask = position >= length")
@@ -34,6 +36,9 @@ def main():
     enc = torch.nn.TransformerEncoder(layer, a.layers, enable_nested_tensor=False).eval()
     loomref.reinit_(enc, a.seed + 1)
     x = torch.randn(a.batch, a.seq, a.d_model, generator=torch.Generator().manual_seed(a.seed + 2))
+    if a.poison:
+        x[0, 2, :] = float("nan")
+        x[1, min(4, a.seq - 1), 3] = float("inf")
     mask = torch.nn.Transformer.generate_square_subsequent_mask(a.seq) if a.causal else None
     weights = dict(enc.state_dict())
     if a.learned_pe:
