@@ -92,30 +92,9 @@ public:
       return false;
     // Incremental decoding: one new query per step against the keys and values of every
     // earlier step, kept in caches [batch, steps, d_model].
-    if (int64_t steps = ctx.stepLoopLength(); steps > 0 && !inst.tensorType("kv")) {
-      if (!inst.getBool("causal")) {
-        ctx.error("causal", "self-attention in a step loop must be causal (a step sees only "
-                            "the positions before it)");
-        return false;
-      }
-      for (const char *p : {"window", "block_size"})
-        if (inst.getInt(p) != 0) {
-          ctx.error(p, std::string(p) + " is not supported in a step loop");
-          return false;
-        }
-      for (const char *p : {"key_lengths", "memory"})
-        if (inst.tensorType(p)) {
-          ctx.error(p, std::string(p) + " is not supported in a step loop");
-          return false;
-        }
-      if (inst.param("position").block->kind != "none") {
-        ctx.error("position", "position schemes inside attention are not supported in a step "
-                              "loop; add an absolute encoding (sinusoidal_pe) to the input");
-        return false;
-      }
-      ctx.declareState("k_cache", {inst.inputShape()[0], steps, d});
-      ctx.declareState("v_cache", {inst.inputShape()[0], steps, d});
-    }
+    if (ctx.stepLoopLength() > 0 && !inst.tensorType("kv") &&
+        !plugins::inferStepCache(inst, ctx, inst.inputShape()[0], d, {"key_lengths", "memory"}))
+      return false;
     // Transformer-XL memory: keys and values over mem_len + seq positions.
     int64_t seqK = inst.inputShape()[1];
     if (const auto *type = inst.tensorType("kv")) {
@@ -255,29 +234,8 @@ public:
     }
     Value lengths = ctx.tensor("key_lengths");
     bool causal = inst.getBool("causal");
-    if (ctx.stepLoopLength() > 0 && !inst.tensorType("kv")) {
-      // Append this step's key and value at its position; attend to positions 0..step.
-      Value pos = ctx.stepPosition();
-      auto append = [&](Value row, const char *cache) {
-        auto ct = cast<RankedTensorType>(ctx.state(cache).getType());
-        Value c = tensor::InsertSliceOp::create(
-            b, ctx.loc(), row, ctx.state(cache),
-            ArrayRef<OpFoldResult>{b.getIndexAttr(0), pos, b.getIndexAttr(0)},
-            ArrayRef<OpFoldResult>{b.getIndexAttr(ct.getDimSize(0)), b.getIndexAttr(1),
-                                   b.getIndexAttr(ct.getDimSize(2))},
-            ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1)});
-        ctx.setState(cache, c);
-        return c;
-      };
-      k = append(k, "k_cache");
-      v = append(v, "v_cache");
-      Value visible = arith::IndexCastOp::create(
-          b, ctx.loc(), b.getI64Type(),
-          arith::AddIOp::create(b, ctx.loc(), pos, arith::ConstantIndexOp::create(b, ctx.loc(), 1)));
-      lengths = tensor::SplatOp::create(b, ctx.loc(),
-                                        RankedTensorType::get({batch}, b.getI64Type()), visible);
-      causal = false; // the lengths mask the positions after this step
-    }
+    if (ctx.stepLoopLength() > 0 && !inst.tensorType("kv"))
+      plugins::emitStepCache(ctx, k, v, lengths, causal, batch);
     Value a = plugins::emitAttentionCore(inst, ctx, q, k, v, lengths, causal);
     const std::string &outName = inst.param("out_proj_name").s;
     return plugins::emitLinear(ctx, a, outName + ".weight", bias ? outName + ".bias" : "", d);

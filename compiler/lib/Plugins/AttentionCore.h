@@ -10,6 +10,8 @@
 
 #include "Common.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include <cmath>
 
 namespace loom::plugins {
@@ -50,6 +52,67 @@ inline bool checkAttentionCoreParams(const BlockInstance &inst, InferContext &ct
       return false;
     }
   return true;
+}
+
+/// Incremental decoding: inside a step loop, self-attention takes one new query per step
+/// against the keys and values of every earlier step, kept in caches [batch, steps,
+/// d_model]. Checks that the instance can run that way (causal; no window, block_size,
+/// position scheme, or the tensor parameters named in `unsupported`) and declares the caches.
+inline bool inferStepCache(const BlockInstance &inst, InferContext &ctx, int64_t batch,
+                           int64_t d, std::initializer_list<const char *> unsupported) {
+  int64_t steps = ctx.stepLoopLength();
+  if (!inst.getBool("causal")) {
+    ctx.error("causal", "self-attention in a step loop must be causal (a step sees only "
+                        "the positions before it)");
+    return false;
+  }
+  for (const char *p : {"window", "block_size"})
+    if (inst.getInt(p) != 0) {
+      ctx.error(p, std::string(p) + " is not supported in a step loop");
+      return false;
+    }
+  for (const char *p : unsupported)
+    if (inst.tensorType(p)) {
+      ctx.error(p, std::string(p) + " is not supported in a step loop");
+      return false;
+    }
+  if (inst.param("position").block->kind != "none") {
+    ctx.error("position", "position schemes inside attention are not supported in a step "
+                          "loop; add an absolute encoding (sinusoidal_pe) to the input");
+    return false;
+  }
+  ctx.declareState("k_cache", {batch, steps, d});
+  ctx.declareState("v_cache", {batch, steps, d});
+  return true;
+}
+
+/// Appends this step's key and value rows to the caches (see inferStepCache): k and v
+/// become the caches, and `lengths` makes positions 0..step visible (so causal is off).
+inline void emitStepCache(EmitContext &ctx, mlir::Value &k, mlir::Value &v, mlir::Value &lengths,
+                          bool &causal, int64_t batch) {
+  mlir::OpBuilder &b = ctx.builder();
+  mlir::Value pos = ctx.stepPosition();
+  auto append = [&](mlir::Value row, const char *cache) {
+    auto ct = mlir::cast<mlir::RankedTensorType>(ctx.state(cache).getType());
+    mlir::Value c = mlir::tensor::InsertSliceOp::create(
+        b, ctx.loc(), row, ctx.state(cache),
+        llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(0), pos, b.getIndexAttr(0)},
+        llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(ct.getDimSize(0)), b.getIndexAttr(1),
+                                           b.getIndexAttr(ct.getDimSize(2))},
+        llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                           b.getIndexAttr(1)});
+    ctx.setState(cache, c);
+    return c;
+  };
+  k = append(k, "k_cache");
+  v = append(v, "v_cache");
+  mlir::Value visible = mlir::arith::IndexCastOp::create(
+      b, ctx.loc(), b.getI64Type(),
+      mlir::arith::AddIOp::create(b, ctx.loc(), pos,
+                                  mlir::arith::ConstantIndexOp::create(b, ctx.loc(), 1)));
+  lengths = mlir::tensor::SplatOp::create(
+      b, ctx.loc(), mlir::RankedTensorType::get({batch}, b.getI64Type()), visible);
+  causal = false; // the lengths mask the positions after this step
 }
 
 /// The `scale` parameter, or 1/sqrt(d_head * the scheme's factor) (Vaswani et al. 2017,

@@ -17,6 +17,8 @@ namespace {
 class SdpaPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "sdpa"; }
+  /// In a step loop, causal self-attention keeps a key/value cache of the loop's length.
+  bool stepwise() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "multi-head softmax(q k^T / sqrt(d_head)) v of projected tensors (Vaswani et al. "
@@ -68,6 +70,9 @@ public:
       return false;
     if (inst.tensorType("key_lengths"))
       ctx.requireIndexRangeOf("key_lengths", k->first[1] + 1);
+    if (ctx.stepLoopLength() > 0 &&
+        !plugins::inferStepCache(inst, ctx, q[0], q[2], {"key_lengths"}))
+      return false;
     if (inst.getBool("causal") && k->first[1] < q[1]) {
       ctx.error("causal", "causal attention needs at least as many keys as queries");
       return false;
@@ -78,8 +83,11 @@ public:
     return true;
   }
   Value emit(const BlockInstance &inst, EmitContext &ctx, Value q) const override {
-    return plugins::emitAttentionCore(inst, ctx, q, ctx.tensor("k"), ctx.tensor("v"),
-                                      ctx.tensor("key_lengths"), inst.getBool("causal"));
+    Value k = ctx.tensor("k"), v = ctx.tensor("v"), lengths = ctx.tensor("key_lengths");
+    bool causal = inst.getBool("causal");
+    if (ctx.stepLoopLength() > 0) // one query per step against the cached keys and values
+      plugins::emitStepCache(ctx, k, v, lengths, causal, inst.inputShape()[0]);
+    return plugins::emitAttentionCore(inst, ctx, q, k, v, lengths, causal);
   }
 };
 } // namespace
