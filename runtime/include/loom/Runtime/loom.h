@@ -11,6 +11,12 @@
  * Buffers are dense row-major arrays of the shapes and dtypes in loom_model_manifest().
  * Functions that fail return NULL or non-zero and write a message to `err` (NUL-terminated,
  * truncated to `err_len`). Thread count: loom_set_num_threads (OpenMP).
+ *
+ * Threads: one loaded model may run from several threads at once. Weights and their
+ * prepared forms are read only after loom_model_open, and every call allocates its own
+ * activations; each call runs an OpenMP team of loom_set_num_threads threads, so callers
+ * that run in parallel usually set 1 (test/e2e/c_api_threads.c). loom_model_close must not
+ * overlap a run.
  *===----------------------------------------------------------------------===*/
 #ifndef LOOM_RUNTIME_LOOM_H
 #define LOOM_RUNTIME_LOOM_H
