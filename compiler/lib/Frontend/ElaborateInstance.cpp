@@ -509,6 +509,19 @@ bool Elaborator::addWeights(Instance &instRef, const BlockValue &bv,
       inst->weightNames[w.name] = full;
       continue;
     }
+    if (auto it = weightIndex.find(full); it != weightIndex.end() && w.rowView &&
+                                          rowViews.count(full)) {
+      // Another view of a weight whose rows several instances read.
+      if (model->weights[it->second].shape != w.shape) {
+        error(bv.loc, "weight '" + full + "' is read with shape " + shapeStr(w.shape) +
+                          " here but " + shapeStr(model->weights[it->second].shape) +
+                          " where it was first read");
+        diag.note(model->weights[it->second].loc, "first read here");
+        return false;
+      }
+      inst->weightNames[w.name] = full;
+      continue;
+    }
     if (auto it = weightIndex.find(full); it != weightIndex.end()) {
       error(bv.loc, "weight '" + full + "' is already defined; give one of the blocks a "
                                         "different name with 'as'");
@@ -516,6 +529,8 @@ bool Elaborator::addWeights(Instance &instRef, const BlockValue &bv,
       return false;
     }
     weightIndex[full] = model->weights.size();
+    if (w.rowView)
+      rowViews.insert(full);
     model->weights.push_back(Weight{full, w.shape, bv.loc});
     inst->weightNames[w.name] = full;
   }

@@ -121,6 +121,7 @@ public:
   std::vector<const ast::BlockDef *> models;
   std::vector<Frame> stack;
   std::map<std::string, size_t> weightIndex;
+  std::set<std::string> rowViews; ///< weights first declared as row views (WeightSpec::rowView)
   std::unique_ptr<Model> model;
   std::map<std::string, int64_t> captureIds; ///< `capture` names -> tensor ids
   std::set<int64_t> readTensors; ///< tensors read by name (for "never used" errors)

@@ -472,6 +472,11 @@ private:
       if (i > 0 && !sameIteration(*n.children[0], *n.children[i]))
         return false;
       weightsOf(n.children[i].get(), names[i]);
+      // A weight several blocks read (row views of a packed projection) is one parameter.
+      std::set<std::string> seen;
+      names[i].erase(std::remove_if(names[i].begin(), names[i].end(),
+                                    [&](const std::string &w) { return !seen.insert(w).second; }),
+                     names[i].end());
       if (names[i].size() != names[0].size())
         return false;
       for (size_t j = 0; j < names[i].size(); ++j)

@@ -32,7 +32,13 @@ public:
              "the weight's name under the instance's path (torch.nn.MultiheadAttention: "
              "\"in_proj_weight\")"},
             {"bias_name", ParamType::String(), ParamValue::ofString("bias"),
-             "the bias's name under the instance's path (\"in_proj_bias\")"}};
+             "the bias's name under the instance's path (\"in_proj_bias\")"},
+            {"weight_rows", ParamType::Int(), ParamValue::ofInt(0),
+             "rows (outputs) the stored weight has; 0 = out_features. More: this linear reads "
+             "rows [row_offset, row_offset + out_features) of a packed weight that other "
+             "linears read too (cross-attention's queries and keys/values)"},
+            {"row_offset", ParamType::Int(), ParamValue::ofInt(0),
+             "the first stored row this linear reads (with weight_rows)"}};
   }
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &weights) const override {
@@ -44,15 +50,27 @@ public:
     int64_t k = inst.inputShape().back();
     out = plugins::withLastDim(inst.inputShape(), n);
     bool inOut = inst.getSymbol("layout") == "in_out";
+    int64_t rows = inst.getInt("weight_rows") ? inst.getInt("weight_rows") : n;
+    int64_t offset = inst.getInt("row_offset");
+    if (offset < 0 || rows < offset + n) {
+      ctx.error(inst.isExplicit("row_offset") ? "row_offset" : "weight_rows",
+                "rows [" + std::to_string(offset) + ", " + std::to_string(offset + n) +
+                    ") lie outside the stored weight's " + std::to_string(rows) + " rows");
+      return false;
+    }
+    bool view = rows != n;
     const std::string &w = inst.param("weight_name").s, &b = inst.param("bias_name").s;
     if (w.empty() || b.empty() || w == b) {
       ctx.error(w.empty() || w == b ? "weight_name" : "bias_name",
                 "weight_name and bias_name must be two different, non-empty names");
       return false;
     }
-    weights.push_back({w, inOut ? std::vector<int64_t>{k, n} : std::vector<int64_t>{n, k}});
-    if (inst.getBool("bias"))
-      weights.push_back({b, {n}});
+    weights.push_back({w, inOut ? std::vector<int64_t>{k, rows} : std::vector<int64_t>{rows, k}});
+    weights.back().rowView = view;
+    if (inst.getBool("bias")) {
+      weights.push_back({b, {rows}});
+      weights.back().rowView = view;
+    }
     return true;
   }
   mlir::Value emit(const BlockInstance &inst, EmitContext &ctx, mlir::Value x) const override {
@@ -65,12 +83,31 @@ public:
       mlir::Value init = mlir::tensor::EmptyOp::create(b, ctx.loc(), {n, k}, b.getF32Type());
       w = mlir::linalg::TransposeOp::create(b, ctx.loc(), w, init, {1, 0})->getResult(0);
     }
+    int64_t n = inst.getInt("out_features");
+    mlir::Value bias = inst.getBool("bias") ? ctx.weight(inst.param("bias_name").s) : mlir::Value();
+    if (mlir::cast<mlir::RankedTensorType>(w.getType()).getDimSize(0) != n) {
+      // A view: rows [row_offset, row_offset + n) of the packed weight and bias.
+      int64_t off = inst.getInt("row_offset");
+      auto rowsOf = [&](mlir::Value t) -> mlir::Value {
+        auto tt = mlir::cast<mlir::RankedTensorType>(t.getType());
+        llvm::SmallVector<int64_t> shape(tt.getShape());
+        shape[0] = n;
+        llvm::SmallVector<mlir::OpFoldResult> offs(tt.getRank(), b.getIndexAttr(0)), sizes,
+            strides(tt.getRank(), b.getIndexAttr(1));
+        offs[0] = b.getIndexAttr(off);
+        for (int64_t s : shape)
+          sizes.push_back(b.getIndexAttr(s));
+        return mlir::tensor::ExtractSliceOp::create(b, ctx.loc(), plugins::f32Tensor(b, shape),
+                                                    t, offs, sizes, strides);
+      };
+      w = rowsOf(w);
+      if (bias)
+        bias = rowsOf(bias);
+    }
     auto inT = mlir::cast<mlir::RankedTensorType>(x.getType());
     std::vector<int64_t> shape(inT.getShape().begin(), inT.getShape().end());
-    shape.back() = inst.getInt("out_features");
-    return LinearOp::create(b, ctx.loc(), plugins::f32Tensor(b, shape), x, w,
-                            inst.getBool("bias") ? ctx.weight(inst.param("bias_name").s)
-                                                 : mlir::Value());
+    shape.back() = n;
+    return LinearOp::create(b, ctx.loc(), plugins::f32Tensor(b, shape), x, w, bias);
   }
 };
 } // namespace

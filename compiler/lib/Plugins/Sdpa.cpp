@@ -70,7 +70,10 @@ public:
       return false;
     if (inst.tensorType("key_lengths"))
       ctx.requireIndexRangeOf("key_lengths", k->first[1] + 1);
-    if (ctx.stepLoopLength() > 0 &&
+    // In a step loop, attention over the step's own key and value (one position) is
+    // self-attention, which must be causal and keeps a cache of every earlier step; keys and
+    // values from outside the loop (an encoder's output) are attended to as they are.
+    if (ctx.stepLoopLength() > 0 && (inst.getBool("causal") || k->first[1] == 1) &&
         !plugins::inferStepCache(inst, ctx, q[0], q[2], {"key_lengths"}))
       return false;
     if (inst.getBool("causal") && k->first[1] < q[1]) {
@@ -85,7 +88,7 @@ public:
   Value emit(const BlockInstance &inst, EmitContext &ctx, Value q) const override {
     Value k = ctx.tensor("k"), v = ctx.tensor("v"), lengths = ctx.tensor("key_lengths");
     bool causal = inst.getBool("causal");
-    if (ctx.stepLoopLength() > 0) // one query per step against the cached keys and values
+    if (ctx.stepLoopLength() > 0 && causal) // one query per step against the cached keys and values
       plugins::emitStepCache(ctx, k, v, lengths, causal, inst.inputShape()[0]);
     return plugins::emitAttentionCore(inst, ctx, q, k, v, lengths, causal);
   }

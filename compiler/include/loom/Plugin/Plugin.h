@@ -120,6 +120,11 @@ struct WeightSpec {
   /// when present (checking its shape and dtype) and does not require it.
   bool unused = false;
   std::string dtype = "F32"; ///< safetensors spelling; used weights are always F32
+  /// The instance reads only some rows of this weight, and other instances may read other
+  /// rows of the same weight (torch.nn.MultiheadAttention's packed in_proj when the queries
+  /// and the keys/values come from different tensors): declarations of one name and shape
+  /// that are all views are one weight.
+  bool rowView = false;
   /// The absolute name of an existing weight this one is (weight tying, e.g. an output
   /// projection that reuses the token embedding, Press & Wolf 2017); the shapes must agree.
   std::string tiedTo;
