@@ -4,22 +4,18 @@
 // the expected outcome.
 //
 //===----------------------------------------------------------------------===//
+#include "InputFile.h"
 #include "loom/Runtime/Runtime.h"
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
-#include <unistd.h>
 
 using namespace loom::rt;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const std::string path = "/tmp/loom-fuzz-" + std::to_string(getpid()) + ".npy";
-  FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
+  std::string path = loom::fuzz::writeInput(data, size, ".npy");
+  if (path.empty())
     return 0;
-  std::fwrite(data, 1, size, f);
-  std::fclose(f);
   try {
     Array a = readNpy(path);
     size_t bytes = static_cast<size_t>(numElements(a.shape)) * dtypeSize(a.dtype);

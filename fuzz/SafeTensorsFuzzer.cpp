@@ -5,22 +5,18 @@
 // pointer past the data is a finding. Errors (RuntimeError) are the expected outcome.
 //
 //===----------------------------------------------------------------------===//
+#include "InputFile.h"
 #include "loom/Runtime/Runtime.h"
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
-#include <unistd.h>
 
 using namespace loom::rt;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const std::string path = "/tmp/loom-fuzz-" + std::to_string(getpid()) + ".safetensors";
-  FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
+  std::string path = loom::fuzz::writeInput(data, size, ".safetensors");
+  if (path.empty())
     return 0;
-  std::fwrite(data, 1, size, f);
-  std::fclose(f);
   try {
     SafeTensors st(path);
     std::vector<TensorSpec> weights = {{"w", {2, 3}, "F32", 0}, {"b", {3}, "F32", 0}};

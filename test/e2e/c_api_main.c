@@ -1,9 +1,12 @@
 /* Runs a model built with `loomc --emit=shared` through its C API (loom.h) and compares the
  * output with a reference. usage: capi WEIGHTS INPUT.f32 EXPECTED.f32 N_INPUT N_OUTPUT
- * (raw little-endian float32 files). Prints "PASS max abs error E" or "FAIL ...". */
+ * [THREADS RUNS] (raw little-endian float32 files). Prints "PASS max abs error E" or
+ * "FAIL ...". With THREADS and RUNS, the loaded model then runs from THREADS threads at once,
+ * RUNS times each, and every output is compared too. */
 #include "loom/Runtime/loom.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,9 +21,74 @@ static float *readFloats(const char *path, long n) {
   return data;
 }
 
+static double maxAbsError(const float *y, const float *expected, long n) {
+  double maxErr = 0;
+  for (long i = 0; i < n; ++i) {
+    double e = fabs((double)y[i] - (double)expected[i]);
+    if (!(e <= maxErr)) /* NaN counts as an error */
+      maxErr = e;
+  }
+  return maxErr;
+}
+
+struct Job {
+  loom_model *model;
+  const float *input, *expected;
+  long nOut;
+  int runs, failed;
+  double maxErr;
+};
+
+static void *runMany(void *arg) {
+  struct Job *job = arg;
+  float *out = malloc(sizeof(float) * (size_t)job->nOut);
+  char err[512];
+  for (int r = 0; r < job->runs; ++r) {
+    const void *inputs[] = {job->input};
+    void *outputs[] = {out};
+    if (loom_model_run(job->model, inputs, outputs, err, sizeof err) != 0) {
+      fprintf(stderr, "run error: %s\n", err);
+      job->failed = 1;
+      break;
+    }
+    double e = maxAbsError(out, job->expected, job->nOut);
+    if (!(e <= job->maxErr))
+      job->maxErr = e;
+  }
+  free(out);
+  return NULL;
+}
+
+/* THREADS threads run the model RUNS times each, at the same time. */
+static int runConcurrently(loom_model *m, const float *x, const float *expected, long nOut,
+                           int threads, int runs) {
+  pthread_t tid[64];
+  struct Job jobs[64];
+  if (threads > 64)
+    threads = 64;
+  loom_set_num_threads(1); /* each caller's OpenMP team: one thread */
+  for (int t = 0; t < threads; ++t) {
+    jobs[t] = (struct Job){m, x, expected, nOut, runs, 0, 0.0};
+    pthread_create(&tid[t], NULL, runMany, &jobs[t]);
+  }
+  double maxErr = 0;
+  int failed = 0;
+  for (int t = 0; t < threads; ++t) {
+    pthread_join(tid[t], NULL);
+    failed |= jobs[t].failed;
+    if (!(jobs[t].maxErr <= maxErr))
+      maxErr = jobs[t].maxErr;
+  }
+  int ok = !failed && maxErr <= 1e-4;
+  printf("%s max abs error %.3e over %d threads x %d runs\n", ok ? "PASS" : "FAIL", maxErr,
+         threads, runs);
+  return ok;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: %s WEIGHTS INPUT EXPECTED N_INPUT N_OUTPUT\n", argv[0]);
+  if (argc != 6 && argc != 8) {
+    fprintf(stderr, "usage: %s WEIGHTS INPUT EXPECTED N_INPUT N_OUTPUT [THREADS RUNS]\n",
+            argv[0]);
     return 2;
   }
   char err[512];
@@ -46,10 +114,11 @@ int main(int argc, char **argv) {
     printf("FAIL run: %s\n", err);
     return 1;
   }
-  double maxErr = 0;
-  for (long i = 0; i < nOut; ++i)
-    maxErr = fmax(maxErr, fabs((double)y[i] - (double)expected[i]));
+  double maxErr = maxAbsError(y, expected, nOut);
   printf("%s max abs error %.3e\n", maxErr <= 1e-4 ? "PASS" : "FAIL", maxErr);
+  int ok = maxErr <= 1e-4;
+  if (argc == 8)
+    ok = runConcurrently(m, x, expected, nOut, atoi(argv[6]), atoi(argv[7])) && ok;
   loom_model_close(m);
-  return maxErr <= 1e-4 ? 0 : 1;
+  return ok ? 0 : 1;
 }

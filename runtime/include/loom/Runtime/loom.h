@@ -15,7 +15,7 @@
  * Threads: one loaded model may run from several threads at once. Weights and their
  * prepared forms are read only after loom_model_open, and every call allocates its own
  * activations; each call runs an OpenMP team of loom_set_num_threads threads, so callers
- * that run in parallel usually set 1 (test/e2e/c_api_threads.c). loom_model_close must not
+ * that run in parallel usually set 1 (test/e2e/c_api_main.c). loom_model_close must not
  * overlap a run.
  *===----------------------------------------------------------------------===*/
 #ifndef LOOM_RUNTIME_LOOM_H
