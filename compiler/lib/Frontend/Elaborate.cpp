@@ -70,6 +70,21 @@ bool Elaborator::checkSize(const std::vector<int64_t> &shape, const SourceLoc &l
   return true;
 }
 
+bool Elaborator::declaredShape(const InputDecl &decl, const Env &env, const std::string &what,
+                               std::vector<int64_t> &shape) {
+  for (const ExprPtr &d : decl.dims) {
+    std::optional<ParamValue> v = eval(*d, env);
+    if (!v)
+      return false;
+    if (v->kind != ParamValue::Kind::Int || v->i <= 0) {
+      diag.error(d->loc, what + " dimension must be a positive integer, got " + v->str());
+      return false;
+    }
+    shape.push_back(v->i);
+  }
+  return checkSize(shape, decl.loc, what + " '" + decl.name + "'");
+}
+
 int64_t Elaborator::newTensor(std::vector<int64_t> shape, std::string dtype) {
   model->tensors.push_back(TensorInfo{std::move(shape), std::move(dtype)});
   return static_cast<int64_t>(model->tensors.size()) - 1;
@@ -133,17 +148,7 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
       return nullptr;
     }
     ModelInput mi{in.name, {}, in.dtype, in.loc};
-    for (const ExprPtr &d : in.dims) {
-      std::optional<ParamValue> v = eval(*d, env);
-      if (!v)
-        return nullptr;
-      if (v->kind != ParamValue::Kind::Int || v->i <= 0) {
-        diag.error(d->loc, "input dimension must be a positive integer, got " + v->str());
-        return nullptr;
-      }
-      mi.shape.push_back(v->i);
-    }
-    if (!checkSize(mi.shape, in.loc, "input '" + in.name + "'"))
+    if (!declaredShape(in, env, "input", mi.shape))
       return nullptr;
     newTensor(mi.shape, mi.dtype);
     model->inputs.push_back(std::move(mi));
@@ -172,17 +177,7 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
       return nullptr;
     }
     ModelInput mo{out.name, {}, out.dtype, out.loc};
-    for (const ExprPtr &d : out.dims) {
-      std::optional<ParamValue> v = eval(*d, env);
-      if (!v)
-        return nullptr;
-      if (v->kind != ParamValue::Kind::Int || v->i <= 0) {
-        diag.error(d->loc, "output dimension must be a positive integer, got " + v->str());
-        return nullptr;
-      }
-      mo.shape.push_back(v->i);
-    }
-    if (!checkSize(mo.shape, out.loc, "output '" + out.name + "'"))
+    if (!declaredShape(out, env, "output", mo.shape))
       return nullptr;
     claimedSlots[out.name].assign(mo.shape.front(), false);
     model->outputs.push_back(std::move(mo));

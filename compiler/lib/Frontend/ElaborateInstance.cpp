@@ -497,26 +497,17 @@ bool Elaborator::addWeights(Instance &instRef, const BlockValue &bv,
         model->unusedWeights.push_back(Weight{full, w.shape, bv.loc, w.dtype});
       continue;
     }
-    if (auto it = weightIndex.find(full); it != weightIndex.end() && sharedDepth > 0) {
-      // Another use of a shared instance: same weight, which must have the same shape.
+    // Another use of one weight: a shared (`let`) instance used again, or another row view
+    // of a packed weight (WeightSpec::rowView). The shape must be the first use's.
+    if (auto it = weightIndex.find(full);
+        it != weightIndex.end() && (sharedDepth > 0 || (w.rowView && rowViews.count(full)))) {
       if (model->weights[it->second].shape != w.shape) {
-        error(bv.loc, "shared weight '" + full + "' is used with shape " + shapeStr(w.shape) +
-                          " here but " + shapeStr(model->weights[it->second].shape) +
-                          " where it was first used");
-        diag.note(model->weights[it->second].loc, "first used here");
-        return false;
-      }
-      inst->weightNames[w.name] = full;
-      continue;
-    }
-    if (auto it = weightIndex.find(full); it != weightIndex.end() && w.rowView &&
-                                          rowViews.count(full)) {
-      // Another view of a weight whose rows several instances read.
-      if (model->weights[it->second].shape != w.shape) {
-        error(bv.loc, "weight '" + full + "' is read with shape " + shapeStr(w.shape) +
-                          " here but " + shapeStr(model->weights[it->second].shape) +
-                          " where it was first read");
-        diag.note(model->weights[it->second].loc, "first read here");
+        const char *verb = sharedDepth > 0 ? "used" : "read";
+        error(bv.loc, std::string(sharedDepth > 0 ? "shared " : "") + "weight '" + full +
+                          "' is " + verb + " with shape " + shapeStr(w.shape) + " here but " +
+                          shapeStr(model->weights[it->second].shape) + " where it was first " +
+                          verb);
+        diag.note(model->weights[it->second].loc, std::string("first ") + verb + " here");
         return false;
       }
       inst->weightNames[w.name] = full;

@@ -69,6 +69,10 @@ public:
 
   //===--- Tensors ---------------------------------------------------------===//
   int64_t newTensor(std::vector<int64_t> shape, std::string dtype = "f32");
+  /// Evaluates the dimensions of a model input or output declaration (`what`: "input" or
+  /// "output") into `shape`; errors unless they are positive and within the size limit.
+  bool declaredShape(const ast::InputDecl &decl, const Env &env, const std::string &what,
+                     std::vector<int64_t> &shape);
   /// Errors (at `loc`) unless every dimension is positive and the product within the limit.
   bool checkSize(const std::vector<int64_t> &shape, const ast::SourceLoc &loc,
                  const std::string &what);

@@ -192,16 +192,8 @@ public:
       // Cross-attention: queries from x, keys and values from the kv input.
       if (inst.getSymbol("qkv") == "packed") {
         // Rows [0, d) of in_proj project the queries, [d, 3d) the keys and values.
-        auto weightRows = [&](Value w, int64_t from, int64_t n) -> Value {
-          auto wt = cast<RankedTensorType>(w.getType());
-          SmallVector<int64_t> shape(wt.getShape());
-          shape[0] = n;
-          SmallVector<OpFoldResult> offs(wt.getRank(), b.getIndexAttr(0)), sizes, strides(wt.getRank(), b.getIndexAttr(1));
-          offs[0] = b.getIndexAttr(from);
-          for (int64_t s : shape)
-            sizes.push_back(b.getIndexAttr(s));
-          return tensor::ExtractSliceOp::create(b, ctx.loc(), RankedTensorType::get(shape, b.getF32Type()),
-                                                w, offs, sizes, strides);
+        auto weightRows = [&](Value t, int64_t from, int64_t n) {
+          return plugins::leadingRows(b, ctx.loc(), t, from, n);
         };
         Value w = ctx.weight("in_proj_weight");
         Value bq = bias ? weightRows(ctx.weight("in_proj_bias"), 0, d) : Value();

@@ -22,6 +22,21 @@ inline std::vector<int64_t> withLastDim(std::vector<int64_t> shape, int64_t d) {
   return shape;
 }
 
+/// t[offset : offset + n] along the first dimension (rows of a packed weight or bias).
+inline mlir::Value leadingRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
+                               int64_t offset, int64_t n) {
+  auto tt = mlir::cast<mlir::RankedTensorType>(t.getType());
+  llvm::SmallVector<int64_t> shape(tt.getShape());
+  shape[0] = n;
+  llvm::SmallVector<mlir::OpFoldResult> offs(tt.getRank(), b.getIndexAttr(0)), sizes,
+      strides(tt.getRank(), b.getIndexAttr(1));
+  offs[0] = b.getIndexAttr(offset);
+  for (int64_t s : shape)
+    sizes.push_back(b.getIndexAttr(s));
+  return mlir::tensor::ExtractSliceOp::create(b, loc, f32Tensor(b, shape), t, offs, sizes,
+                                              strides);
+}
+
 /// `loom.linear` of `x` with this instance's weights `<prefix>weight` / `<prefix>bias`.
 inline mlir::Value emitLinear(EmitContext &ctx, mlir::Value x, const std::string &w,
                               const std::string &bias, int64_t outFeatures) {

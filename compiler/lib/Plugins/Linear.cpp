@@ -88,18 +88,7 @@ public:
     if (mlir::cast<mlir::RankedTensorType>(w.getType()).getDimSize(0) != n) {
       // A view: rows [row_offset, row_offset + n) of the packed weight and bias.
       int64_t off = inst.getInt("row_offset");
-      auto rowsOf = [&](mlir::Value t) -> mlir::Value {
-        auto tt = mlir::cast<mlir::RankedTensorType>(t.getType());
-        llvm::SmallVector<int64_t> shape(tt.getShape());
-        shape[0] = n;
-        llvm::SmallVector<mlir::OpFoldResult> offs(tt.getRank(), b.getIndexAttr(0)), sizes,
-            strides(tt.getRank(), b.getIndexAttr(1));
-        offs[0] = b.getIndexAttr(off);
-        for (int64_t s : shape)
-          sizes.push_back(b.getIndexAttr(s));
-        return mlir::tensor::ExtractSliceOp::create(b, ctx.loc(), plugins::f32Tensor(b, shape),
-                                                    t, offs, sizes, strides);
-      };
+      auto rowsOf = [&](mlir::Value t) { return plugins::leadingRows(b, ctx.loc(), t, off, n); };
       w = rowsOf(w);
       if (bias)
         bias = rowsOf(bias);
