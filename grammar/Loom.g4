@@ -35,6 +35,7 @@ stmt
   | 'let' '(' names+=ID (',' names+=ID)+ ')' '=' value=expr ';'  # letTupleStmt
   | 'return' values+=expr (',' values+=expr)* ';'                # returnStmt
   | 'capture' name=ID ';'                                         # captureStmt
+  | target=ID ('[' index=expr ']')? '=' value=expr ';'            # writeStmt
   ;
 
 // Tensors are values: `let h = layer_norm(x) as ln_1;` binds the tensor a block computes
@@ -43,6 +44,10 @@ stmt
 // of a block value without a tensor argument (`let emb = embedding(...) as shared;`) binds
 // one shared instance instead. Rebinding a tensor name in a repeat's body carries it into
 // the next iteration (`let (x1, x2) = RevLayer(x1, x2);`).
+
+// `new_mems[l] = h;` writes slot l (along the first dimension) of a model output, or of
+// the output a block parameter of type `output` names; `out = h;` writes all of it. Each
+// slot is written once.
 
 // `capture` names the current stream (e.g. the encoder output) so that later blocks can
 // read it wherever a model input is accepted (e.g. cross-attention's `kv`, a decoder
@@ -61,6 +66,7 @@ arg     : name=ID '=' expr     // named; `as` inside expr names a block-valued a
 
 expr
   : '(' expr ')'                                   # parenExpr
+  | value=expr '[' index=expr ']'                  # indexExpr   // x[i]: entry i of dim 0
   | value=expr 'as' asName=weightPath              # asExpr
   | '-' expr                                       # negExpr
   | '!' expr                                       # notExpr

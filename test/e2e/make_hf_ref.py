@@ -20,6 +20,15 @@ code (transformers is not a Debian package, so each module is written here from 
            SelfAttention.q/k/v/o without bias and without score scaling, the bucketed relative
            bias stored in block 0 only and reused by every block, DenseReluDense.wi/wo), the
            final_layer_norm.
+  xl       TransfoXLModel (the authors' mem_transformer.py names, untie_r): word_emb
+           (AdaptiveEmbedding with div_val 1 and no cutoffs: emb_layers.0, scaled by
+           sqrt(d_model)), the pos_emb.inv_freq buffer, RelPartialLearnableDecoderLayers
+           (dec_attn.qkv_net over concat(mems, x) without bias, r_net over the sinusoidal
+           [sin | cos] table of distances klen-1..0, r_w_bias / r_r_bias per layer, the
+           _rel_shift of the position scores, causal mask shifted by mlen, scale 1/sqrt(d_head),
+           o_net, layer_norm; pos_ff.CoreNet.0/3 with ReLU, pos_ff.layer_norm; post-norm, or
+           pre_lnorm with --pre-lnorm), _update_mems. Segment 1 starts from zero memories (as
+           init_mems does); segment 2 uses segment 1's new memories. d_head is --d-kv.
   reformer Reformer's reversible layers (Kitaev et al. 2020, sec. 3; ReformerModel's
            ReversibleLayer at inference): the embedding is duplicated into two streams,
            Y1 = X1 + Attn(LN(X2)), Y2 = X2 + FF(LN(Y1)), then concat(Y1, Y2) and
@@ -32,7 +41,9 @@ usage: make_hf_ref.py MODEL OUTDIR [--layers 2 --d-model 32 --heads 4 --d-ff 64 
            --batch 3 --vocab 50 --lengths 12,7,3 --rotary-dim 4 --d-kv 8 --dtype f32|bf16|f16]
 Writes weights.safetensors (the module's state_dict, unchanged; with --dtype bf16 or f16 in
 that precision, as real checkpoints are, and the reference computed from the rounded weights), input_ids.npy (int64), for bert also
-token_type_ids.npy and lengths.npy, and expected.npy (the last hidden state).
+token_type_ids.npy and lengths.npy, and expected.npy (the last hidden state); for xl also
+mems0.npy, mems1.npy, input_ids2.npy, expected2.npy and mems2.npy (memories [n_layers,
+batch, mem_len, d_model]).
 """
 import argparse
 import math
@@ -415,8 +426,90 @@ class T5EncoderModel(nn.Module):
         return self.encoder.final_layer_norm(x)
 
 
+class RelPartialLearnableMultiHeadAttn(nn.Module):
+    def __init__(self, h, d, dh, pre_lnorm):
+        super().__init__()
+        self.h, self.dh, self.pre_lnorm = h, dh, pre_lnorm
+        self.qkv_net = nn.Linear(d, 3 * h * dh, bias=False)
+        self.o_net = nn.Linear(h * dh, d, bias=False)
+        self.layer_norm = nn.LayerNorm(d)
+        self.r_r_bias = nn.Parameter(torch.empty(h, dh))
+        self.r_w_bias = nn.Parameter(torch.empty(h, dh))
+        self.r_net = nn.Linear(d, h * dh, bias=False)
+
+    @staticmethod
+    def rel_shift(x):  # [q, k, b, h]: row i moves left by q - 1 - i (zero column, reshape)
+        pad = torch.zeros((x.size(0), 1) + x.size()[2:])
+        padded = torch.cat([pad, x], dim=1).view((x.size(1) + 1, x.size(0)) + x.size()[2:])
+        return padded[1:].view_as(x)
+
+    def forward(self, w, r, mask, mems):  # w [q, b, d], r [k, 1, d], mems [m, b, d]
+        qlen, bsz = w.shape[0], w.shape[1]
+        cat = torch.cat([mems, w], 0)
+        heads = self.qkv_net(self.layer_norm(cat) if self.pre_lnorm else cat)
+        q, k, v = torch.chunk(heads, 3, dim=-1)
+        q = q[-qlen:].view(qlen, bsz, self.h, self.dh)
+        klen = k.shape[0]
+        k = k.view(klen, bsz, self.h, self.dh)
+        v = v.view(klen, bsz, self.h, self.dh)
+        rk = self.r_net(r).view(r.shape[0], self.h, self.dh)
+        ac = torch.einsum("ibnd,jbnd->ijbn", q + self.r_w_bias, k)
+        bd = self.rel_shift(torch.einsum("ibnd,jnd->ijbn", q + self.r_r_bias, rk))
+        score = (ac + bd) * (1 / self.dh ** 0.5)
+        score = score.masked_fill(mask[:, :, None, None], torch.finfo(score.dtype).min)
+        prob = torch.softmax(score, dim=1)
+        out = self.o_net(torch.einsum("ijbn,jbnd->ibnd", prob, v).reshape(qlen, bsz, self.h * self.dh))
+        return w + out if self.pre_lnorm else self.layer_norm(w + out)
+
+
+class PositionwiseFF(nn.Module):
+    def __init__(self, d, d_inner, pre_lnorm):
+        super().__init__()
+        self.pre_lnorm = pre_lnorm
+        self.CoreNet = nn.Sequential(nn.Linear(d, d_inner), nn.ReLU(), nn.Dropout(0.0),
+                                     nn.Linear(d_inner, d), nn.Dropout(0.0))
+        self.layer_norm = nn.LayerNorm(d)
+
+    def forward(self, x):
+        if self.pre_lnorm:
+            return x + self.CoreNet(self.layer_norm(x))
+        return self.layer_norm(x + self.CoreNet(x))
+
+
+class TransfoXLModel(nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        dh = a.d_kv or a.d_model // a.heads
+        self.d, self.mem_len = a.d_model, a.mem_len
+        self.word_emb = nn.Module()
+        self.word_emb.emb_layers = nn.ModuleList([nn.Embedding(a.vocab, a.d_model)])
+        self.pos_emb = nn.Module()
+        self.pos_emb.register_buffer("inv_freq", 1 / (10000 ** (torch.arange(0.0, a.d_model, 2.0) / a.d_model)))
+        self.layers = nn.ModuleList()
+        for _ in range(a.layers):
+            layer = nn.Module()
+            layer.dec_attn = RelPartialLearnableMultiHeadAttn(a.heads, a.d_model, dh, a.pre_lnorm)
+            layer.pos_ff = PositionwiseFF(a.d_model, a.d_ff, a.pre_lnorm)
+            self.layers.append(layer)
+
+    def forward(self, ids, mems):  # ids [b, q]; mems: one [m, b, d] per layer
+        x = self.word_emb.emb_layers[0](ids.t()) * self.d ** 0.5
+        qlen, mlen = x.shape[0], mems[0].shape[0]
+        klen = qlen + mlen
+        mask = torch.triu(torch.ones(qlen, klen), diagonal=1 + mlen).bool()
+        t = torch.outer(torch.arange(klen - 1, -1, -1.0), self.pos_emb.inv_freq)
+        r = torch.cat([t.sin(), t.cos()], dim=-1)[:, None, :]
+        hids = [x]
+        for layer, mem in zip(self.layers, mems):
+            x = layer.pos_ff(layer.dec_attn(x, r, mask, mem))
+            hids.append(x)
+        end = mlen + qlen
+        new_mems = [torch.cat([m, h], 0)[max(0, end - self.mem_len):end] for m, h in zip(mems, hids)]
+        return x.transpose(0, 1), new_mems
+
+
 MODELS = {"bert": BertModel, "gpt2": GPT2Model, "gptj": GPTJModel, "reformer": ReformerModel,
-          "t5": T5EncoderModel, "neox": GPTNeoXModel}
+          "t5": T5EncoderModel, "neox": GPTNeoXModel, "xl": TransfoXLModel}
 
 
 def main():
@@ -428,6 +521,8 @@ def main():
     ap.add_argument("--lengths", default="")
     ap.add_argument("--rotary-dim", type=int, default=4)
     ap.add_argument("--d-kv", type=int, default=0, help="t5: features per head (0: d_model / heads)")
+    ap.add_argument("--mem-len", type=int, default=8, help="xl: memory length")
+    ap.add_argument("--pre-lnorm", action="store_true", help="xl: pre-norm layers")
     ap.add_argument("--dtype", choices=["f32", "bf16", "f16"], default="f32")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
@@ -451,6 +546,19 @@ def main():
             np.save(os.path.join(a.outdir, "token_type_ids.npy"), types.numpy().astype(np.int64))
             np.save(os.path.join(a.outdir, "lengths.npy"), lengths.numpy().astype(np.int64))
             y = m(ids, types, attention_mask)
+        elif a.model == "xl":
+            # Memories in Loom's layout [n_layers, batch, mem_len, d_model].
+            def stack(ms):
+                return torch.stack([t.transpose(0, 1) for t in ms])
+            mems = [torch.zeros(a.mem_len, a.batch, a.d_model) for _ in range(a.layers)]
+            np.save(os.path.join(a.outdir, "mems0.npy"), stack(mems).numpy())
+            y, mems = m(ids, mems)
+            loomref.save_npy(os.path.join(a.outdir, "mems1.npy"), stack(mems))
+            ids2 = torch.randint(0, a.vocab, (a.batch, a.seq), generator=g)
+            np.save(os.path.join(a.outdir, "input_ids2.npy"), ids2.numpy().astype(np.int64))
+            y2, mems = m(ids2, mems)
+            loomref.save_npy(os.path.join(a.outdir, "expected2.npy"), y2)
+            loomref.save_npy(os.path.join(a.outdir, "mems2.npy"), stack(mems))
         else:
             y = m(ids)
     loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), sd, a.dtype.upper())

@@ -281,6 +281,11 @@ std::unique_ptr<Node> Elaborator::stmts(const std::vector<StmtPtr> &body, Env &o
         return nullptr;
       continue;
     }
+    if (s.kind == Stmt::Kind::Write) {
+      if (!write(s, env))
+        return nullptr;
+      continue;
+    }
     if (s.kind == Stmt::Kind::Capture) {
       if (env.count(s.asName) || captureIds.count(s.asName)) {
         error(s.loc, "'" + s.asName + "' is already defined");
@@ -326,6 +331,87 @@ std::unique_ptr<Node> Elaborator::stmts(const std::vector<StmtPtr> &body, Env &o
         value = it->second;
   node->out = cur;
   return node;
+}
+
+std::string Elaborator::claimOutput(const std::string &name, int64_t index,
+                                    const std::vector<int64_t> &shape, const std::string &dtype) {
+  auto out = std::find_if(model->outputs.begin(), model->outputs.end(),
+                          [&](const ModelInput &o) { return o.name == name; });
+  if (out == model->outputs.end())
+    return "no model output '" + name + "'";
+  std::vector<int64_t> expected(out->shape.begin() + (index < 0 ? 0 : 1), out->shape.end());
+  if (out->dtype != dtype || expected != shape)
+    return "output '" + name + "' " + (index < 0 ? "is " : "holds slots of ") + out->dtype + " " +
+           shapeStr(expected) + "; the value written is " + dtype + " " + shapeStr(shape);
+  if (loopDepth > 0)
+    return "cannot write output '" + name + "' from inside a run-time loop (" + loopOwner + ")";
+  std::vector<bool> &claimed = claimedSlots[name];
+  if (index < 0) {
+    if (std::find(claimed.begin(), claimed.end(), true) != claimed.end())
+      return "output '" + name + "' is already written";
+    claimed.assign(claimed.size(), true);
+    return "";
+  }
+  if (index >= static_cast<int64_t>(claimed.size()))
+    return "slot " + std::to_string(index) + " is outside output '" + name + "' (" +
+           std::to_string(claimed.size()) + " slots)";
+  if (claimed[index])
+    return "slot " + std::to_string(index) + " of output '" + name + "' is already written";
+  claimed[index] = true;
+  return "";
+}
+
+bool Elaborator::write(const Stmt &s, const Env &env) {
+  // The target: a model output, or a block parameter of type `output` naming one.
+  std::string name = s.asName;
+  if (auto it = env.find(s.asName); it != env.end()) {
+    if (it->second.kind != ParamValue::Kind::Output) {
+      error(s.calleeLoc, "'" + s.asName + "' is " + it->second.str() +
+                             "; only model outputs (or `output` parameters) can be assigned");
+      return false;
+    }
+    name = it->second.s;
+  }
+  if (name.empty()) {
+    error(s.calleeLoc, "output parameter '" + s.asName + "' is not given (none)");
+    return false;
+  }
+  int64_t index = -1;
+  if (s.count) {
+    auto i = eval(*s.count, env);
+    if (!i)
+      return false;
+    if (i->kind != ParamValue::Kind::Int) {
+      error(s.count->loc, "an output slot must be an integer, got " + i->str());
+      return false;
+    }
+    if (i->i < 0) {
+      error(s.count->loc, "output slot " + std::to_string(i->i) + " is negative");
+      return false;
+    }
+    index = i->i;
+  }
+  auto v = eval(*s.value, env);
+  if (!v)
+    return false;
+  int64_t id = asTensor(*v, s.value->loc, "an output");
+  if (id < 0)
+    return false;
+  if (std::string problem = claimOutput(name, index, tensor(id).shape, tensor(id).dtype);
+      !problem.empty()) {
+    error(s.calleeLoc, problem);
+    return false;
+  }
+  auto n = std::make_unique<Node>();
+  n->kind = Node::Kind::Op;
+  n->op = Node::OpKind::Write;
+  n->loc = s.loc;
+  n->operands = {id};
+  n->in = id;
+  n->name = name;
+  n->offset = index;
+  seq->children.push_back(std::move(n));
+  return true;
 }
 
 bool Elaborator::let(const Stmt &s, Env &env, const std::string &scope) {
@@ -433,6 +519,7 @@ std::unique_ptr<Node> Elaborator::stmt(const Stmt &s, Env &env, const std::strin
   case Stmt::Kind::Repeat:
     return repeat(s, env, scope, cur);
   case Stmt::Kind::Let:
+  case Stmt::Kind::Write:
   case Stmt::Kind::Capture:
   case Stmt::Kind::Return:
     return nullptr; // handled by stmts()

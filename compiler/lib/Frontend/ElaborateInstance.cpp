@@ -173,69 +173,16 @@ struct InferCtx : InferContext {
   }
   bool claimOutputSlot(const std::string &param, const std::string &name, int64_t index,
                        const std::vector<int64_t> &sliceShape) override {
-    const ModelInput *out = findOutput(param, name);
-    if (!out)
-      return false;
-    if (out->dtype != "f32") {
-      error(param, "output '" + name + "' is " + out->dtype + ", this block writes f32");
-      return false;
-    }
-    std::vector<int64_t> slot(out->shape.begin() + 1, out->shape.end());
-    if (slot != sliceShape) {
-      error(param, "output '" + name + "' holds slots of shape " + shapeStr(slot) +
-                       ", this block writes " + shapeStr(sliceShape));
-      return false;
-    }
-    if (!outsideLoop(param, name))
-      return false;
-    std::vector<bool> &claimed = el.claimedSlots[name];
-    if (index < 0 || index >= static_cast<int64_t>(claimed.size())) {
-      error(param, "slot " + std::to_string(index) + " is outside output '" + name + "' (" +
-                       std::to_string(claimed.size()) + " slots)");
-      return false;
-    }
-    if (claimed[index]) {
-      error(param, "slot " + std::to_string(index) + " of output '" + name +
-                       "' is already written by another block");
-      return false;
-    }
-    claimed[index] = true;
-    return true;
+    return claim(param, el.claimOutput(name, index, sliceShape, "f32"));
   }
   bool claimOutput(const std::string &param, const std::string &name,
                    const std::vector<int64_t> &shape, const std::string &dtype) override {
-    const ModelInput *out = findOutput(param, name);
-    if (!out)
-      return false;
-    if (out->shape != shape || out->dtype != dtype) {
-      error(param, "output '" + name + "' is " + out->dtype + " " + shapeStr(out->shape) +
-                       ", this block writes " + dtype + " " + shapeStr(shape));
-      return false;
-    }
-    if (!outsideLoop(param, name))
-      return false;
-    std::vector<bool> &claimed = el.claimedSlots[name];
-    if (std::find(claimed.begin(), claimed.end(), true) != claimed.end()) {
-      error(param, "output '" + name + "' is already written by another block");
-      return false;
-    }
-    claimed.assign(claimed.size(), true);
-    return true;
+    return claim(param, el.claimOutput(name, -1, shape, dtype));
   }
-  /// The extra output `name`, or null after an error at `param`.
-  const ModelInput *findOutput(const std::string &param, const std::string &name) {
-    for (const ModelInput &o : el.model->outputs)
-      if (o.name == name)
-        return &o;
-    error(param, "no model output '" + name + "'");
-    return nullptr;
-  }
-  bool outsideLoop(const std::string &param, const std::string &name) {
-    if (el.loopDepth == 0)
-      return true;
-    error(param, "cannot write output '" + name + "' from inside a run-time loop (" +
-                     el.loopOwner + ")");
-    return false;
+  bool claim(const std::string &param, const std::string &problem) {
+    if (!problem.empty())
+      error(param, problem);
+    return problem.empty();
   }
   std::optional<std::vector<int64_t>>
   inferLoopBody(const std::string &param, const std::vector<int64_t> &in) override {

@@ -1,7 +1,7 @@
-//===- ElaborateValues.cpp - values, types and tensor expressions ---------===//
+//===- ElaborateValues.cpp - values and types -----------------------------===//
 //
-// See Elaborator.h. Hyperparameter values and their types, and the tensor expressions of
-// the language: arithmetic on tensors, `concat`, `chunk`, and applying a block to tensors.
+// See Elaborator.h. Hyperparameter values, their types, and expression evaluation; the
+// tensor expressions are in ElaborateTensors.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "Elaborator.h"
@@ -239,6 +239,8 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
            : e.cmp == "<=" ? c <= 0 : e.cmp == ">" ? c > 0 : c >= 0;
     return ParamValue::ofBool(v);
   }
+  case EK::Index:
+    return tensorIndex(e, env);
   case EK::Binary: {
     auto l = eval(*e.lhs, env), r = eval(*e.rhs, env);
     if (!l || !r)
@@ -336,7 +338,7 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
       bv.positionalLocs = v->block->positionalLocs;
       v->block = std::make_shared<BlockValue>(bv);
     } else if (!isBlockName(e.text)) {
-      if (e.text == "concat" || e.text == "chunk")
+      if (isTensorBuiltin(e.text))
         return tensorBuiltin(e, env);
       error(e.loc, "unknown block '" + e.text + "'");
       return std::nullopt;
@@ -387,203 +389,4 @@ std::optional<ParamValue> Elaborator::makeBlockValue(const std::string &kind, co
   p.kind = ParamValue::Kind::Block;
   p.block = bv;
   return p;
-}
-
-
-int64_t Elaborator::asTensor(const ParamValue &v, const SourceLoc &loc, const std::string &what) {
-  if (v.kind == ParamValue::Kind::Tensor && v.i >= 0)
-    return v.i;
-  if (v.kind == ParamValue::Kind::Input && !v.s.empty()) {
-    if (auto it = captureIds.find(v.s); it != captureIds.end())
-      return it->second;
-    for (size_t i = 0; i < model->inputs.size(); ++i)
-      if (model->inputs[i].name == v.s)
-        return static_cast<int64_t>(i);
-  }
-  if (v.kind == ParamValue::Kind::Symbol)
-    error(loc, "no tensor named '" + v.s + "' is defined here (" + what + " expects a tensor)");
-  else
-    error(loc, what + " expects a tensor, got " + v.str());
-  return -1;
-}
-
-Node &Elaborator::appendOp(Node::OpKind op, std::vector<int64_t> operands,
-                           std::vector<int64_t> shape, const SourceLoc &loc) {
-  auto n = std::make_unique<Node>();
-  n->kind = Node::Kind::Op;
-  n->op = op;
-  n->loc = loc;
-  n->operands = std::move(operands);
-  n->in = n->operands.front();
-  n->out = newTensor(std::move(shape));
-  seq->children.push_back(std::move(n));
-  return *seq->children.back();
-}
-
-std::optional<ParamValue> Elaborator::tensorBinary(const Expr &e, const ParamValue &l,
-                                                   const ParamValue &r) {
-  auto number = [](const ParamValue &v) {
-    return v.kind == ParamValue::Kind::Int || v.kind == ParamValue::Kind::Float;
-  };
-  // A number times a tensor (either order), or a tensor divided by a number.
-  if ((number(l) && (e.op == '*')) || (number(r) && (e.op == '*' || e.op == '/'))) {
-    const ParamValue &n = number(l) ? l : r;
-    const ParamValue &t = number(l) ? r : l;
-    int64_t id = asTensor(t, number(l) ? e.rhs->loc : e.lhs->loc, std::string("operator '") + e.op + "'");
-    if (id < 0)
-      return std::nullopt;
-    double f = n.kind == ParamValue::Kind::Int ? static_cast<double>(n.i) : n.f;
-    if (e.op == '/') {
-      if (f == 0) {
-        error(e.loc, "division by zero");
-        return std::nullopt;
-      }
-      f = 1.0 / f;
-    }
-    Node &op = appendOp(Node::OpKind::Scale, {id}, tensor(id).shape, e.loc);
-    op.scalar = f;
-    return ParamValue::ofTensor(op.out);
-  }
-  if (e.op != '+' && e.op != '-' && e.op != '*') {
-    error(e.loc, std::string("operator '") + e.op + "' on tensors: use +, - or * (element-wise) "
-                 "or a number times a tensor");
-    return std::nullopt;
-  }
-  int64_t a = asTensor(l, e.lhs->loc, std::string("operator '") + e.op + "'");
-  if (a < 0)
-    return std::nullopt;
-  int64_t b = asTensor(r, e.rhs->loc, std::string("operator '") + e.op + "'");
-  if (b < 0)
-    return std::nullopt;
-  const TensorInfo &ta = tensor(a), &tb = tensor(b);
-  if (ta.dtype != "f32" || tb.dtype != "f32") {
-    error(e.loc, std::string("operator '") + e.op + "' needs f32 tensors, got " + ta.dtype + " " +
-                     shapeStr(ta.shape) + " and " + tb.dtype + " " + shapeStr(tb.shape));
-    return std::nullopt;
-  }
-  if (ta.shape != tb.shape) {
-    error(e.loc, std::string("shape mismatch: ") + shapeStr(ta.shape) + " " + e.op + " " +
-                     shapeStr(tb.shape) + " (element-wise operators need equal shapes)");
-    return std::nullopt;
-  }
-  Node::OpKind kind = e.op == '+' ? Node::OpKind::Add : e.op == '-' ? Node::OpKind::Sub
-                                                                    : Node::OpKind::Mul;
-  return ParamValue::ofTensor(appendOp(kind, {a, b}, ta.shape, e.loc).out);
-}
-
-std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &env) {
-  std::vector<int64_t> ids;
-  std::vector<SourceLoc> locs;
-  std::optional<ParamValue> parts, groups;
-  for (const Arg &a : e.args) {
-    auto v = eval(*a.value, env);
-    if (!v)
-      return std::nullopt;
-    if (!a.name.empty()) {
-      if (e.text == "chunk" && a.name == "chunks") {
-        parts = v;
-        continue;
-      }
-      if (e.text == "chunk" && a.name == "groups") {
-        groups = v;
-        continue;
-      }
-      error(a.loc, "unknown parameter '" + a.name + "' of '" + e.text + "'" +
-                       (e.text == "chunk" ? " (expected chunks, groups)" : " (it takes tensors only)"));
-      return std::nullopt;
-    }
-    if (e.text == "chunk" && ids.size() == 1 && !parts) {
-      parts = v;
-      continue;
-    }
-    int64_t id = asTensor(*v, a.value->loc, "'" + e.text + "'");
-    if (id < 0)
-      return std::nullopt;
-    if (tensor(id).dtype != "f32") {
-      error(a.value->loc, "'" + e.text + "' needs f32 tensors, got " + tensor(id).dtype);
-      return std::nullopt;
-    }
-    ids.push_back(id);
-    locs.push_back(a.value->loc);
-  }
-  if (e.text == "concat") {
-    // torch.cat(tensors, dim=-1): along the features.
-    if (ids.size() < 2) {
-      error(e.loc, "concat needs at least two tensors");
-      return std::nullopt;
-    }
-    std::vector<int64_t> shape = tensor(ids[0]).shape;
-    for (size_t i = 1; i < ids.size(); ++i) {
-      const std::vector<int64_t> &s = tensor(ids[i]).shape;
-      if (s.size() != shape.size() || !std::equal(s.begin(), s.end() - 1, shape.begin())) {
-        error(locs[i], "concat joins along the last dimension; " + shapeStr(tensor(ids[0]).shape) +
-                           " and " + shapeStr(s) + " differ elsewhere");
-        return std::nullopt;
-      }
-      shape.back() += s.back();
-    }
-    return ParamValue::ofTensor(appendOp(Node::OpKind::Concat, ids, shape, e.loc).out);
-  }
-  // chunk(x, n): torch.chunk(x, n, dim=-1) into n equal parts. chunk(x, n, groups = g)
-  // first views the features as g groups and splits each group into n parts; part i
-  // gathers the i-th part of every group (x.view(..., g, n * s).split(s, -1) flattened, as
-  // GPT-NeoX unpacks its per-head query_key_value).
-  if (ids.size() != 1 || !parts) {
-    error(e.loc, "chunk takes one tensor and the number of parts: chunk(x, 3)");
-    return std::nullopt;
-  }
-  if (parts->kind != ParamValue::Kind::Int || parts->i < 1) {
-    error(e.loc, "chunk's number of parts must be a positive integer, got " + parts->str());
-    return std::nullopt;
-  }
-  int64_t g = 1;
-  if (groups) {
-    if (groups->kind != ParamValue::Kind::Int || groups->i < 1) {
-      error(e.loc, "chunk's groups must be a positive integer, got " + groups->str());
-      return std::nullopt;
-    }
-    g = groups->i;
-  }
-  std::vector<int64_t> shape = tensor(ids[0]).shape;
-  if (shape.back() % (parts->i * g) != 0) {
-    error(e.loc, "chunk: " + std::to_string(shape.back()) + " features do not split into " +
-                     (g > 1 ? std::to_string(g) + " groups of " : std::string()) +
-                     std::to_string(parts->i) + " equal parts");
-    return std::nullopt;
-  }
-  int64_t size = shape.back() / (parts->i * g);
-  shape.back() = size * g;
-  ParamValue tuple;
-  tuple.kind = ParamValue::Kind::Tuple;
-  for (int64_t i = 0; i < parts->i; ++i) {
-    Node &op = appendOp(Node::OpKind::Slice, {ids[0]}, shape, e.loc);
-    op.offset = i * size;
-    op.size = size;
-    op.groups = g;
-    tuple.items.push_back(op.out);
-  }
-  if (parts->i == 1)
-    return ParamValue::ofTensor(tuple.items.front());
-  return tuple;
-}
-
-std::optional<ParamValue> Elaborator::apply(const BlockValue &bv) {
-  if (!seq) {
-    error(bv.loc, "a block applied to a tensor must stand in a statement (a 'let' or a 'return')");
-    return std::nullopt;
-  }
-  // The scope: where the enclosing statements name their weights.
-  int64_t cur = bv.positional.front();
-  std::vector<int64_t> results;
-  auto node = instantiate(bv, scope, cur, nullptr, &results);
-  if (!node)
-    return std::nullopt;
-  seq->children.push_back(std::move(node));
-  if (results.size() > 1) {
-    ParamValue tuple;
-    tuple.kind = ParamValue::Kind::Tuple;
-    tuple.items = results;
-    return tuple;
-  }
-  return ParamValue::ofTensor(cur);
 }

@@ -9,8 +9,9 @@
 // is the tensor `cur`; `let` binds tensors to names, and expressions append nodes to the
 // statement list being elaborated (`seq`).
 //
-// Elaborate.cpp: the model and statements; ElaborateValues.cpp: values, types and tensor
-// expressions; ElaborateInstance.cpp: instantiating plugins and user blocks.
+// Elaborate.cpp: the model and statements; ElaborateValues.cpp: values and types;
+// ElaborateTensors.cpp: tensor expressions; ElaborateInstance.cpp: instantiating plugins
+// and user blocks.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_FRONTEND_ELABORATOR_H
@@ -46,7 +47,7 @@ public:
   //===--- Errors with the use chain ---------------------------------------===//
   void error(const ast::SourceLoc &loc, const std::string &msg);
 
-  //===--- Values and types (ElaborateValues.cpp) --------------------------===//
+  //===--- Values and types (ElaborateValues.cpp; tensors: ElaborateTensors.cpp) ===//
   bool typeFromName(const ast::ParamDecl &p, ParamType &t);
   std::optional<ParamValue> parseOverride(const std::string &text);
   bool isBlockName(const std::string &n) const;
@@ -65,6 +66,14 @@ public:
   std::optional<ParamValue> tensorBinary(const ast::Expr &e, const ParamValue &l,
                                          const ParamValue &r);
   std::optional<ParamValue> tensorBuiltin(const ast::Expr &e, const Env &env);
+  static bool isTensorBuiltin(const std::string &name);
+  std::optional<ParamValue> tensorIndex(const ast::Expr &e, const Env &env);
+  /// `v` as a dimension of a tensor of `shape` (negative counts from the end), or nullopt
+  /// after an error at `loc`.
+  std::optional<int64_t> dimension(const ParamValue &v, const ast::SourceLoc &loc,
+                                   const std::vector<int64_t> &shape);
+  /// Errors unless a statement is being elaborated (tensor expressions append to it).
+  bool inStatement(const ast::SourceLoc &loc);
   std::optional<ParamValue> apply(const BlockValue &bv);
 
   //===--- Tensors ---------------------------------------------------------===//
@@ -92,6 +101,12 @@ public:
   std::unique_ptr<Node> residual(const ast::Stmt &s, Env &env, const std::string &scope,
                                  int64_t &cur);
   bool let(const ast::Stmt &s, Env &env, const std::string &scope);
+  /// `out[i] = value;` / `out = value;`: writes a slot of (or the whole) model output.
+  bool write(const ast::Stmt &s, const Env &env);
+  /// Claims slot `index` (-1: all) of the model output `name` for a value of `shape` (one
+  /// slot's, or the whole output's) and `dtype`. Returns what is wrong, or "" on success.
+  std::string claimOutput(const std::string &name, int64_t index,
+                          const std::vector<int64_t> &shape, const std::string &dtype);
 
   //===--- Instantiation (ElaborateInstance.cpp) ---------------------------===//
   /// Instantiates `bv` on the stream `cur` (which becomes its result). `results` receives

@@ -236,12 +236,6 @@ private:
 
   void emitOp(const Node &n) {
     Location l = loc(n.loc);
-    auto resultType = [&](int64_t features) {
-      auto t = cast<RankedTensorType>(val(n.operands[0]).getType());
-      SmallVector<int64_t> shape(t.getShape());
-      shape.back() = features;
-      return RankedTensorType::get(shape, b.getF32Type());
-    };
     Value r;
     switch (n.op) {
     case Node::OpKind::Add:
@@ -260,49 +254,72 @@ private:
       SmallVector<Value> parts;
       for (int64_t id : n.operands)
         parts.push_back(val(id));
-      int64_t rank = cast<RankedTensorType>(parts[0].getType()).getRank();
-      r = tensor::ConcatOp::create(b, l, /*dim=*/rank - 1, parts);
+      r = tensor::ConcatOp::create(b, l, n.dim, parts);
       break;
     }
-    case Node::OpKind::Slice: {
+    case Node::OpKind::Slice:
+      r = n.groups > 1 ? groupedSlice(n) : slice(l, val(n.operands[0]), n.dim, n.offset, n.size);
+      break;
+    case Node::OpKind::Select: {
+      // x[i]: entry i of dimension 0, which the (rank-reducing) slice drops.
       Value x = val(n.operands[0]);
       auto t = cast<RankedTensorType>(x.getType());
-      if (n.groups > 1) {
-        // [..., F] -> [..., groups, F / groups], slice the last dim, -> [..., groups * size].
-        int64_t rank = t.getRank();
-        SmallVector<int64_t> grouped(t.getShape());
-        grouped.back() = n.groups;
-        grouped.push_back(t.getShape().back() / n.groups);
-        SmallVector<ReassociationIndices> reassoc;
-        for (int64_t d = 0; d + 1 < rank; ++d)
-          reassoc.push_back({d});
-        reassoc.push_back({rank - 1, rank});
-        Value g = tensor::ExpandShapeOp::create(
-            b, l, RankedTensorType::get(grouped, b.getF32Type()), x, reassoc);
-        SmallVector<OpFoldResult> offs(rank + 1, b.getIndexAttr(0)), sizes,
-            strides(rank + 1, b.getIndexAttr(1));
-        offs.back() = b.getIndexAttr(n.offset);
-        for (int64_t s : grouped)
-          sizes.push_back(b.getIndexAttr(s));
-        sizes.back() = b.getIndexAttr(n.size);
-        SmallVector<int64_t> sliced(grouped);
-        sliced.back() = n.size;
-        Value s = tensor::ExtractSliceOp::create(
-            b, l, RankedTensorType::get(sliced, b.getF32Type()), g, offs, sizes, strides);
-        r = tensor::CollapseShapeOp::create(b, l, resultType(n.groups * n.size), s, reassoc);
-        break;
-      }
       SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
           strides(t.getRank(), b.getIndexAttr(1));
-      offs.back() = b.getIndexAttr(n.offset);
+      offs[0] = b.getIndexAttr(n.offset);
       for (int64_t s : t.getShape())
         sizes.push_back(b.getIndexAttr(s));
-      sizes.back() = b.getIndexAttr(n.size);
-      r = tensor::ExtractSliceOp::create(b, l, resultType(n.size), x, offs, sizes, strides);
+      sizes[0] = b.getIndexAttr(1);
+      auto type = RankedTensorType::get(t.getShape().drop_front(), t.getElementType());
+      r = tensor::ExtractSliceOp::create(b, l, type, x, offs, sizes, strides);
       break;
     }
+    case Node::OpKind::Write:
+      // A body that writes outputs is emitted inline, like a plugin writing one.
+      if (inCallee) {
+        outlineFailed = true;
+        return;
+      }
+      slotValues[n.name][n.offset] = val(n.operands[0]);
+      return;
     }
     setVal(n.out, r);
+  }
+  /// x[..., offset : offset + size, ...] along `dim`.
+  Value slice(Location l, Value x, int64_t dim, int64_t offset, int64_t size) {
+    auto t = cast<RankedTensorType>(x.getType());
+    SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
+        strides(t.getRank(), b.getIndexAttr(1));
+    offs[dim] = b.getIndexAttr(offset);
+    for (int64_t s : t.getShape())
+      sizes.push_back(b.getIndexAttr(s));
+    sizes[dim] = b.getIndexAttr(size);
+    SmallVector<int64_t> shape(t.getShape());
+    shape[dim] = size;
+    return tensor::ExtractSliceOp::create(b, l, RankedTensorType::get(shape, t.getElementType()),
+                                          x, offs, sizes, strides);
+  }
+  /// chunk(x, n, groups = g)'s parts: [..., F] -> [..., g, F / g], slice the last dim,
+  /// -> [..., g * size].
+  Value groupedSlice(const Node &n) {
+    Location l = loc(n.loc);
+    Value x = val(n.operands[0]);
+    auto t = cast<RankedTensorType>(x.getType());
+    int64_t rank = t.getRank();
+    SmallVector<int64_t> grouped(t.getShape());
+    grouped.back() = n.groups;
+    grouped.push_back(t.getShape().back() / n.groups);
+    SmallVector<ReassociationIndices> reassoc;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      reassoc.push_back({d});
+    reassoc.push_back({rank - 1, rank});
+    Value g = tensor::ExpandShapeOp::create(b, l, RankedTensorType::get(grouped, b.getF32Type()), x,
+                                            reassoc);
+    Value s = slice(l, g, rank, n.offset, n.size);
+    SmallVector<int64_t> shape(t.getShape());
+    shape.back() = n.groups * n.size;
+    return tensor::CollapseShapeOp::create(b, l, RankedTensorType::get(shape, b.getF32Type()), s,
+                                           reassoc);
   }
 
   void emit(const Node &n) {
@@ -404,7 +421,7 @@ private:
           a->placement != b->placement || a->scale != b->scale ||
           a->children.size() != b->children.size() || a->op != b->op ||
           a->scalar != b->scalar || a->offset != b->offset || a->size != b->size ||
-          a->groups != b->groups ||
+          a->groups != b->groups || a->dim != b->dim || a->name != b->name ||
           a->operands.size() != b->operands.size() || !use(a->in, b->in))
         return false;
       for (auto [x, y] : llvm::zip_equal(a->operands, b->operands))

@@ -101,7 +101,8 @@ bool tooDeep(antlr4::CommonTokenStream &tokens, const std::string &path, Diagnos
     if (s == ";" || s == "{" || s == "}")
       operators = 0;
     else if (s == "+" || s == "-" || s == "*" || s == "/" || s == "%" || s == "&&" || s == "||" ||
-             s == "==" || s == "!=" || s == "<" || s == "<=" || s == ">" || s == ">=" || s == "!")
+             s == "==" || s == "!=" || s == "<" || s == "<=" || s == ">" || s == ">=" || s == "!" ||
+             s == "[")
       ++operators;
     prefixRun = (s == "-" || s == "!") ? prefixRun + 1 : 0;
     if (s == "if" && prev && prev->getText() == "else")
@@ -168,7 +169,11 @@ public:
       inner->asLoc = loc(c->asName->getStart());
       return inner;
     }
-    if (auto *c = dynamic_cast<P::NegExprContext *>(ctx)) {
+    if (auto *c = dynamic_cast<P::IndexExprContext *>(ctx)) {
+      e->kind = Expr::Kind::Index;
+      e->lhs = expr(c->value);
+      e->rhs = expr(c->index);
+    } else if (auto *c = dynamic_cast<P::NegExprContext *>(ctx)) {
       e->kind = Expr::Kind::Neg;
       e->lhs = expr(c->expr());
     } else if (auto *c = dynamic_cast<P::NotExprContext *>(ctx)) {
@@ -263,6 +268,13 @@ public:
       s->kind = Stmt::Kind::Return;
       for (P::ExprContext *v : c->values)
         s->values.push_back(expr(v));
+    } else if (auto *c = dynamic_cast<P::WriteStmtContext *>(ctx)) {
+      s->kind = Stmt::Kind::Write;
+      s->asName = c->target->getText();
+      s->calleeLoc = loc(c->target);
+      if (c->index)
+        s->count = expr(c->index);
+      s->value = expr(c->value);
     } else if (auto *c = dynamic_cast<P::CaptureStmtContext *>(ctx)) {
       s->kind = Stmt::Kind::Capture;
       s->asName = c->name->getText();

@@ -235,15 +235,26 @@ public:
     return "Transformer-XL relative positions: (q + u) k^T + (q + v) (W_R R_{i-j})^T with "
            "sinusoidal R (Dai et al. 2019 sec. 3.3)";
   }
-  std::vector<ParamSpec> params() const override { return {}; }
-  bool inferInAttention(const BlockInstance &, const AttentionGeometry &g, InferContext &ctx,
+  std::vector<ParamSpec> params() const override {
+    return {{"d_model", ParamType::Int(), ParamValue::ofInt(0),
+             "width of the sinusoidal table R and of r_net's input (Hugging Face TransfoXL: "
+             "d_model, while r_net outputs n_heads * d_head); 0 = the attention's width"}};
+  }
+  /// The width of R: d_model, or the attention's width n_heads * d_head.
+  static int64_t tableWidth(const BlockInstance &inst, const AttentionGeometry &g) {
+    return inst.getInt("d_model") == 0 ? g.dModel : inst.getInt("d_model");
+  }
+  bool inferInAttention(const BlockInstance &inst, const AttentionGeometry &g, InferContext &ctx,
                         std::vector<WeightSpec> &weights) const override {
-    if (g.dModel % 2 != 0) {
-      ctx.error("", "xl needs an even d_model for its sinusoidal table");
+    int64_t width = tableWidth(inst, g);
+    if (width < 0 || width % 2 != 0) {
+      ctx.error(inst.getInt("d_model") ? "d_model" : "",
+                "the sinusoidal table needs an even, positive width (d_model), got " +
+                    std::to_string(width));
       return false;
     }
     // Hugging Face TransfoXL names: r_net (W_R, no bias), r_w_bias (u), r_r_bias (v).
-    weights = {{"r_net.weight", {g.dModel, g.dModel}},
+    weights = {{"r_net.weight", {g.dModel, width}},
                {"r_w_bias", {g.nHeads, g.dHead}},
                {"r_r_bias", {g.nHeads, g.dHead}}};
     return true;
@@ -258,7 +269,7 @@ public:
     q = AddBiasOp::create(b, ctx.loc(), q.getType(), q, flat(b, ctx.loc(), ctx.weight("r_w_bias")),
                           b.getF32FloatAttr(1.0f));
   }
-  Value scoreBias(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &g, Value q,
+  Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
                   Value) const override {
     OpBuilder &b = ctx.builder();
     Location loc = ctx.loc();
@@ -271,7 +282,7 @@ public:
     // c2p's row clip(p - j, -k, k - 1) + k reads R'[p - j] (and zeros for j > p, which the
     // causal mask removes anyway).
     int64_t k = g.seqK;
-    Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, g.dModel}),
+    Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, tableWidth(inst, g)}),
                                         b.getF64FloatAttr(10000.0), b.getBoolAttr(false));
     Value rp = plugins::emitLinear(ctx, r, "r_net.weight", "", g.dModel);
     auto zerosType = plugins::f32Tensor(b, {k, g.dModel});

@@ -30,7 +30,7 @@ struct Arg {
 };
 
 struct Expr {
-  enum class Kind { Int, Float, Bool, String, Name, Call, Binary, Neg, Not, Compare, Logic };
+  enum class Kind { Int, Float, Bool, String, Name, Call, Binary, Neg, Not, Compare, Logic, Index };
   Kind kind;
   SourceLoc loc;
   int64_t intValue = 0;
@@ -42,14 +42,14 @@ struct Expr {
   char op = 0;         ///< Binary: one of + - * / %
   std::string cmp;     ///< Compare: == != < <= > >=; Logic: && ||
   std::vector<Arg> args;
-  ExprPtr lhs, rhs;
+  ExprPtr lhs, rhs; ///< Index: lhs[rhs]
 };
 
 struct Stmt;
 using StmtPtr = std::unique_ptr<Stmt>;
 
 struct Stmt {
-  enum class Kind { Apply, Repeat, Residual, Let, If, Capture, Return };
+  enum class Kind { Apply, Repeat, Residual, Let, If, Capture, Return, Write };
   Kind kind;
   SourceLoc loc;
   // Apply: callee(args) as asName
@@ -72,6 +72,8 @@ struct Stmt {
   std::vector<std::string> names; ///< Let of a tuple
   // Return: `return values...;`
   std::vector<ExprPtr> values;
+  // Write: `asName[count] = value;` or `asName = value;` (count null) stores into a model
+  // output; calleeLoc is where asName is written.
 };
 
 struct ParamDecl {

@@ -63,13 +63,18 @@ struct Node {
   ast::SourceLoc loc;
   int64_t in = -1, out = -1; ///< the stream's tensor id on entry and on exit
   /// Op: a tensor operation written in an expression (`x + h`, `0.5 * h`, `concat(a, b)`,
-  /// `chunk(x, 3)`'s parts); `out` is its result.
-  enum class OpKind { Add, Sub, Mul, Scale, Concat, Slice };
+  /// `chunk(x, 3)`'s parts, `narrow(x, 1, 0, n)`, `mems[l]`); `out` is its result. Write
+  /// (`new_mems[l] = h;`) stores operands[0] into slot `offset` of the model output `name`
+  /// (offset -1: the whole output) and has no result.
+  enum class OpKind { Add, Sub, Mul, Scale, Concat, Slice, Select, Write };
   OpKind op = OpKind::Add;
   std::vector<int64_t> operands; ///< Op: tensor ids
   double scalar = 1.0;           ///< Op Scale: the factor
-  /// Op Slice: features [offset, offset + size) of each of `groups` equal groups of the
-  /// features (groups > 1: GPT-NeoX's per-head packing), concatenated.
+  /// Op Concat and Slice: the dimension they act on (0-based).
+  int64_t dim = 0;
+  /// Op Slice: [offset, offset + size) along `dim`; with groups > 1 (features only), that
+  /// range of each of `groups` equal groups of the features (GPT-NeoX's per-head packing),
+  /// concatenated. Op Select: entry `offset` of dimension 0, which the result drops.
   int64_t offset = 0, size = 0, groups = 1;
   int64_t sumId = -1;            ///< Residual post_norm: the id of x + f(x), the norm's input
   /// Seq of a repeat: the iterations also carry tensors other than the stream, so they are
@@ -82,7 +87,7 @@ struct Node {
   /// `repeatPath.<i>.*`. Structurally identical iterations are emitted as one function.
   bool isRepeat = false;
   std::string repeatPath;
-  std::string name;                            ///< Capture: the name given to the stream
+  std::string name;                            ///< Capture: the stream's name; Op Write: the output
   /// Residual placement: post_norm: norm(x + f(x)); pre_norm: x + f(norm(x));
   /// sandwich: x + outNorm(f(norm(x))).
   enum class Placement { PostNorm, PreNorm, Sandwich };
