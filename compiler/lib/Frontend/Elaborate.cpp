@@ -287,7 +287,13 @@ std::unique_ptr<Node> Elaborator::stmts(const std::vector<StmtPtr> &body, Env &o
       continue;
     }
     if (s.kind == Stmt::Kind::Capture) {
-      if (env.count(s.asName) || captureIds.count(s.asName)) {
+      if (captureIds.count(s.asName)) {
+        error(s.loc, "'" + s.asName + "' is already captured: a capture names one tensor of the "
+                     "model (inside a repeat or a block used twice it would name several); "
+                     "bind each use's tensor with 'let'");
+        return nullptr;
+      }
+      if (env.count(s.asName)) {
         error(s.loc, "'" + s.asName + "' is already defined");
         return nullptr;
       }
