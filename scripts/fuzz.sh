@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Loom's libFuzzer targets (fuzz/, with ASan and UBSan) into build-fuzz/ and runs
-# each for SECONDS (default 60): the .loom front end, the safetensors reader and the .npy
-# reader. Each target starts from its seed corpus (fuzz/corpus/<target>) and dictionary
+# each for SECONDS (default 60): the .loom front end, the safetensors reader, the .npy
+# reader and the C API of a compiled model (fuzz/capi_model.loom, compiled by the normal
+# build's loomc, which is built first if missing). Each target starts from its seed corpus (fuzz/corpus/<target>) and dictionary
 # (fuzz/<target>.dict); what it learns goes to build-fuzz/corpus/<target>, and a crash,
 # hang, leak or sanitizer report to build-fuzz/findings/<target>/ (and a non-zero exit).
 #
@@ -12,14 +13,14 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 secs="${1:-60}"
 shift || true
-targets=("${@:-frontend safetensors npy}")
+targets=("${@:-frontend safetensors npy capi}")
 read -r -a targets <<< "${targets[*]}"
 bash "$root/scripts/install-deps.sh"
+loomc="$root/build/bin/loomc"
+[ -x "$loomc" ] || bash "$root/scripts/build.sh"
 build="$root/build-fuzz"
-if [ ! -f "$build/build.ninja" ]; then
-  CC=clang-22 CXX=clang++-22 cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-    -DLOOM_FUZZ=ON > /dev/null
-fi
+CC=clang-22 CXX=clang++-22 cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+  -DLOOM_FUZZ=ON -DLOOM_LOOMC="$loomc" > /dev/null
 ninja -C "$build" $(printf 'loom-fuzz-%s ' "${targets[@]}")
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
