@@ -21,7 +21,18 @@ config.substitutions.append(("%loomc", os.path.join(bin_dir, "loomc")))
 config.substitutions.append(("%loom-opt", os.path.join(bin_dir, "loom-opt")))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%loom_bin", bin_dir))
-config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
+# In a sanitizer build (LOOM_SANITIZE), C programs that load Loom's instrumented runtime are
+# built with the same sanitizers, and the sanitizers stop at the first report.
+cc = os.path.join(config.llvm_tools_dir, "clang")
+if config.loom_sanitize:
+    cc += " -fsanitize=" + config.loom_sanitize + " -fno-omit-frame-pointer"
+    config.available_features.add("sanitize")
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+config.substitutions.append(("%cc", cc))
+config.substitutions.append(("%cxx", os.path.join(config.llvm_tools_dir, "clang++")))
+config.substitutions.append(("%runtime_src", os.path.join(config.loom_src_root, "runtime", "lib")))
+config.substitutions.append(("%omp_lib_dir", os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")))
 config.substitutions.append(("%runtime_include", os.path.join(config.loom_src_root, "runtime", "include")))
 config.substitutions.append(("%e2e", os.path.join(config.loom_src_root, "test", "e2e")))
 config.substitutions.append(("%examples", os.path.join(config.loom_src_root, "examples")))

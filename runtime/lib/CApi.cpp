@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +22,9 @@ struct loom_model {
 };
 
 namespace {
+/// The team size of every later run, on any thread (0: OpenMP's default).
+std::atomic<int> numThreads{0};
+
 void setError(char *err, size_t len, const char *message) {
   if (err && len > 0)
     std::snprintf(err, len, "%s", message);
@@ -102,6 +106,10 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
     setError(err, errLen, e.what());
     return 1;
   }
+  // omp_set_num_threads sets the calling thread's team size only: apply the latest
+  // loom_set_num_threads on whichever thread runs.
+  if (int n = numThreads.load(); n > 0)
+    omp_set_num_threads(n);
   loom_forward(const_cast<void **>(inputs), model->weightPtrs.data(), model->preparedPtrs.data(),
                const_cast<void **>(outputs));
   return 0;
@@ -112,5 +120,5 @@ extern "C" void loom_model_close(loom_model *model) { delete model; }
 extern "C" void loom_set_num_threads(int n) {
   // OpenMP aborts when asked for far more threads than it can start: clamp to 1024.
   if (n > 0)
-    omp_set_num_threads(n < 1024 ? n : 1024);
+    numThreads.store(n < 1024 ? n : 1024);
 }

@@ -301,6 +301,9 @@ int run(int argc, char **argv) {
     linkArgs.push_back(runtimeLib);
   linkArgs.insert(linkArgs.end(),
                   {"-fopenmp", "-L" + ompDir, "-Wl,-rpath," + ompDir, "-lm", "-o", out});
+  // A sanitizer build's runtime is instrumented: link the sanitizers' runtimes too.
+  if (StringRef(LOOM_SANITIZE).size())
+    linkArgs.push_back(std::string("-fsanitize=") + LOOM_SANITIZE);
   std::vector<StringRef> refs(linkArgs.begin(), linkArgs.end());
   std::string linkErr;
   int rc = sys::ExecuteAndWait(cxx, refs, std::nullopt, {}, 0, 0, &linkErr);

@@ -39,8 +39,8 @@ loom_model *loom_model_open(const char *weights_path, char *err, size_t err_len)
 int loom_model_run(loom_model *model, const void *const *inputs, void *const *outputs, char *err,
                    size_t err_len);
 void loom_model_close(loom_model *model);
-/* The number of OpenMP threads for later runs; n <= 0 keeps the current one, and more than
- * 1024 is clamped to 1024. */
+/* The number of OpenMP threads of every later run, whichever thread calls loom_model_run;
+ * n <= 0 keeps the current one, and more than 1024 is clamped to 1024. */
 void loom_set_num_threads(int n);
 
 #ifdef __cplusplus
