@@ -17,7 +17,6 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,12 +143,34 @@ SafeTensors::SafeTensors(const std::string &p) : path(p) {
     throw RuntimeError(path + ": truncated safetensors file (" + std::to_string(size) +
                        " bytes, the header length alone needs 8)");
   }
-  map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) {
-    map = nullptr;
-    throw RuntimeError("cannot map '" + path + "'");
+  // The file is read into memory rather than mapped: a mapped file that another process
+  // truncates would kill the process with SIGBUS on the next access. Reading ends at the
+  // size fstat gave; a file that shrinks or grows meanwhile is an error.
+  map = std::aligned_alloc(64, (size + 63) / 64 * 64);
+  if (!map) {
+    ::close(fd);
+    throw RuntimeError("cannot allocate " + std::to_string(size) + " bytes for '" + path + "'");
   }
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd, static_cast<char *>(map) + done, size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      ::close(fd);
+      throw RuntimeError(path + ": " + (n < 0 ? std::string("read error: ") + std::strerror(errno)
+                                              : "the file shrank while it was read (" +
+                                                    std::to_string(done) + " of " +
+                                                    std::to_string(size) + " bytes)"));
+    }
+    done += static_cast<size_t>(n);
+  }
+  struct stat after;
+  bool changed = fstat(fd, &after) != 0 || after.st_size != st.st_size;
+  ::close(fd);
+  if (changed)
+    throw RuntimeError(path + ": the file changed size while it was read (" +
+                       std::to_string(size) + " bytes at the start)");
   const auto *bytes = static_cast<const unsigned char *>(map);
   uint64_t headerLen = 0;
   for (int i = 7; i >= 0; --i)
@@ -251,8 +272,7 @@ SafeTensors::SafeTensors(const std::string &p) : path(p) {
 }
 
 SafeTensors::~SafeTensors() {
-  if (map)
-    munmap(map, size);
+  std::free(map);
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <fstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace loom::rt;
@@ -109,6 +110,30 @@ TEST(SafeTensors, ParsesAndBinds) {
   std::vector<void *> ptrs = st.bind({{"a", {1, 1}, "F32"}, {"b", {2}, "F32"}});
   EXPECT_EQ(static_cast<float *>(ptrs[0])[0], 3.f);
   EXPECT_EQ(static_cast<float *>(ptrs[1])[1], 2.f);
+}
+
+// Weights stay readable when another process truncates the file after it was opened (a
+// mapped file would raise SIGBUS on the next access).
+TEST(SafeTensors, SurvivesTruncationAfterOpen) {
+  constexpr int n = 1 << 18; // 1 MiB of data, many pages
+  std::string data(n * sizeof(float), '\0');
+  for (int i = 0; i < n; ++i) {
+    float v = static_cast<float>(i);
+    std::memcpy(&data[i * sizeof(float)], &v, sizeof v);
+  }
+  std::string header = R"({"w":{"dtype":"F32","shape":[)" + std::to_string(n) +
+                       R"(],"data_offsets":[0,)" + std::to_string(data.size()) + "]}}";
+  header.append((8 - header.size() % 8) % 8, ' ');
+  std::string path = tempPath("truncated.safetensors");
+  writeBytes(path, safetensors(header, data));
+  SafeTensors st(path);
+  std::vector<void *> ptrs = st.bind({{"w", {n}, "F32"}});
+  ASSERT_EQ(::truncate(path.c_str(), 0), 0);
+  const float *w = static_cast<const float *>(ptrs[0]);
+  double sum = 0;
+  for (int i = 0; i < n; ++i)
+    sum += w[i];
+  EXPECT_EQ(sum, static_cast<double>(n) * (n - 1) / 2);
 }
 
 TEST(SafeTensors, CopiesMisalignedTensors) {

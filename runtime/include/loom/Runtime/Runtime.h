@@ -56,7 +56,8 @@ struct Manifest {
 /// The safetensors format's limit on the JSON header.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
-/// A read-only memory-mapped safetensors file (https://github.com/huggingface/safetensors).
+/// A safetensors file (https://github.com/huggingface/safetensors), read into memory (not
+/// mapped: a mapped file truncated by another process would raise SIGBUS).
 class SafeTensors {
 public:
   struct Entry {
@@ -65,7 +66,7 @@ public:
     const void *data = nullptr;
     size_t bytes = 0;
   };
-  /// Maps and validates `path`: header length, JSON, dtypes, shapes and data offsets.
+  /// Reads and validates `path`: header length, JSON, dtypes, shapes and data offsets.
   explicit SafeTensors(const std::string &path);
   ~SafeTensors();
   SafeTensors(const SafeTensors &) = delete;
@@ -83,7 +84,7 @@ public:
 
 private:
   std::string path;
-  void *map = nullptr;
+  void *map = nullptr; ///< the file's bytes, 64-byte aligned
   size_t size = 0;
   std::map<std::string, Entry> tensors;
   /// F32 copies of misaligned and of half-precision tensors.
