@@ -146,14 +146,14 @@ SafeTensors::SafeTensors(const std::string &p) : path(p) {
   // The file is read into memory rather than mapped: a mapped file that another process
   // truncates would kill the process with SIGBUS on the next access. Reading ends at the
   // size fstat gave; a file that shrinks or grows meanwhile is an error.
-  map = std::aligned_alloc(64, (size + 63) / 64 * 64);
+  map.reset(static_cast<unsigned char *>(std::aligned_alloc(64, (size + 63) / 64 * 64)));
   if (!map) {
     ::close(fd);
     throw RuntimeError("cannot allocate " + std::to_string(size) + " bytes for '" + path + "'");
   }
   size_t done = 0;
   while (done < size) {
-    ssize_t n = ::pread(fd, static_cast<char *>(map) + done, size - done, static_cast<off_t>(done));
+    ssize_t n = ::pread(fd, map.get() + done, size - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0) {
@@ -171,7 +171,7 @@ SafeTensors::SafeTensors(const std::string &p) : path(p) {
   if (changed)
     throw RuntimeError(path + ": the file changed size while it was read (" +
                        std::to_string(size) + " bytes at the start)");
-  const auto *bytes = static_cast<const unsigned char *>(map);
+  const unsigned char *bytes = map.get();
   uint64_t headerLen = 0;
   for (int i = 7; i >= 0; --i)
     headerLen = (headerLen << 8) | bytes[i];
@@ -271,9 +271,7 @@ SafeTensors::SafeTensors(const std::string &p) : path(p) {
                        " (is the header length right?)");
 }
 
-SafeTensors::~SafeTensors() {
-  std::free(map);
-}
+SafeTensors::~SafeTensors() = default;
 
 namespace {
 /// IEEE half (F16) to float.

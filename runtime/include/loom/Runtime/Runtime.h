@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -84,7 +85,8 @@ public:
 
 private:
   std::string path;
-  void *map = nullptr; ///< the file's bytes, 64-byte aligned
+  /// The file's bytes, 64-byte aligned (freed also when the constructor throws).
+  std::unique_ptr<unsigned char, void (*)(void *)> map{nullptr, &std::free};
   size_t size = 0;
   std::map<std::string, Entry> tensors;
   /// F32 copies of misaligned and of half-precision tensors.

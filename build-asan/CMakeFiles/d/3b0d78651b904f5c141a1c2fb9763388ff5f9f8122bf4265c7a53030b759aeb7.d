@@ -1,2 +1,0 @@
-dialect/include/loom/Dialect/Loom/Transforms/Passes.h.inc: \
-  /usr/lib/llvm-22/include/mlir/Pass/PassBase.td
