@@ -120,5 +120,8 @@ int main(int argc, char **argv) {
   if (argc == 8)
     ok = runConcurrently(m, x, expected, nOut, atoi(argv[6]), atoi(argv[7])) && ok;
   loom_model_close(m);
+  free(x);
+  free(expected);
+  free(y);
   return ok ? 0 : 1;
 }
