@@ -16,3 +16,11 @@ echo "== out/example/encoder --weights ... --input ... --output ..."
 "$out/encoder" --weights "$out/weights.safetensors" --input "$out/input.npy" \
   --output "$out/output.npy" --threads "$(nproc)" --warmup 1 --repeat 3
 /usr/bin/python3 "$root/test/e2e/compare.py" "$out/output.npy" "$out/expected.npy" --atol 1e-4
+echo "== the same model from Python: import loom; loom.compile(...).load(...).run(...)"
+/usr/bin/python3 - "$root" "$out" <<'PY'
+import sys, numpy as np, loom
+root, out = sys.argv[1], sys.argv[2]
+model = loom.compile(f"{root}/examples/encoder.loom").load(f"{out}/weights.safetensors")
+y = model.run(np.load(f"{out}/input.npy"))
+print(f"python: max abs error {np.abs(y - np.load(f'{out}/expected.npy')).max():.3e}")
+PY

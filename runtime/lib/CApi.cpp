@@ -33,19 +33,59 @@ void setError(char *err, size_t len, const char *message) {
 
 extern "C" const char *loom_model_manifest(void) { return loom_manifest; }
 
-extern "C" loom_model *loom_model_open(const char *weightsPath, char *err, size_t errLen) {
+namespace {
+/// Allocates the prepared weights and runs the one-time weight preparation.
+loom_model *prepare(std::unique_ptr<loom_model> m) {
+  for (const TensorSpec &s : m->manifest.prepared) {
+    m->prepared.push_back(Array::zeros(s.shape));
+    m->preparedPtrs.push_back(m->prepared.back().data.get());
+  }
+  loom_prepare(m->weightPtrs.data(), m->preparedPtrs.data());
+  return m.release();
+}
+} // namespace
+
+extern "C" loom_model *loom_model_open_ignoring(const char *weightsPath,
+                                                const char *const *ignore, size_t nIgnore,
+                                                char *err, size_t errLen) {
   try {
     loom::rt::keepBuffersInHeap();
     auto m = std::make_unique<loom_model>();
     m->manifest = Manifest::parse(loom_manifest);
-    m->weights = std::make_unique<SafeTensors>(weightsPath ? weightsPath : "");
-    m->weightPtrs = m->weights->bind(m->manifest.weights, m->manifest.unused);
-    for (const TensorSpec &s : m->manifest.prepared) {
-      m->prepared.push_back(Array::zeros(s.shape));
-      m->preparedPtrs.push_back(m->prepared.back().data.get());
+    std::vector<std::string> globs;
+    for (size_t i = 0; i < nIgnore; ++i) {
+      if (!ignore || !ignore[i])
+        throw RuntimeError("loom_model_open: ignore glob " + std::to_string(i) + " is null");
+      globs.push_back(ignore[i]);
     }
-    loom_prepare(m->weightPtrs.data(), m->preparedPtrs.data());
-    return m.release();
+    m->weights = std::make_unique<SafeTensors>(weightsPath ? weightsPath : "");
+    m->weightPtrs = m->weights->bind(m->manifest.weights, m->manifest.unused, globs);
+    return prepare(std::move(m));
+  } catch (const std::exception &e) {
+    setError(err, errLen, e.what());
+    return nullptr;
+  }
+}
+
+extern "C" loom_model *loom_model_open(const char *weightsPath, char *err, size_t errLen) {
+  return loom_model_open_ignoring(weightsPath, nullptr, 0, err, errLen);
+}
+
+extern "C" loom_model *loom_model_open_buffers(const void *const *weights, char *err,
+                                               size_t errLen) {
+  try {
+    loom::rt::keepBuffersInHeap();
+    auto m = std::make_unique<loom_model>();
+    m->manifest = Manifest::parse(loom_manifest);
+    if (!weights && !m->manifest.weights.empty())
+      throw RuntimeError("loom_model_open_buffers: weights is null");
+    for (size_t i = 0; i < m->manifest.weights.size(); ++i) {
+      if (!weights[i])
+        throw RuntimeError("loom_model_open_buffers: weight '" + m->manifest.weights[i].name +
+                           "' is null");
+      m->weightPtrs.push_back(const_cast<void *>(weights[i]));
+    }
+    return prepare(std::move(m));
   } catch (const std::exception &e) {
     setError(err, errLen, e.what());
     return nullptr;

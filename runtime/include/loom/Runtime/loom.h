@@ -31,8 +31,18 @@ typedef struct loom_model loom_model;
 
 /* The model's manifest (JSON): inputs, output, weights with names, shapes and dtypes. */
 const char *loom_model_manifest(void);
-/* Maps and checks the weights, then runs the one-time weight preparation. */
+/* Reads and checks the weights (a safetensors file), then runs the one-time weight
+ * preparation. */
 loom_model *loom_model_open(const char *weights_path, char *err, size_t err_len);
+/* loom_model_open that skips the file's tensors whose names match one of the `n_ignore`
+ * shell globs in `ignore` (the executable's --ignore: buffers such as 'h.*.attn.bias'). */
+loom_model *loom_model_open_ignoring(const char *weights_path, const char *const *ignore,
+                                     size_t n_ignore, char *err, size_t err_len);
+/* Opens the model on weights the caller holds (no file): `weights[i]` is the i-th entry of
+ * the manifest's "weights", dense row-major in its shape and dtype, 4-byte aligned. Nothing
+ * is copied: the buffers must stay valid and unchanged until loom_model_close. Names and
+ * shapes are the caller's to check (the Python package does). */
+loom_model *loom_model_open_buffers(const void *const *weights, char *err, size_t err_len);
 /* Runs the model: `inputs` and `outputs` in manifest order (the main output first). Each
  * output needs memory of its own: the model writes outputs while it still reads its inputs,
  * so an output that overlaps an input or another output is an error (non-zero return). */

@@ -1,0 +1,137 @@
+"""Compiling specs with loomc into shared libraries, cached by content.
+
+The cache key covers everything the compiled code depends on: the spec's text and that of
+every file it imports (resolved as loomc resolves them: next to the importing file, then
+the include directories, then the stdlib), the -D overrides and options, loomc and the
+runtime it links (size and modification time), and the host CPU (code is generated for
+it). A second compile with the same key loads the cached library without running loomc.
+"""
+import hashlib
+import json
+import os
+import pathlib
+import re
+import subprocess
+
+from .model import LoomError, Model
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+class CompileError(LoomError):
+    """loomc rejected the spec; the message has loomc's file:line:col diagnostics."""
+
+
+def default_cache_dir():
+    """$LOOM_CACHE_DIR, or ~/.cache/loom."""
+    return pathlib.Path(os.environ.get("LOOM_CACHE_DIR") or pathlib.Path.home() / ".cache" / "loom")
+
+
+def _loomc():
+    path = pathlib.Path(os.environ.get("LOOMC") or ROOT / "build" / "bin" / "loomc")
+    if not path.is_file():
+        raise LoomError(f"loomc not found at {path} (build Loom, or set LOOMC)")
+    return path
+
+
+def _stdlib():
+    return pathlib.Path(os.environ.get("LOOM_STDLIB") or ROOT / "stdlib")
+
+
+_IMPORT = re.compile(r'^\s*import\s+"([^"]+)"\s*;', re.M)
+
+
+def _strip_comments(text):
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return re.sub(r"//[^\n]*", "", text)
+
+
+def _sources(text, directory, include_dirs):
+    """(path, sha256) of every file `text` imports, transitively, in a fixed order."""
+    seen, out, todo = set(), [], [(text, directory)]
+    while todo:
+        body, here = todo.pop()
+        for name in _IMPORT.findall(_strip_comments(body)):
+            for d in [here, *include_dirs, _stdlib()]:
+                p = (pathlib.Path(d) / name).resolve()
+                if p.is_file():
+                    break
+            else:
+                continue  # loomc reports the missing import
+            if p in seen:
+                continue
+            seen.add(p)
+            data = p.read_bytes()
+            out.append((str(p), hashlib.sha256(data).hexdigest()))
+            todo.append((data.decode("utf-8", "replace"), p.parent))
+    return sorted(out)
+
+
+def _host():
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = f.read()
+        model = re.search(r"^model name\s*:\s*(.*)$", info, re.M)
+        flags = re.search(r"^flags\s*:\s*(.*)$", info, re.M)
+        return [model.group(1) if model else "", flags.group(1) if flags else ""]
+    except OSError:
+        return ["", ""]
+
+
+def _stamp(path):
+    st = path.stat()
+    return [str(path), st.st_size, st.st_mtime_ns]
+
+
+def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, **defines):
+    """Compiles `spec` (a path to a .loom file, or the text of a spec) and returns a Model.
+
+    Keyword arguments other than the options are `-D name=value` overrides of the model's
+    hyperparameters (`n_layers=2`, `causal=True`). Raises CompileError with loomc's
+    diagnostics when the spec is wrong.
+    """
+    loomc = _loomc()
+    if isinstance(spec, os.PathLike) or ("\n" not in spec and "{" not in spec):
+        path = pathlib.Path(spec)
+        if not path.is_file():
+            raise LoomError(f"no spec file '{spec}' (pass a path or the text of a spec)")
+        text, directory, name = path.read_text(), path.resolve().parent, path.stem
+    else:
+        text, directory, name, path = spec, None, "spec", None
+    include_dirs = [str(pathlib.Path(d).resolve()) for d in include_dirs]
+    if path is None:  # a spec given as text imports from the working directory too
+        directory = pathlib.Path.cwd()
+        include_dirs.append(str(directory))
+    overrides = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in sorted(defines.items())}
+    runtime = loomc.parent.parent / "runtime" / "libloom_runtime_core.a"
+    key = hashlib.sha256(json.dumps({
+        "spec": text, "file": str(path.resolve()) if path else None,
+        "imports": _sources(text, directory, include_dirs),
+        "defines": overrides, "include_dirs": include_dirs, "mcpu": mcpu,
+        "loomc": _stamp(loomc), "runtime": _stamp(runtime) if runtime.is_file() else None,
+        "host": _host(),
+    }, sort_keys=True).encode()).hexdigest()[:32]
+    out_dir = pathlib.Path(cache_dir or default_cache_dir()) / key
+    library = out_dir / f"lib{name}.so"
+    if library.is_file():
+        return Model(str(library), compiled=False)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    source = path
+    if source is None:  # the text goes to a file in the cache entry
+        source = out_dir / "spec.loom"
+        source.write_text(text)
+    cmd = [str(loomc), str(source), "--emit=shared", "-o", str(library) + ".tmp"]
+    for d in include_dirs:
+        cmd += ["-I", d]
+    for k, v in overrides.items():
+        cmd += ["-D", f"{k}={v}"]
+    if mcpu:
+        cmd += [f"--mcpu={mcpu}"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        message = proc.stderr.strip() or f"loomc exited with {proc.returncode}"
+        if path is None:
+            message = message.replace(str(source), "<spec>")
+        raise CompileError(message)
+    os.replace(str(library) + ".tmp", library)  # complete libraries only, for other processes
+    return Model(str(library), compiled=True)
