@@ -15,8 +15,8 @@ PKGS=(
   nlohmann-json3-dev libgtest-dev
   # reference numerics; OpenBLAS so PyTorch does not run on the netlib reference BLAS
   python3-torch python3-torchaudio python3-numpy libopenblas0-openmp
-  # the Python package's tests
-  python3-pytest
+  # the Python package's tests; Graphviz for loomc --emit=svg/png
+  python3-pytest graphviz
 )
 
 missing=()

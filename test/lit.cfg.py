@@ -51,3 +51,8 @@ except OSError:
     flags = []
 if "avx512f" in flags:
     config.available_features.add("host-avx512f")
+
+# Graphviz renders loomc --emit=svg/png pictures (test/Frontend/emit-dot.loom).
+import shutil
+if shutil.which("dot"):
+    config.available_features.add("graphviz")

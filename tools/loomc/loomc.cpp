@@ -10,6 +10,7 @@
 #include "loom/Dialect/Loom/IR/LoomDialect.h"
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 #include "loom/Driver/Codegen.h"
+#include "loom/Driver/Dot.h"
 #include "loom/Driver/MemoryPlan.h"
 #include "loom/Frontend/Model.h"
 #include "loom/Plugin/Plugin.h"
@@ -39,7 +40,7 @@
 using namespace llvm;
 
 namespace {
-enum class Emit { Loom, Linalg, Loops, LLVMIR, Asm, Obj, Exe, Shared };
+enum class Emit { Loom, Dot, Svg, Png, Linalg, Loops, LLVMIR, Asm, Obj, Exe, Shared };
 
 cl::OptionCategory cat("loomc options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<spec.loom>"), cl::cat(cat));
@@ -47,6 +48,10 @@ cl::opt<std::string> outputFile("o", cl::desc("output file"), cl::value_desc("fi
 cl::opt<Emit> emitKind(
     "emit", cl::desc("what to produce"), cl::init(Emit::Exe),
     cl::values(clEnumValN(Emit::Loom, "loom", "loom dialect after loom-level fusion"),
+               clEnumValN(Emit::Dot, "dot",
+                          "a Graphviz picture of the model after fusion (before: --no-fusion)"),
+               clEnumValN(Emit::Svg, "svg", "that picture as SVG (needs Graphviz's `dot`)"),
+               clEnumValN(Emit::Png, "png", "that picture as PNG (needs Graphviz's `dot`)"),
                clEnumValN(Emit::Linalg, "linalg", "linalg on tensors, weight prep outlined"),
                clEnumValN(Emit::Loops, "loops", "bufferized, tiled, vectorized parallel loops"),
                clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR"),
@@ -113,6 +118,8 @@ std::string defaultOutput(Emit e) {
   case Emit::Asm: return stem + ".s";
   case Emit::Exe: return stem;
   case Emit::Shared: return "lib" + stem + ".so";
+  case Emit::Svg: return stem + ".svg";
+  case Emit::Png: return stem + ".png";
   default: return "-";
   }
 }
@@ -229,6 +236,28 @@ int run(int argc, char **argv) {
     return fail("loom-level passes failed");
   if (emitKind == Emit::Loom)
     return writeText(out, [&](raw_ostream &os) { module->print(os); });
+  if (emitKind == Emit::Dot)
+    return writeText(out, [&](raw_ostream &os) { loom::printDot(*module, os); });
+  if (emitKind == Emit::Svg || emitKind == Emit::Png) {
+    // Graphviz renders the picture: dot -T<format> in.dot -o out.
+    auto dot = sys::findProgramByName("dot");
+    if (!dot)
+      return fail("--emit=svg and --emit=png need Graphviz's 'dot' (Debian: apt-get install "
+                  "graphviz); --emit=dot writes the graph without it");
+    SmallString<128> dotFile;
+    if (sys::fs::createTemporaryFile("loom", "dot", dotFile))
+      return fail("cannot create a temporary file");
+    if (int rc = writeText(dotFile.str().str(), [&](raw_ostream &os) { loom::printDot(*module, os); }))
+      return rc;
+    std::string format = emitKind == Emit::Svg ? "-Tsvg" : "-Tpng";
+    std::vector<StringRef> args{*dot, format, dotFile, "-o", out};
+    std::string runErr;
+    int rc = sys::ExecuteAndWait(*dot, args, std::nullopt, {}, 0, 0, &runErr);
+    sys::fs::remove(dotFile);
+    if (rc != 0)
+      return fail("Graphviz's dot failed" + (runErr.empty() ? "" : ": " + runErr));
+    return 0;
+  }
 
   loom::LowerToLLVMOptions opts;
   opts.vectorize = !noVectorize;
