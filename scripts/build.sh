@@ -12,3 +12,7 @@ ninja -C "$root/build" loomc loom-opt loom_runtime LoomTestSoftplusPlugin loom-r
 # `import loom` for Debian's python3: a .pth file naming python/.
 site="$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])')"
 mkdir -p "$site" && echo "$root/python" > "$site/loom.pth"
+# The editor grammar's test tokenizes with vscode-textmate (npm, pinned by package-lock.json).
+if [ ! -d "$root/tools/editor/node_modules/vscode-textmate" ]; then
+  (cd "$root/tools/editor" && npm ci --no-audit --no-fund --silent)
+fi

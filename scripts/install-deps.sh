@@ -15,8 +15,9 @@ PKGS=(
   nlohmann-json3-dev libgtest-dev
   # reference numerics; OpenBLAS so PyTorch does not run on the netlib reference BLAS
   python3-torch python3-torchaudio python3-numpy libopenblas0-openmp
-  # the Python package's tests; Graphviz for loomc --emit=svg/png
-  python3-pytest graphviz
+  # the Python package's tests; Graphviz for loomc --emit=svg/png; node for the editor
+  # grammar's test (tools/editor: vscode-textmate from npm)
+  python3-pytest graphviz nodejs npm
 )
 
 missing=()
