@@ -18,6 +18,8 @@ PKGS=(
   # the Python package's tests; Graphviz for loomc --emit=svg/png; node for the editor
   # grammar's test (tools/editor: vscode-textmate from npm)
   python3-pytest graphviz nodejs npm
+  # batch inference across MPI ranks (loomc --mpi)
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

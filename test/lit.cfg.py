@@ -56,3 +56,8 @@ if "avx512f" in flags:
 import shutil
 if shutil.which("dot"):
     config.available_features.add("graphviz")
+
+# Batch inference across MPI ranks (test/e2e/mpi.test): Open MPI's mpirun and a runtime
+# built against MPI.
+if shutil.which("mpirun") and os.path.exists(os.path.join(config.loom_obj_root, "runtime", "libloom_runtime_mpi.a")):
+    config.available_features.add("mpi")

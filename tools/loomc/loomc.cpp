@@ -75,6 +75,10 @@ cl::opt<bool> listWeights("list-weights", cl::desc("print the expected weights a
                           cl::cat(cat));
 cl::opt<bool> listPlugins("list-plugins", cl::desc("print the registered blocks and exit"),
                           cl::cat(cat));
+cl::opt<bool> mpi("mpi",
+                  cl::desc("link the executable for batch inference across MPI ranks "
+                           "(--input-list, --output-dir under mpirun)"),
+                  cl::cat(cat));
 cl::opt<bool> noFusion("no-fusion", cl::desc("skip the loom-level fusion passes"), cl::cat(cat));
 cl::opt<bool> noVectorize("no-vectorize", cl::desc("do not tile/vectorize matmuls"), cl::cat(cat));
 cl::opt<std::string> regTile("reg-tile",
@@ -178,6 +182,11 @@ int run(int argc, char **argv) {
   }
   if (inputFile.empty())
     return fail("no input file (see --help)");
+  if (mpi && emitKind != Emit::Exe)
+    return fail("--mpi links an executable (--emit=exe)");
+  if (mpi && StringRef(LOOM_DEFAULT_RUNTIME_MPI_LIB).empty())
+    return fail("--mpi: this loomc was built without MPI (install Debian's libopenmpi-dev "
+                "and configure the build again)");
   loom::TargetCPU target;
   std::string targetErr;
   if (!loom::resolveTarget(mcpu, mattr, target, targetErr))
@@ -326,7 +335,13 @@ int run(int argc, char **argv) {
   if (shared) // the C API is only referenced from outside: keep all of the runtime core
     linkArgs.insert(linkArgs.end(), {"-shared", "-Wl,--whole-archive", runtimeCoreLib,
                                      "-Wl,--no-whole-archive"});
-  else
+  else if (mpi) {
+    linkArgs.push_back(LOOM_DEFAULT_RUNTIME_MPI_LIB);
+    SmallVector<StringRef> libs;
+    StringRef(LOOM_MPI_LIBS).split(libs, ',', -1, false);
+    for (StringRef l : libs)
+      linkArgs.push_back(l.str());
+  } else
     linkArgs.push_back(runtimeLib);
   linkArgs.insert(linkArgs.end(),
                   {"-fopenmp", "-L" + ompDir, "-Wl,-rpath," + ompDir, "-lm", "-o", out});
