@@ -80,22 +80,16 @@ struct Cluster {
       MPI_Finalize();
 #endif
   }
-  /// Rank 0 gets the sum over the ranks (the others their own value).
-  double sum(double v) const {
+  /// Rank 0 gets the sum (or the maximum) over the ranks; the others their own value.
+  double sum(double v) const { return reduce(v, /*max=*/false); }
+  double max(double v) const { return reduce(v, /*max=*/true); }
+  double reduce(double v, bool max) const {
 #ifdef LOOM_MPI
-    double total = v;
-    MPI_Reduce(&v, &total, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-    return total;
+    double r = v;
+    MPI_Reduce(&v, &r, 1, MPI_DOUBLE, max ? MPI_MAX : MPI_SUM, 0, MPI_COMM_WORLD);
+    return r;
 #else
-    return v;
-#endif
-  }
-  double max(double v) const {
-#ifdef LOOM_MPI
-    double m = v;
-    MPI_Reduce(&v, &m, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-    return m;
-#else
+    (void)max;
     return v;
 #endif
   }
