@@ -15,9 +15,8 @@ PKGS=(
   nlohmann-json3-dev libgtest-dev
   # reference numerics; OpenBLAS so PyTorch does not run on the netlib reference BLAS
   python3-torch python3-torchaudio python3-numpy libopenblas0-openmp
-  # the Python package's tests; Graphviz for loomc --emit=svg/png; node for the editor
-  # grammar's test (tools/editor: vscode-textmate from npm)
-  python3-pytest graphviz nodejs npm
+  # the Python package's tests; Graphviz for loomc --emit=svg/png
+  python3-pytest graphviz
   # batch inference across MPI ranks (loomc --mpi)
   libopenmpi-dev openmpi-bin
 )
@@ -26,6 +25,9 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# node and npm for the editor grammar's test (tools/editor: vscode-textmate from npm); a
+# machine may have them from elsewhere (e.g. NodeSource), which Debian's npm conflicts with.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all packages present"
   exit 0
