@@ -273,6 +273,8 @@ int main(int argc, char **argv) {
                   !outputArgs.empty()))
       throw RuntimeError("--input-list and --output-dir go together, without --input and "
                          "--output");
+    if (batch && (repeat != 1 || warmup != 0))
+      throw RuntimeError("--repeat and --warmup time one input; a list runs each line once");
     if (weightsPath.empty() || (!batch && (inputArgs.empty() || outputArgs.empty()))) {
       usage(argv[0]);
       return 2;
