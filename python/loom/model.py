@@ -120,9 +120,9 @@ class Model:
                 continue
             held.append(np.ascontiguousarray(a, dtype=_NUMPY[spec.dtype]))
         for spec in self.unused:
-            if spec.name in weights and tuple(_to_numpy(weights[spec.name]).shape) != spec.shape:
-                problems.append(f"tensor '{spec.name}' has shape "
-                                f"[{', '.join(map(str, _to_numpy(weights[spec.name]).shape))}], "
+            shape = tuple(_to_numpy(weights[spec.name]).shape) if spec.name in weights else spec.shape
+            if shape != spec.shape:
+                problems.append(f"tensor '{spec.name}' has shape [{', '.join(map(str, shape))}], "
                                 f"the model expects [{', '.join(map(str, spec.shape))}]")
         for name in weights:
             if name not in known and not any(fnmatch.fnmatchcase(name, g) for g in ignore):

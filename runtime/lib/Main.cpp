@@ -123,6 +123,23 @@ int64_t parseInt(const std::string &flag, const char *v, int64_t lo, int64_t hi)
 /// OpenMP aborts when asked for far more threads than it can start.
 constexpr int64_t kMaxThreads = 1024;
 
+/// Arrays and their data pointers, the argument lists of loom_prepare and loom_forward.
+struct Buffers {
+  std::vector<Array> arrays;
+  std::vector<void *> ptrs;
+  explicit Buffers(std::vector<Array> a) : arrays(std::move(a)) {
+    for (Array &x : arrays)
+      ptrs.push_back(x.data.get());
+  }
+  /// Zero-filled arrays of `specs`' shapes and dtypes.
+  static Buffers zeros(const std::vector<TensorSpec> &specs) {
+    std::vector<Array> a;
+    for (const TensorSpec &s : specs)
+      a.push_back(Array::zeros(s.shape, s.dtype));
+    return Buffers(std::move(a));
+  }
+};
+
 /// Reads the inputs named by `args` (`[NAME=]PATH`, a bare path feeds the first input) and
 /// checks them against the manifest. `where` prefixes errors (a list's line).
 std::vector<Array> readInputs(const Manifest &m, const std::vector<std::string> &args,
@@ -194,30 +211,16 @@ int runBatch(const Manifest &m, std::vector<void *> &w,
   int64_t end = begin + n / ranks + (r < n % ranks ? 1 : 0);
   if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
     throw RuntimeError("cannot create --output-dir '" + dir + "': " + std::strerror(errno));
-  std::vector<Array> prepared;
-  std::vector<void *> p;
-  for (const TensorSpec &s : m.prepared) {
-    prepared.push_back(Array::zeros(s.shape));
-    p.push_back(prepared.back().data.get());
-  }
-  loom_prepare(w.data(), p.data());
-  std::vector<Array> outputs;
-  std::vector<void *> out;
-  for (const TensorSpec &s : m.outputs) {
-    outputs.push_back(Array::zeros(s.shape, s.dtype));
-    out.push_back(outputs.back().data.get());
-  }
+  Buffers prepared = Buffers::zeros(m.prepared), outputs = Buffers::zeros(m.outputs);
+  loom_prepare(w.data(), prepared.ptrs.data());
   cluster.barrier();
   auto t0 = std::chrono::steady_clock::now();
   for (int64_t i = begin; i < end; ++i) {
-    std::vector<Array> inputs = readInputs(m, runs[i], "run " + std::to_string(i) + ": ");
-    std::vector<void *> in;
-    for (Array &a : inputs)
-      in.push_back(a.data.get());
-    loom_forward(in.data(), w.data(), p.data(), out.data());
+    Buffers in(readInputs(m, runs[i], "run " + std::to_string(i) + ": "));
+    loom_forward(in.ptrs.data(), w.data(), prepared.ptrs.data(), outputs.ptrs.data());
     for (size_t o = 0; o < m.outputs.size(); ++o)
       writeNpy(dir + "/" + std::to_string(i) + (o ? "." + m.outputs[o].name : "") + ".npy",
-               outputs[o]);
+               outputs.arrays[o]);
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double slowest = cluster.max(seconds), done = cluster.sum(static_cast<double>(end - begin));
@@ -286,16 +289,9 @@ int main(int argc, char **argv) {
       omp_set_num_threads(static_cast<int>(threads));
     if (batch)
       return runBatch(m, w, readInputList(inputList), outputDir, *cluster);
-    std::vector<Array> inputs = readInputs(m, inputArgs, "");
-    std::vector<void *> in;
-    for (Array &a : inputs)
-      in.push_back(a.data.get());
-    std::vector<Array> prepared;
-    std::vector<void *> p;
-    for (const TensorSpec &s : m.prepared) {
-      prepared.push_back(Array::zeros(s.shape));
-      p.push_back(prepared.back().data.get());
-    }
+    Buffers inputs(readInputs(m, inputArgs, ""));
+    Buffers prepared = Buffers::zeros(m.prepared);
+    std::vector<void *> &in = inputs.ptrs, &p = prepared.ptrs;
     // Outputs: NAME=PATH, or a bare PATH for the main output; unnamed extras are not written.
     std::map<std::string, std::string> outputPaths;
     for (const std::string &arg : outputArgs) {
@@ -306,12 +302,8 @@ int main(int argc, char **argv) {
         throw RuntimeError("--output " + arg + ": the model has no output '" + name + "'");
       outputPaths[name] = eq == std::string::npos ? arg : arg.substr(eq + 1);
     }
-    std::vector<Array> outputs;
-    std::vector<void *> out;
-    for (const TensorSpec &s : m.outputs) {
-      outputs.push_back(Array::zeros(s.shape, s.dtype));
-      out.push_back(outputs.back().data.get());
-    }
+    Buffers outputs = Buffers::zeros(m.outputs);
+    std::vector<void *> &out = outputs.ptrs;
     loom_prepare(w.data(), p.data());
     for (int64_t i = 0; i < warmup; ++i)
       loom_forward(in.data(), w.data(), p.data(), out.data());
@@ -332,7 +324,7 @@ int main(int argc, char **argv) {
                  omp_get_max_threads());
     for (size_t i = 0; i < m.outputs.size(); ++i)
       if (auto it = outputPaths.find(m.outputs[i].name); it != outputPaths.end())
-        writeNpy(it->second, outputs[i]);
+        writeNpy(it->second, outputs.arrays[i]);
     return 0;
   } catch (const std::exception &e) {
     if (cluster && cluster->size > 1)

@@ -260,20 +260,9 @@ private:
     case Node::OpKind::Slice:
       r = n.groups > 1 ? groupedSlice(n) : slice(l, val(n.operands[0]), n.dim, n.offset, n.size);
       break;
-    case Node::OpKind::Select: {
-      // x[i]: entry i of dimension 0, which the (rank-reducing) slice drops.
-      Value x = val(n.operands[0]);
-      auto t = cast<RankedTensorType>(x.getType());
-      SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
-          strides(t.getRank(), b.getIndexAttr(1));
-      offs[0] = b.getIndexAttr(n.offset);
-      for (int64_t s : t.getShape())
-        sizes.push_back(b.getIndexAttr(s));
-      sizes[0] = b.getIndexAttr(1);
-      auto type = RankedTensorType::get(t.getShape().drop_front(), t.getElementType());
-      r = tensor::ExtractSliceOp::create(b, l, type, x, offs, sizes, strides);
+    case Node::OpKind::Select: // x[i]: entry i of dimension 0, which the result drops
+      r = slice(l, val(n.operands[0]), 0, n.offset, 1, /*dropDim=*/true);
       break;
-    }
     case Node::OpKind::Write:
       // A body that writes outputs is emitted inline, like a plugin writing one.
       if (inCallee) {
@@ -285,8 +274,10 @@ private:
     }
     setVal(n.out, r);
   }
-  /// x[..., offset : offset + size, ...] along `dim`.
-  Value slice(Location l, Value x, int64_t dim, int64_t offset, int64_t size) {
+  /// x[..., offset : offset + size, ...] along `dim`; with dropDim (size 1), without that
+  /// dimension (a rank-reducing slice).
+  Value slice(Location l, Value x, int64_t dim, int64_t offset, int64_t size,
+              bool dropDim = false) {
     auto t = cast<RankedTensorType>(x.getType());
     SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
         strides(t.getRank(), b.getIndexAttr(1));
@@ -296,6 +287,8 @@ private:
     sizes[dim] = b.getIndexAttr(size);
     SmallVector<int64_t> shape(t.getShape());
     shape[dim] = size;
+    if (dropDim)
+      shape.erase(shape.begin() + dim);
     return tensor::ExtractSliceOp::create(b, l, RankedTensorType::get(shape, t.getElementType()),
                                           x, offs, sizes, strides);
   }
