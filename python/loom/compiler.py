@@ -1,10 +1,9 @@
 """Compiling specs with loomc into shared libraries, cached by content.
 
 The cache key covers everything the compiled code depends on: the spec's text and that of
-every file it imports (resolved as loomc resolves them: next to the importing file, then
-the include directories, then the stdlib), the -D overrides and options, loomc and the
-runtime it links (size and modification time), and the host CPU (code is generated for
-it). A second compile with the same key loads the cached library without running loomc.
+every file it imports (as loomc resolves them: `loomc --print-sources`), the -D overrides
+and options, loomc and the runtime it links (size and modification time), and the host CPU
+(code is generated for it). A second compile with the same key loads the cached library without running loomc.
 """
 import hashlib
 import json
@@ -34,36 +33,19 @@ def _loomc():
     return path
 
 
-def _stdlib():
-    return pathlib.Path(os.environ.get("LOOM_STDLIB") or ROOT / "stdlib")
-
-
-_IMPORT = re.compile(r'^\s*import\s+"([^"]+)"\s*;', re.M)
-
-
-def _strip_comments(text):
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    return re.sub(r"//[^\n]*", "", text)
-
-
-def _sources(text, directory, include_dirs):
-    """(path, sha256) of every file `text` imports, transitively, in a fixed order."""
-    seen, out, todo = set(), [], [(text, directory)]
-    while todo:
-        body, here = todo.pop()
-        for name in _IMPORT.findall(_strip_comments(body)):
-            for d in [here, *include_dirs, _stdlib()]:
-                p = (pathlib.Path(d) / name).resolve()
-                if p.is_file():
-                    break
-            else:
-                continue  # loomc reports the missing import
-            if p in seen:
-                continue
-            seen.add(p)
-            data = p.read_bytes()
-            out.append((str(p), hashlib.sha256(data).hexdigest()))
-            todo.append((data.decode("utf-8", "replace"), p.parent))
+def _sources(loomc, source, include_dirs):
+    """(path, sha256) of the spec and every file it imports, as loomc resolves them
+    (`loomc --print-sources`). A spec loomc cannot load gives [] (compiling reports why)."""
+    cmd = [str(loomc), str(source), "--print-sources"]
+    for d in include_dirs:
+        cmd += ["-I", d]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return []
+    out = []
+    for line in proc.stdout.splitlines():
+        p = pathlib.Path(line).resolve()
+        out.append((str(p), hashlib.sha256(p.read_bytes()).hexdigest()))
     return sorted(out)
 
 
@@ -95,31 +77,31 @@ def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, **defines):
         path = pathlib.Path(spec)
         if not path.is_file():
             raise LoomError(f"no spec file '{spec}' (pass a path or the text of a spec)")
-        text, directory, name = path.read_text(), path.resolve().parent, path.stem
+        text, name = path.read_text(), path.stem
     else:
-        text, directory, name, path = spec, None, "spec", None
+        text, name, path = spec, "spec", None
     include_dirs = [str(pathlib.Path(d).resolve()) for d in include_dirs]
-    if path is None:  # a spec given as text imports from the working directory too
-        directory = pathlib.Path.cwd()
-        include_dirs.append(str(directory))
+    cache = pathlib.Path(cache_dir or default_cache_dir())
+    source = path
+    if path is None:  # the text goes to a file named by its content; it imports from the cwd too
+        include_dirs.append(str(pathlib.Path.cwd()))
+        source = cache / "specs" / (hashlib.sha256(text.encode()).hexdigest()[:32] + ".loom")
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(text)
     overrides = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in sorted(defines.items())}
     runtime = loomc.parent.parent / "runtime" / "libloom_runtime_core.a"
     key = hashlib.sha256(json.dumps({
         "spec": text, "file": str(path.resolve()) if path else None,
-        "imports": _sources(text, directory, include_dirs),
+        "sources": _sources(loomc, source, include_dirs),
         "defines": overrides, "include_dirs": include_dirs, "mcpu": mcpu,
         "loomc": _stamp(loomc), "runtime": _stamp(runtime) if runtime.is_file() else None,
         "host": _host(),
     }, sort_keys=True).encode()).hexdigest()[:32]
-    out_dir = pathlib.Path(cache_dir or default_cache_dir()) / key
+    out_dir = cache / key
     library = out_dir / f"lib{name}.so"
     if library.is_file():
         return Model(str(library), compiled=False)
     out_dir.mkdir(parents=True, exist_ok=True)
-    source = path
-    if source is None:  # the text goes to a file in the cache entry
-        source = out_dir / "spec.loom"
-        source.write_text(text)
     cmd = [str(loomc), str(source), "--emit=shared", "-o", str(library) + ".tmp"]
     for d in include_dirs:
         cmd += ["-I", d]

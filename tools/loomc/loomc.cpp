@@ -71,6 +71,10 @@ cl::opt<bool> printMemoryPlan("print-memory-plan",
                               cl::desc("print the activation buffers, their live ranges and "
                                        "the peak of live bytes, then exit"),
                               cl::cat(cat));
+cl::opt<bool> printSources("print-sources",
+                           cl::desc("print the spec's path and every file it imports, resolved "
+                                    "as loomc resolves them, one per line, and exit"),
+                           cl::cat(cat));
 cl::opt<bool> listWeights("list-weights", cl::desc("print the expected weights and exit"),
                           cl::cat(cat));
 cl::opt<bool> listPlugins("list-plugins", cl::desc("print the registered blocks and exit"),
@@ -207,6 +211,11 @@ int run(int argc, char **argv) {
   dirs.push_back(LOOM_DEFAULT_STDLIB_DIR);
   if (!loom::loadProgram(inputFile, dirs, diag, program))
     return 1;
+  if (printSources) {
+    for (const auto &f : program.files)
+      outs() << f->path << "\n";
+    return 0;
+  }
   std::unique_ptr<loom::Model> model = loom::elaborate(program, overrides, diag);
   if (!model)
     return 1;
