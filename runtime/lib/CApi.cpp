@@ -92,10 +92,22 @@ extern "C" loom_model *loom_model_open_buffers(const void *const *weights, char 
   }
 }
 
-extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
-                              void *const *outputs, char *err, size_t errLen) {
-  if (!model || !inputs || !outputs) {
-    setError(err, errLen, "loom_model_run: null model, inputs or output");
+extern "C" int loom_model_run_sized(loom_model *model, const int64_t *dims, size_t nDims,
+                                    const void *const *inputs, void *const *outputs, char *err,
+                                    size_t errLen) {
+  if (!model || !inputs || !outputs || (nDims > 0 && !dims)) {
+    setError(err, errLen, "loom_model_run: null model, inputs, output or dims");
+    return 1;
+  }
+  // The buffers' shapes with the dynamic dimensions sized.
+  std::vector<int64_t> sizes(dims, dims + nDims);
+  std::vector<TensorSpec> inSpecs, outSpecs;
+  try {
+    model->manifest.checkDynamic(sizes, "loom_model_run: ");
+    inSpecs = model->manifest.resolved(model->manifest.inputs, sizes);
+    outSpecs = model->manifest.resolved(model->manifest.outputs, sizes);
+  } catch (const std::exception &e) {
+    setError(err, errLen, e.what());
     return 1;
   }
   // Every input and output pointer must be set.
@@ -109,8 +121,7 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
       }
     return false;
   };
-  if (anyNull("input", model->manifest.inputs, inputs) ||
-      anyNull("output", model->manifest.outputs, outputs))
+  if (anyNull("input", inSpecs, inputs) || anyNull("output", outSpecs, outputs))
     return 1;
   // The model computes each output in place, while it still reads its inputs: an output
   // that shares memory with an input or another output would give wrong results.
@@ -125,11 +136,11 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
     auto b = reinterpret_cast<uintptr_t>(p);
     ranges.push_back({kind, &spec, b, b + bytes});
   };
-  for (size_t i = 0; i < model->manifest.outputs.size(); ++i)
-    add("output", model->manifest.outputs[i], outputs[i]);
+  for (size_t i = 0; i < outSpecs.size(); ++i)
+    add("output", outSpecs[i], outputs[i]);
   size_t nOutputs = ranges.size();
-  for (size_t i = 0; i < model->manifest.inputs.size(); ++i)
-    add("input", model->manifest.inputs[i], inputs[i]);
+  for (size_t i = 0; i < inSpecs.size(); ++i)
+    add("input", inSpecs[i], inputs[i]);
   for (size_t i = 0; i < nOutputs; ++i)
     for (size_t j = i + 1; j < ranges.size(); ++j)
       if (ranges[i].begin < ranges[j].end && ranges[j].begin < ranges[i].end) {
@@ -140,8 +151,8 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
         return 1;
       }
   try {
-    for (size_t i = 0; i < model->manifest.inputs.size(); ++i)
-      loom::rt::checkIndexBound(model->manifest.inputs[i], inputs[i], "loom_model_run: ");
+    for (size_t i = 0; i < inSpecs.size(); ++i)
+      loom::rt::checkIndexBound(inSpecs[i], inputs[i], "loom_model_run: ");
   } catch (const std::exception &e) {
     setError(err, errLen, e.what());
     return 1;
@@ -151,8 +162,13 @@ extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
   if (int n = numThreads.load(); n > 0)
     omp_set_num_threads(n);
   loom_forward(const_cast<void **>(inputs), model->weightPtrs.data(), model->preparedPtrs.data(),
-               const_cast<void **>(outputs));
+               const_cast<void **>(outputs), sizes.data());
   return 0;
+}
+
+extern "C" int loom_model_run(loom_model *model, const void *const *inputs,
+                              void *const *outputs, char *err, size_t errLen) {
+  return loom_model_run_sized(model, nullptr, 0, inputs, outputs, err, errLen);
 }
 
 extern "C" void loom_model_close(loom_model *model) { delete model; }

@@ -140,10 +140,16 @@ struct Buffers {
   }
 };
 
+/// A run's inputs and the sizes of the model's dynamic dimensions they give.
+struct Inputs {
+  std::vector<Array> arrays;
+  std::vector<int64_t> dims; ///< in the order of the manifest's "dynamic"
+};
+
 /// Reads the inputs named by `args` (`[NAME=]PATH`, a bare path feeds the first input) and
 /// checks them against the manifest. `where` prefixes errors (a list's line).
-std::vector<Array> readInputs(const Manifest &m, const std::vector<std::string> &args,
-                              const std::string &where) {
+Inputs readInputs(const Manifest &m, const std::vector<std::string> &args,
+                  const std::string &where) {
   std::map<std::string, std::string> inputPaths;
   for (const std::string &arg : args) {
     size_t eq = arg.find('=');
@@ -155,11 +161,12 @@ std::vector<Array> readInputs(const Manifest &m, const std::vector<std::string> 
     if (!inputPaths.emplace(name, path).second)
       throw RuntimeError(where + "input '" + name + "' is given twice");
   }
-  std::vector<Array> inputs;
+  Inputs inputs;
+  std::vector<std::string> paths;
   for (const TensorSpec &s : m.inputs) {
     auto it = inputPaths.find(s.name);
     if (it == inputPaths.end())
-      throw RuntimeError(where + "missing input '" + s.name + "' " + shapeStr(s.shape) + " " +
+      throw RuntimeError(where + "missing input '" + s.name + "' " + s.shapeText() + " " +
                          s.dtype + " (pass --input " + s.name + "=FILE.npy)");
     Array a;
     try {
@@ -170,13 +177,16 @@ std::vector<Array> readInputs(const Manifest &m, const std::vector<std::string> 
     if (a.dtype != s.dtype)
       throw RuntimeError(where + it->second + ": input '" + s.name + "' has dtype " + a.dtype +
                          ", the model expects " + s.dtype);
-    if (a.shape != s.shape)
-      throw RuntimeError(where + it->second + ": input '" + s.name + "' has shape " +
-                         shapeStr(a.shape) + ", the model was compiled for " + shapeStr(s.shape) +
-                         " (recompile with loomc -D to change it)");
-    checkIndexBound(s, a.data.get(), where + it->second + ": ");
-    inputs.push_back(std::move(a));
+    paths.push_back(it->second);
+    inputs.arrays.push_back(std::move(a));
   }
+  std::vector<Shape> shapes;
+  for (const Array &a : inputs.arrays)
+    shapes.push_back(a.shape);
+  inputs.dims = m.sizeDynamic(shapes, where);
+  std::vector<TensorSpec> specs = m.resolved(m.inputs, inputs.dims);
+  for (size_t i = 0; i < specs.size(); ++i)
+    checkIndexBound(specs[i], inputs.arrays[i].data.get(), where + paths[i] + ": ");
   return inputs;
 }
 
@@ -211,13 +221,16 @@ int runBatch(const Manifest &m, std::vector<void *> &w,
   int64_t end = begin + n / ranks + (r < n % ranks ? 1 : 0);
   if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
     throw RuntimeError("cannot create --output-dir '" + dir + "': " + std::strerror(errno));
-  Buffers prepared = Buffers::zeros(m.prepared), outputs = Buffers::zeros(m.outputs);
+  Buffers prepared = Buffers::zeros(m.prepared);
   loom_prepare(w.data(), prepared.ptrs.data());
   cluster.barrier();
   auto t0 = std::chrono::steady_clock::now();
   for (int64_t i = begin; i < end; ++i) {
-    Buffers in(readInputs(m, runs[i], "run " + std::to_string(i) + ": "));
-    loom_forward(in.ptrs.data(), w.data(), prepared.ptrs.data(), outputs.ptrs.data());
+    Inputs read = readInputs(m, runs[i], "run " + std::to_string(i) + ": ");
+    Buffers in(std::move(read.arrays));
+    Buffers outputs = Buffers::zeros(m.resolved(m.outputs, read.dims));
+    loom_forward(in.ptrs.data(), w.data(), prepared.ptrs.data(), outputs.ptrs.data(),
+                 read.dims.data());
     for (size_t o = 0; o < m.outputs.size(); ++o)
       writeNpy(dir + "/" + std::to_string(i) + (o ? "." + m.outputs[o].name : "") + ".npy",
                outputs.arrays[o]);
@@ -289,7 +302,8 @@ int main(int argc, char **argv) {
       omp_set_num_threads(static_cast<int>(threads));
     if (batch)
       return runBatch(m, w, readInputList(inputList), outputDir, *cluster);
-    Buffers inputs(readInputs(m, inputArgs, ""));
+    Inputs read = readInputs(m, inputArgs, "");
+    Buffers inputs(std::move(read.arrays));
     Buffers prepared = Buffers::zeros(m.prepared);
     std::vector<void *> &in = inputs.ptrs, &p = prepared.ptrs;
     // Outputs: NAME=PATH, or a bare PATH for the main output; unnamed extras are not written.
@@ -302,15 +316,16 @@ int main(int argc, char **argv) {
         throw RuntimeError("--output " + arg + ": the model has no output '" + name + "'");
       outputPaths[name] = eq == std::string::npos ? arg : arg.substr(eq + 1);
     }
-    Buffers outputs = Buffers::zeros(m.outputs);
+    Buffers outputs = Buffers::zeros(m.resolved(m.outputs, read.dims));
     std::vector<void *> &out = outputs.ptrs;
+    const int64_t *dims = read.dims.data();
     loom_prepare(w.data(), p.data());
     for (int64_t i = 0; i < warmup; ++i)
-      loom_forward(in.data(), w.data(), p.data(), out.data());
+      loom_forward(in.data(), w.data(), p.data(), out.data(), dims);
     std::vector<double> ms;
     for (int64_t i = 0; i < repeat; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      loom_forward(in.data(), w.data(), p.data(), out.data());
+      loom_forward(in.data(), w.data(), p.data(), out.data(), dims);
       auto t1 = std::chrono::steady_clock::now();
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }

@@ -43,11 +43,106 @@ int64_t loom::rt::numElements(const Shape &s) {
 // Manifest
 //===----------------------------------------------------------------------===//
 namespace {
+/// A buffer of the manifest; a dynamic dimension is written as its name.
 TensorSpec specFrom(const json &j) {
-  return TensorSpec{j.at("name").get<std::string>(), j.at("shape").get<Shape>(),
-                    j.at("dtype").get<std::string>(), j.value("bound", int64_t(0))};
+  TensorSpec s{j.at("name").get<std::string>(), {}, j.at("dtype").get<std::string>(),
+               j.value("bound", int64_t(0))};
+  for (const json &d : j.at("shape")) {
+    bool named = d.is_string();
+    s.shape.push_back(named ? -1 : d.get<int64_t>());
+    s.dimNames.push_back(named ? d.get<std::string>() : std::string());
+  }
+  return s;
 }
 } // namespace
+
+std::string TensorSpec::shapeText() const {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    out += (i ? ", " : "") + (i < dimNames.size() && !dimNames[i].empty()
+                                  ? dimNames[i]
+                                  : std::to_string(shape[i]));
+  return out + "]";
+}
+
+TensorSpec TensorSpec::resolved(const std::vector<std::string> &dynamic,
+                                const std::vector<int64_t> &dims) const {
+  TensorSpec r = *this;
+  for (size_t i = 0; i < dimNames.size(); ++i)
+    if (!dimNames[i].empty()) {
+      size_t k = std::find(dynamic.begin(), dynamic.end(), dimNames[i]) - dynamic.begin();
+      if (k >= dims.size())
+        throw RuntimeError("buffer '" + name + "' names the dynamic dimension '" + dimNames[i] +
+                           "', which is not sized");
+      r.shape[i] = dims[k];
+      r.dimNames[i].clear();
+    }
+  return r;
+}
+
+std::vector<int64_t> Manifest::sizeDynamic(const std::vector<Shape> &inputShapes,
+                                           const std::string &where) const {
+  std::vector<int64_t> dims(dynamic.size(), 0);
+  std::vector<std::string> sizedBy(dynamic.size());
+  for (size_t i = 0; i < inputs.size() && i < inputShapes.size(); ++i) {
+    const TensorSpec &s = inputs[i];
+    const Shape &a = inputShapes[i];
+    bool fits = a.size() == s.shape.size();
+    for (size_t d = 0; fits && d < a.size(); ++d)
+      fits = s.dimNames[d].empty() ? a[d] == s.shape[d] : true;
+    if (!fits)
+      throw RuntimeError(where + "input '" + s.name + "' has shape " + shapeStr(a) +
+                         ", the model expects " + s.shapeText() +
+                         (dynamic.empty() ? " (recompile with loomc -D to change it)" : ""));
+    for (size_t d = 0; d < a.size(); ++d) {
+      if (s.dimNames[d].empty())
+        continue;
+      size_t k = std::find(dynamic.begin(), dynamic.end(), s.dimNames[d]) - dynamic.begin();
+      if (a[d] < 1)
+        throw RuntimeError(where + "input '" + s.name + "' has shape " + shapeStr(a) +
+                           ": its dynamic dimension '" + s.dimNames[d] + "' is " +
+                           std::to_string(a[d]) + ", it must be at least 1");
+      if (sizedBy[k].empty()) {
+        dims[k] = a[d];
+        sizedBy[k] = s.name;
+      } else if (dims[k] != a[d]) {
+        throw RuntimeError(where + "the inputs disagree on the dynamic dimension '" +
+                           dynamic[k] + "': input '" + sizedBy[k] + "' has " +
+                           std::to_string(dims[k]) + ", input '" + s.name + "' has " +
+                           std::to_string(a[d]));
+      }
+    }
+  }
+  for (size_t k = 0; k < dynamic.size(); ++k)
+    if (sizedBy[k].empty())
+      throw RuntimeError(where + "no input sizes the dynamic dimension '" + dynamic[k] + "'");
+  return dims;
+}
+
+void Manifest::checkDynamic(const std::vector<int64_t> &dims, const std::string &where) const {
+  if (dims.size() != dynamic.size()) {
+    std::string names;
+    for (const std::string &d : dynamic)
+      names += (names.empty() ? "" : ", ") + d;
+    throw RuntimeError(where + "the model has " + std::to_string(dynamic.size()) +
+                       " dynamic dimension(s)" + (names.empty() ? "" : " (" + names + ")") +
+                       ", " + std::to_string(dims.size()) + " size(s) were given");
+  }
+  for (size_t k = 0; k < dims.size(); ++k)
+    if (dims[k] < 1)
+      throw RuntimeError(where + "the dynamic dimension '" + dynamic[k] + "' is " +
+                         std::to_string(dims[k]) + ", it must be at least 1");
+}
+
+std::vector<TensorSpec> Manifest::resolved(const std::vector<TensorSpec> &specs,
+                                           const std::vector<int64_t> &dims) const {
+  std::vector<TensorSpec> out;
+  for (const TensorSpec &s : specs) {
+    out.push_back(s.resolved(dynamic, dims));
+    (void)numElements(out.back().shape); // throws if the sizes overflow
+  }
+  return out;
+}
 
 void loom::rt::checkIndexBound(const TensorSpec &spec, const void *data, const std::string &what) {
   if (!spec.bound)
@@ -93,6 +188,14 @@ Manifest Manifest::parse(const char *text) {
     if (j.contains("unused"))
       for (const json &u : j.at("unused"))
         m.unused.push_back(specFrom(u));
+    if (j.contains("dynamic"))
+      m.dynamic = j.at("dynamic").get<std::vector<std::string>>();
+    for (const auto *list : {&m.inputs, &m.outputs, &m.weights, &m.prepared})
+      for (const TensorSpec &s : *list)
+        for (const std::string &d : s.dimNames)
+          if (!d.empty() && std::find(m.dynamic.begin(), m.dynamic.end(), d) == m.dynamic.end())
+            throw RuntimeError("corrupt model manifest: buffer '" + s.name +
+                               "' names an undeclared dynamic dimension '" + d + "'");
     if (j.contains("cpu")) {
       m.cpu = j.at("cpu").at("name").get<std::string>();
       m.cpuFeatures = j.at("cpu").at("features").get<std::vector<std::string>>();

@@ -315,7 +315,9 @@ int run(int argc, char **argv) {
 
   if (ompSchedule != "guided" && ompSchedule != "dynamic" && ompSchedule != "static")
     return fail("--omp-schedule expects guided, dynamic or static, got '" + ompSchedule + "'");
-  if (!run([](mlir::OpPassManager &pm) { loom::buildLoopsToLLVMPipeline(pm, ompSchedule); }))
+  if (!run([&](mlir::OpPassManager &pm) {
+        loom::buildLoopsToLLVMPipeline(pm, ompSchedule, manifest.dynamic.empty());
+      }))
     return fail("lowering to the LLVM dialect failed");
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> llvmModule = loom::translateToLLVMIR(*module, manifest, llvmCtx, err);

@@ -26,9 +26,13 @@ using namespace loom;
 
 std::string Manifest::toJSON() const {
   auto buf = [](const Buffer &b) {
+    // A dynamic dimension appears by its name: "shape": ["batch", "seq", 512].
     llvm::json::Array shape;
-    for (int64_t d : b.shape)
-      shape.push_back(d);
+    for (auto [i, d] : llvm::enumerate(b.shape))
+      if (i < b.dynamicDims.size() && !b.dynamicDims[i].empty())
+        shape.push_back(b.dynamicDims[i]);
+      else
+        shape.push_back(d);
     llvm::json::Object o{{"name", b.name}, {"shape", std::move(shape)}, {"dtype", b.dtype}};
     if (b.bound)
       o["bound"] = b.bound;
@@ -48,7 +52,11 @@ std::string Manifest::toJSON() const {
   llvm::json::Array features;
   for (const std::string &f : cpuFeatures)
     features.push_back(f);
-  llvm::json::Object root{{"format", "loom-manifest-4"}, {"model", model},
+  llvm::json::Array dyn;
+  for (const std::string &d : dynamic)
+    dyn.push_back(d);
+  llvm::json::Object root{{"format", "loom-manifest-5"}, {"model", model},
+                          {"dynamic", std::move(dyn)},
                           {"inputs", std::move(ins)},    {"outputs", std::move(outs)},
                           {"weights", std::move(ws)},    {"prepared", std::move(ps)},
                           {"unused", std::move(us)},
@@ -80,6 +88,15 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
       return "I64";
     return "F32";
   };
+  auto dynamicDimsOf = [&](mlir::ArrayAttr names, Manifest::Buffer &buf) {
+    if (!names)
+      return;
+    for (auto n : names.getAsRange<mlir::StringAttr>()) {
+      buf.dynamicDims.push_back(n.str());
+      if (!n.getValue().empty() && !llvm::is_contained(m.dynamic, n.str()))
+        m.dynamic.push_back(n.str());
+    }
+  };
   for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
     mlir::Type t = fn.getArgument(i).getType();
     if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.input"))
@@ -87,6 +104,7 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
       m.inputs.push_back({a.str(), shapeOf(t), dtypeOf(t)});
       if (auto bound = fn.getArgAttrOfType<mlir::IntegerAttr>(i, "loom.index_bound"))
         m.inputs.back().bound = bound.getInt();
+      dynamicDimsOf(fn.getArgAttrOfType<mlir::ArrayAttr>(i, "loom.dynamic_dims"), m.inputs.back());
     }
     else if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.weight"))
       m.weights.push_back({a.str(), shapeOf(t)});
@@ -101,7 +119,23 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
     auto name = fn.getResultAttrOfType<mlir::StringAttr>(r, "loom.output");
     m.outputs.push_back({name ? name.str() : std::string("output"), shapeOf(fn.getResultTypes()[r]),
                          dtypeOf(fn.getResultTypes()[r])});
+    dynamicDimsOf(fn.getResultAttrOfType<mlir::ArrayAttr>(r, "loom.dynamic_dims"), m.outputs.back());
   }
+  // Every dynamic dimension must be named: the wrapper sizes it from loom_forward's dims.
+  auto checkNamed = [&](const std::vector<Manifest::Buffer> &bufs, const char *kind) {
+    for (const Manifest::Buffer &b : bufs)
+      for (auto [d, size] : llvm::enumerate(b.shape))
+        if (mlir::ShapedType::isDynamic(size) &&
+            (d >= b.dynamicDims.size() || b.dynamicDims[d].empty())) {
+          error = std::string(kind) + " '" + b.name + "' has an unnamed dynamic dimension " +
+                  std::to_string(d);
+          return false;
+        }
+    return true;
+  };
+  if (!checkNamed(m.inputs, "input") || !checkNamed(m.outputs, "output") ||
+      !checkNamed(m.weights, "weight") || !checkNamed(m.prepared, "prepared buffer"))
+    return false;
   if (auto unused = module->getAttrOfType<mlir::ArrayAttr>("loom.unused_weights"))
     for (auto d : unused.getAsRange<mlir::DictionaryAttr>()) {
       auto shape = mlir::cast<mlir::DenseI64ArrayAttr>(d.get("shape")).asArrayRef();
@@ -144,21 +178,57 @@ std::unique_ptr<llvm::Module> loom::translateToLLVMIR(mlir::ModuleOp module, con
       out.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, array, i)));
   };
 
-  // loom_forward(inputs, weights, prepared, output)
+  // loom_forward(inputs, weights, prepared, output, dims)
   llvm::Function *fwd = llvmModule->getFunction("forward");
   if (!fwd) {
     error = "no @forward after lowering";
     return nullptr;
   }
-  auto *fwdTy = llvm::FunctionType::get(b.getVoidTy(), {ptr, ptr, ptr, ptr}, false);
+  llvm::Type *i64 = b.getInt64Ty();
+  // Appends to `out` the arguments for the buffers `bufs`, whose pointers are in `array`.
+  // Static models take bare pointers (use-bare-ptr-memref-call-conv). Models with dynamic
+  // dimensions take memref descriptors, unpacked: allocated and aligned pointer, offset 0,
+  // the sizes (a dynamic one read from `dims`), then the row-major strides.
+  auto passBuffers = [&](llvm::Value *array, const std::vector<Manifest::Buffer> &bufs,
+                         llvm::Value *dims, std::vector<llvm::Value *> &out) {
+    if (m.dynamic.empty()) {
+      loadAll(array, bufs.size(), out);
+      return;
+    }
+    for (size_t i = 0; i < bufs.size(); ++i) {
+      llvm::Value *p = b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, array, i));
+      const Manifest::Buffer &buf = bufs[i];
+      std::vector<llvm::Value *> sizes;
+      for (auto [d, size] : llvm::enumerate(buf.shape)) {
+        if (!mlir::ShapedType::isDynamic(size)) {
+          sizes.push_back(b.getInt64(size));
+          continue;
+        }
+        size_t k = llvm::find(m.dynamic, buf.dynamicDims[d]) - m.dynamic.begin();
+        sizes.push_back(b.CreateLoad(i64, b.CreateConstInBoundsGEP1_64(i64, dims, k)));
+      }
+      std::vector<llvm::Value *> strides(sizes.size());
+      llvm::Value *stride = b.getInt64(1);
+      for (size_t d = sizes.size(); d-- > 0;) {
+        strides[d] = stride;
+        stride = b.CreateMul(stride, sizes[d]);
+      }
+      out.push_back(p);
+      out.push_back(p);
+      out.push_back(b.getInt64(0));
+      out.insert(out.end(), sizes.begin(), sizes.end());
+      out.insert(out.end(), strides.begin(), strides.end());
+    }
+  };
+  auto *fwdTy = llvm::FunctionType::get(b.getVoidTy(), {ptr, ptr, ptr, ptr, ptr}, false);
   auto *wrap = llvm::Function::Create(fwdTy, llvm::Function::ExternalLinkage, "loom_forward",
                                       *llvmModule);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", wrap));
   std::vector<llvm::Value *> args;
-  loadAll(wrap->getArg(0), m.inputs.size(), args);
-  loadAll(wrap->getArg(1), m.weights.size(), args);
-  loadAll(wrap->getArg(2), m.prepared.size(), args);
-  loadAll(wrap->getArg(3), m.outputs.size(), args);
+  passBuffers(wrap->getArg(0), m.inputs, wrap->getArg(4), args);
+  passBuffers(wrap->getArg(1), m.weights, wrap->getArg(4), args);
+  passBuffers(wrap->getArg(2), m.prepared, wrap->getArg(4), args);
+  passBuffers(wrap->getArg(3), m.outputs, wrap->getArg(4), args);
   if (args.size() != fwd->arg_size()) {
     error = "@forward takes " + std::to_string(fwd->arg_size()) + " buffers, the manifest lists " +
             std::to_string(args.size());
@@ -174,8 +244,8 @@ std::unique_ptr<llvm::Module> loom::translateToLLVMIR(mlir::ModuleOp module, con
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", prepWrap));
   if (llvm::Function *prep = llvmModule->getFunction("forward_prepare")) {
     std::vector<llvm::Value *> pargs;
-    loadAll(prepWrap->getArg(0), m.weights.size(), pargs);
-    loadAll(prepWrap->getArg(1), m.prepared.size(), pargs);
+    passBuffers(prepWrap->getArg(0), m.weights, nullptr, pargs); // weights are static
+    passBuffers(prepWrap->getArg(1), m.prepared, nullptr, pargs);
     if (pargs.size() != prep->arg_size()) {
       error = "@forward_prepare's buffers do not match the manifest";
       return nullptr;

@@ -20,7 +20,7 @@ const ParamValue &Instance::param(const std::string &name) const {
 std::string loom::detail::shapeStr(const std::vector<int64_t> &s) {
   std::string out = "[";
   for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(s[i]);
+    out += (i ? ", " : "") + (isDynamicDim(s[i]) ? std::string("?") : std::to_string(s[i]));
   return out + "]";
 }
 
@@ -61,7 +61,9 @@ bool Elaborator::checkSize(const std::vector<int64_t> &shape, const SourceLoc &l
                            const std::string &what) {
   int64_t n = 1;
   for (int64_t d : shape)
-    if (d <= 0 || __builtin_mul_overflow(n, d, &n) || n > kMaxElements) {
+    if (isDynamicDim(d))
+      continue; // checked when the model runs
+    else if (d <= 0 || __builtin_mul_overflow(n, d, &n) || n > kMaxElements) {
       error(loc, what + " " + shapeStr(shape) + " " +
                      (d <= 0 ? "has a dimension that is not positive"
                              : "has more than 2^40 elements"));
@@ -71,8 +73,18 @@ bool Elaborator::checkSize(const std::vector<int64_t> &shape, const SourceLoc &l
 }
 
 bool Elaborator::declaredShape(const InputDecl &decl, const Env &env, const std::string &what,
-                               std::vector<int64_t> &shape) {
+                               std::vector<int64_t> &shape,
+                               std::vector<std::string> *dynamicDims) {
   for (const ExprPtr &d : decl.dims) {
+    // A model parameter left dynamic (`-D seq=?`) may size an input's dimension, and
+    // nothing else: written alone, by name.
+    if (dynamicDims && d->kind == ast::Expr::Kind::Name && !d->text.empty())
+      if (auto it = env.find(d->text); it != env.end() && it->second.dynamic) {
+        shape.push_back(kDynamicDim);
+        dynamicDims->resize(shape.size());
+        dynamicDims->back() = d->text;
+        continue;
+      }
     std::optional<ParamValue> v = eval(*d, env);
     if (!v)
       return false;
@@ -125,6 +137,15 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
                             "' has no default; set it with -D " + p.name + "=VALUE");
       return nullptr;
     }
+    if (v && v->dynamic) {
+      if (type.kind != ParamType::Kind::Int) {
+        diag.error("-D " + p.name + "=?: only an int parameter can be left dynamic; '" + p.name +
+                   "' is " + type.str());
+        return nullptr;
+      }
+      env[p.name] = *v;
+      continue;
+    }
     if (!v || !coerce(*v, type, p.loc, "parameter '" + p.name + "'"))
       return nullptr;
     env[p.name] = *v;
@@ -148,8 +169,9 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
       return nullptr;
     }
     ModelInput mi{in.name, {}, in.dtype, in.loc};
-    if (!declaredShape(in, env, "input", mi.shape))
+    if (!declaredShape(in, env, "input", mi.shape, &mi.dynamicDims))
       return nullptr;
+    mi.dynamicDims.resize(mi.shape.size());
     newTensor(mi.shape, mi.dtype);
     model->inputs.push_back(std::move(mi));
   }
@@ -211,6 +233,21 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
   }
   model->resultId = cur;
   model->outputShape = tensor(cur).shape;
+  // A dynamic dimension of the output is the stream's at the same position (blocks that
+  // support dynamic shapes keep [batch, seq] in front).
+  for (size_t i = 0; i < model->outputShape.size(); ++i) {
+    if (!isDynamicDim(model->outputShape[i]))
+      continue;
+    if (i >= stream.dynamicDims.size() || stream.dynamicDims[i].empty()) {
+      diag.error(stream.loc, "dimension " + std::to_string(i) + " of the model's output " +
+                                 shapeStr(model->outputShape) +
+                                 " is dynamic, but not one of the first input's dynamic "
+                                 "dimensions");
+      return nullptr;
+    }
+    model->outputDynamicDims.resize(model->outputShape.size());
+    model->outputDynamicDims[i] = stream.dynamicDims[i];
+  }
   return std::move(model);
 }
 

@@ -379,6 +379,20 @@ std::unique_ptr<Node> Elaborator::instantiatePlugin(const BlockPlugin &p, const 
                       "sees one position");
     return nullptr;
   }
+  if (!p.dynamicShapes()) {
+    auto dynamic = [](const std::vector<int64_t> &s) {
+      return std::any_of(s.begin(), s.end(), isDynamicDim);
+    };
+    bool any = dynamic(inst->inputShape());
+    for (const auto &[name, t] : inst->tensorTypes)
+      any = any || dynamic(t.first);
+    if (any) {
+      error(bv.loc, "'" + p.name() + "' does not support dynamic dimensions yet (its input is " +
+                        shapeStr(inst->inputShape()) +
+                        "); compile with static sizes, e.g. -D seq=256");
+      return nullptr;
+    }
+  }
   InferCtx ctx(*this, *inst, p);
   std::vector<WeightSpec> weights;
   std::vector<int64_t> out;

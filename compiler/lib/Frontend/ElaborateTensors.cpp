@@ -119,6 +119,15 @@ std::optional<int64_t> Elaborator::dimension(const ParamValue &v, const SourceLo
   return v.i < 0 ? v.i + rank : v.i;
 }
 
+bool Elaborator::staticDimension(const std::vector<int64_t> &shape, int64_t dim,
+                                 const SourceLoc &loc, const std::string &what) {
+  if (!isDynamicDim(shape[dim]))
+    return true;
+  error(loc, what + " along dimension " + std::to_string(dim) + " of " + shapeStr(shape) +
+                 ", which is dynamic, is not supported; compile with a static size");
+  return false;
+}
+
 std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &env) {
   // torch-style signatures: the tensors first, then integers (positional or named).
   //   concat(a, b, ..., dim = -1)           torch.cat
@@ -195,7 +204,7 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
     if (!d)
       return std::nullopt;
     auto dim = dimension(d->first, d->second, shape);
-    if (!dim)
+    if (!dim || !staticDimension(shape, *dim, d->second, "size"))
       return std::nullopt;
     readTensors.insert(ids[0]);
     return ParamValue::ofInt(shape[*dim]);
@@ -214,6 +223,8 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
         return std::nullopt;
       dim = *d;
     }
+    if (!staticDimension(shape, dim, e.loc, "concat"))
+      return std::nullopt;
     for (size_t i = 1; i < ids.size(); ++i) {
       std::vector<int64_t> s = tensor(ids[i]).shape;
       bool fits = s.size() == shape.size();
@@ -238,7 +249,7 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
     if (!d || !start || !length)
       return std::nullopt;
     auto dim = dimension(d->first, d->second, shape);
-    if (!dim)
+    if (!dim || !staticDimension(shape, *dim, d->second, "narrow"))
       return std::nullopt;
     int64_t s = start->first.i, n = length->first.i;
     if (s < 0 || s >= shape[*dim]) {
@@ -324,6 +335,8 @@ std::optional<ParamValue> Elaborator::tensorIndex(const Expr &e, const Env &env)
                       "got " + t.dtype + " " + shapeStr(t.shape));
     return std::nullopt;
   }
+  if (!staticDimension(t.shape, 0, e.lhs->loc, "indexing"))
+    return std::nullopt;
   if (i->i < 0 || i->i >= t.shape[0]) {
     error(e.rhs->loc, "index " + std::to_string(i->i) + " is outside dimension 0 of " +
                           shapeStr(t.shape));

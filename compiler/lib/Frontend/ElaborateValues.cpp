@@ -45,6 +45,8 @@ bool Elaborator::typeFromName(const ParamDecl &p, ParamType &t) {
 std::optional<ParamValue> Elaborator::parseOverride(const std::string &text) {
   if (text == "true" || text == "false")
     return ParamValue::ofBool(text == "true");
+  if (text == "?")
+    return ParamValue::dynamicInt();
   char *end = nullptr;
   errno = 0;
   long long i = std::strtoll(text.c_str(), &end, 10);
@@ -306,6 +308,11 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
       }
       if (it->second.kind == ParamValue::Kind::Tensor)
         readTensors.insert(it->second.i);
+      if (it->second.dynamic) {
+        error(e.loc, "'" + e.text + "' is dynamic (-D " + e.text + "=?): it has no value at "
+                     "compile time and may only size a dimension of a model input");
+        return std::nullopt;
+      }
       return it->second;
     }
     if (isBlockName(e.text))

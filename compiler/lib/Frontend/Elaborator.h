@@ -72,6 +72,9 @@ public:
   /// after an error at `loc`.
   std::optional<int64_t> dimension(const ParamValue &v, const ast::SourceLoc &loc,
                                    const std::vector<int64_t> &shape);
+  /// Errors at `loc` (about `what`) if dimension `dim` of `shape` is dynamic.
+  bool staticDimension(const std::vector<int64_t> &shape, int64_t dim, const ast::SourceLoc &loc,
+                       const std::string &what);
   /// Errors unless a statement is being elaborated (tensor expressions append to it).
   bool inStatement(const ast::SourceLoc &loc);
   std::optional<ParamValue> apply(const BlockValue &bv);
@@ -80,8 +83,11 @@ public:
   int64_t newTensor(std::vector<int64_t> shape, std::string dtype = "f32");
   /// Evaluates the dimensions of a model input or output declaration (`what`: "input" or
   /// "output") into `shape`; errors unless they are positive and within the size limit.
+  /// With `dynamicDims`, a dimension written as a dynamic model parameter (`seq` after
+  /// `-D seq=?`) is kDynamicDim, and dynamicDims[i] is that parameter's name.
   bool declaredShape(const ast::InputDecl &decl, const Env &env, const std::string &what,
-                     std::vector<int64_t> &shape);
+                     std::vector<int64_t> &shape,
+                     std::vector<std::string> *dynamicDims = nullptr);
   /// Errors (at `loc`) unless every dimension is positive and the product within the limit.
   bool checkSize(const std::vector<int64_t> &shape, const ast::SourceLoc &loc,
                  const std::string &what);

@@ -2,6 +2,7 @@
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Frontend/Model.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -52,7 +53,11 @@ public:
       if (in.indexBound)
         fn.setArgAttr(i, "loom.index_bound", b.getI64IntegerAttr(in.indexBound));
       inputArgs[in.name] = i;
+      if (std::any_of(in.shape.begin(), in.shape.end(), isDynamicDim))
+        fn.setArgAttr(i, "loom.dynamic_dims", dynamicDimsAttr(in.dynamicDims));
     }
+    if (!model.outputDynamicDims.empty())
+      fn.setResultAttr(0, "loom.dynamic_dims", dynamicDimsAttr(model.outputDynamicDims));
     for (auto [i, w] : llvm::enumerate(model.weights)) {
       fn.setArgAttr(i + nIn, "loom.weight", b.getStringAttr(w.name));
       weightArgs[w.name] = i + nIn;
@@ -274,6 +279,18 @@ private:
     }
     setVal(n.out, r);
   }
+  bool dynamicShapes() const {
+    return std::any_of(model.inputs.begin(), model.inputs.end(), [](const ModelInput &in) {
+      return std::any_of(in.shape.begin(), in.shape.end(), isDynamicDim);
+    });
+  }
+  /// Per dimension, the name of the dynamic model parameter that sizes it, or "".
+  ArrayAttr dynamicDimsAttr(const std::vector<std::string> &names) {
+    SmallVector<Attribute> attrs;
+    for (const std::string &n : names)
+      attrs.push_back(b.getStringAttr(n));
+    return b.getArrayAttr(attrs);
+  }
   /// x[..., offset : offset + size, ...] along `dim`; with dropDim (size 1), without that
   /// dimension (a rank-reducing slice).
   Value slice(Location l, Value x, int64_t dim, int64_t offset, int64_t size,
@@ -282,8 +299,10 @@ private:
     SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
         strides(t.getRank(), b.getIndexAttr(1));
     offs[dim] = b.getIndexAttr(offset);
-    for (int64_t s : t.getShape())
-      sizes.push_back(b.getIndexAttr(s));
+    for (auto [i, s] : llvm::enumerate(t.getShape()))
+      sizes.push_back(ShapedType::isDynamic(s)
+                          ? OpFoldResult(tensor::DimOp::create(b, l, x, static_cast<int64_t>(i)).getResult())
+                          : OpFoldResult(b.getIndexAttr(s)));
     sizes[dim] = b.getIndexAttr(size);
     SmallVector<int64_t> shape(t.getShape());
     shape[dim] = size;
@@ -326,7 +345,10 @@ private:
       emitOp(n);
       return;
     case Node::Kind::Seq:
-      if (n.isRepeat && n.children.size() > 1 && !n.carriesTensors && !inCallee && stepFrames.empty())
+      // Not with dynamic shapes: a function's dynamically shaped result cannot become an
+      // out-parameter its caller allocates (buffer-results-to-out-params).
+      if (n.isRepeat && n.children.size() > 1 && !n.carriesTensors && !inCallee &&
+          stepFrames.empty() && !dynamicShapes())
         if (emitRepeatAsCalls(n))
           return;
       for (const auto &c : n.children)
@@ -580,7 +602,10 @@ private:
   Value unavailable(Type t) {
     outlineFailed = true;
     auto rt = cast<RankedTensorType>(t);
-    return tensor::EmptyOp::create(b, UnknownLoc::get(&ctx), rt.getShape(), rt.getElementType());
+    Location unknown = UnknownLoc::get(&ctx);
+    SmallVector<Value> dynSizes(rt.getNumDynamicDims(),
+                                arith::ConstantIndexOp::create(b, unknown, 1));
+    return tensor::EmptyOp::create(b, unknown, rt, dynSizes);
   }
 
   bool inCallee = false, outlineFailed = false;

@@ -20,7 +20,12 @@ const char *loom::categoryName(BlockCategory c) {
 std::string ParamValue::str() const {
   std::ostringstream os;
   switch (kind) {
-  case Kind::Int: os << "int " << i; break;
+  case Kind::Int:
+    if (dynamic)
+      os << "a dynamic int";
+    else
+      os << "int " << i;
+    break;
   case Kind::Float: os << "float " << f; break;
   case Kind::Bool: os << "bool " << (b ? "true" : "false"); break;
   case Kind::String: os << "string \"" << s << "\""; break;

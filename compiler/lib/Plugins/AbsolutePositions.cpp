@@ -7,6 +7,8 @@ namespace {
 class SinusoidalPEPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "sinusoidal_pe"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   /// In a step loop it adds the row of the step's position.
   bool stepwise() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Position; }

@@ -9,6 +9,8 @@ class ActivationPlugin : public BlockPlugin {
 public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
+  /// Element-wise: any shape, dynamic dimensions included.
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Activation; }
   std::vector<ParamSpec> params() const override { return {}; }
   bool infer(const BlockInstance &inst, InferContext &, std::vector<int64_t> &out,

@@ -21,6 +21,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "none"; }
+  /// Adds nothing: any shape, dynamic dimensions included.
+  bool dynamicShapes() const override { return true; }
   std::string summary() const override { return "no position information inside attention"; }
   std::vector<ParamSpec> params() const override { return {}; }
   bool inferInAttention(const BlockInstance &, const AttentionGeometry &, InferContext &,

@@ -18,6 +18,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "linear"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "y = x W^T + b; weight [out_features, in_features] (torch.nn.Linear)";

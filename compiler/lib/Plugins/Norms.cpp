@@ -9,6 +9,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "layer_norm"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Norm; }
   std::string summary() const override {
     return "(x - mean) / sqrt(var + eps) * weight + bias over the last dimension "
@@ -45,6 +47,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "rms_norm"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Norm; }
   std::string summary() const override {
     return "x / sqrt(mean(x^2) + eps) * weight over the last dimension (Zhang & Sennrich 2019; "

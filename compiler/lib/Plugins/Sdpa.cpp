@@ -17,6 +17,8 @@ namespace {
 class SdpaPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "sdpa"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   /// In a step loop, causal self-attention keeps a key/value cache of the loop's length.
   bool stepwise() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
@@ -58,6 +60,22 @@ public:
     if (k->first[1] != v->first[1]) {
       ctx.error("v", "k and v must have the same length, got " + shapeStr(k->first) + " and " +
                          shapeStr(v->first));
+      return false;
+    }
+    bool dynamic = std::any_of(q.begin(), q.end(), isDynamicDim) ||
+                   std::any_of(k->first.begin(), k->first.end(), isDynamicDim);
+    if (dynamic && inst.tensorType("key_lengths")) {
+      ctx.error("key_lengths", "key_lengths with dynamic dimensions are not supported yet");
+      return false;
+    }
+    if (dynamic && inst.param("position").block && inst.param("position").block->kind != "none") {
+      ctx.error("position", "a position scheme inside attention ('" +
+                                inst.param("position").block->kind +
+                                "') does not support dynamic dimensions yet");
+      return false;
+    }
+    if (dynamic && ctx.stepLoopLength() > 0) {
+      ctx.error("", "attention in a step loop does not support dynamic dimensions yet");
       return false;
     }
     int64_t h = inst.getInt("n_heads");

@@ -3,7 +3,8 @@
 // The object exports the C ABI the runtime links against (runtime/include/loom/Runtime/Abi.h):
 //   const char loom_manifest[];       JSON: input, output, weights, prepared buffers
 //   void loom_prepare(void **weights, void **prepared);
-//   void loom_forward(void **inputs, void **weights, void **prepared, void **outputs);
+//   void loom_forward(void **inputs, void **weights, void **prepared, void **outputs,
+//                     const int64_t *dims);   dims: the dynamic dimensions' sizes
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_DRIVER_CODEGEN_H
@@ -28,6 +29,8 @@ struct Manifest {
     std::vector<int64_t> shape;
     std::string dtype = "F32"; ///< safetensors spelling: F32, I32, I64
     int64_t bound = 0; ///< integer inputs used as indices: entries must be in [0, bound)
+    /// Per dimension: the dynamic dimension's name (shape[i] is then kDynamic), or "".
+    std::vector<std::string> dynamicDims;
   };
   std::string model;
   std::vector<Buffer> inputs;
@@ -37,6 +40,9 @@ struct Manifest {
   std::string cpu;                       ///< the CPU the code is generated for
   std::vector<std::string> cpuFeatures; ///< those of LOOM_CPU_FEATURES (Abi.h) it uses
   bool hasPrepare = false;
+  /// The dynamic dimensions (`-D seq=?`) in the order of loom_forward's `dims`: the order
+  /// in which the inputs first name them. Empty for a static model.
+  std::vector<std::string> dynamic;
   std::string toJSON() const;
 };
 

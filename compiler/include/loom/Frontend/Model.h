@@ -114,6 +114,9 @@ struct ModelInput {
   std::string dtype; ///< "f32", "i32" or "i64"
   ast::SourceLoc loc;
   int64_t indexBound = 0; ///< integer inputs read as indices: entries must be in [0, bound)
+  /// Per dimension: the model parameter that names it if it is dynamic (shape[i] is then
+  /// kDynamicDim), else empty. Inputs that share a name must agree when the model runs.
+  std::vector<std::string> dynamicDims;
 };
 
 /// A tensor of the elaborated spec.
@@ -129,6 +132,9 @@ struct Model {
   int64_t resultId = -1; ///< the tensor returned as the model's (first) output
   std::vector<ModelInput> inputs;
   std::vector<int64_t> outputShape;
+  /// Per dimension of the output: the dynamic model parameter that sizes it, or "" (empty
+  /// when the output is static).
+  std::vector<std::string> outputDynamicDims;
   /// Extra outputs; slot i of output o is written by the block in slotWriters[o][i].
   std::vector<ModelInput> outputs;
   /// Streams named by `capture` (f32 [batch, seq, d]), readable where inputs are.

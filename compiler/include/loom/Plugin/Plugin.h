@@ -17,6 +17,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +34,12 @@ const char *categoryName(BlockCategory c);
 
 struct BlockValue;
 
+/// A dimension left dynamic at compile time (`loomc -D seq=?`): its size is known only when
+/// the model runs. Shapes carry it as this value, which is mlir::ShapedType::kDynamic, so
+/// tensor types built from them print as `?`.
+constexpr int64_t kDynamicDim = std::numeric_limits<int64_t>::min();
+inline bool isDynamicDim(int64_t d) { return d == kDynamicDim; }
+
 /// A hyperparameter's value after evaluation.
 struct ParamValue {
   enum class Kind { Int, Float, Bool, String, Symbol, Block, Input, Output, Tensor, Tuple };
@@ -45,7 +53,12 @@ struct ParamValue {
   /// Tuple: the tensors of a block that returns several (`return y1, y2;`), by id.
   std::vector<int64_t> items;
 
+  /// Int: a model parameter left dynamic (`-D seq=?`); `i` is then kDynamicDim. It may only
+  /// size a model input's dimension; arithmetic on it and block parameters reject it.
+  bool dynamic = false;
+
   static ParamValue ofInt(int64_t v) { ParamValue p; p.kind = Kind::Int; p.i = v; return p; }
+  static ParamValue dynamicInt() { ParamValue p = ofInt(kDynamicDim); p.dynamic = true; return p; }
   static ParamValue ofFloat(double v) { ParamValue p; p.kind = Kind::Float; p.f = v; return p; }
   static ParamValue ofBool(bool v) { ParamValue p; p.kind = Kind::Bool; p.b = v; return p; }
   static ParamValue ofString(std::string v) { ParamValue p; p.kind = Kind::String; p.s = std::move(v); return p; }
@@ -263,6 +276,11 @@ public:
   /// (causal self-attention keeps a key/value cache). Others are rejected there, since
   /// run on one position they would compute something else.
   virtual bool stepwise() const { return false; }
+  /// True if infer() and emit() handle dynamic batch and sequence dimensions (kDynamicDim in
+  /// inputShape() and tensor parameters' shapes; `?` in the tensor types emit() sees). A
+  /// block that does not is an error in a model compiled with dynamic dimensions, never a
+  /// wrong answer.
+  virtual bool dynamicShapes() const { return false; }
   /// Checks the parameters against `inst.inputShape()`, sets the output shape and lists the
   /// weights. Returns false after reporting errors through `ctx`.
   virtual bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &outShape,

@@ -10,7 +10,10 @@
  *                  from the weights; call once after loading, before loom_forward.
  *   loom_forward   inputs (the first is [batch, seq, d_model] f32; others such as key
  *                  lengths are i32/i64) -> output; inputs, weights and prepared buffers in
- *                  manifest order. Thread count: OpenMP (omp_set_num_threads).
+ *                  manifest order. `dims` sizes the manifest's "dynamic" dimensions, in
+ *                  its order (a shape lists a dynamic dimension by name: ["batch", "seq",
+ *                  512]); unread by a static model. Thread count: OpenMP
+ *                  (omp_set_num_threads).
  *===----------------------------------------------------------------------===*/
 #ifndef LOOM_RUNTIME_ABI_H
 #define LOOM_RUNTIME_ABI_H
@@ -23,13 +26,16 @@
   X("sse4.2") X("popcnt") X("avx") X("avx2") X("fma") X("f16c") X("bmi") X("bmi2")       \
   X("avx512f") X("avx512cd") X("avx512dq") X("avx512bw") X("avx512vl") X("avx512vnni")
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 extern const char loom_manifest[];
 void loom_prepare(void **weights, void **prepared);
-void loom_forward(void **inputs, void **weights, void **prepared, void **outputs);
+void loom_forward(void **inputs, void **weights, void **prepared, void **outputs,
+                  const int64_t *dims);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,13 @@ struct TensorSpec {
   Shape shape;
   std::string dtype; ///< safetensors spelling, e.g. "F32"
   int64_t bound = 0; ///< integer inputs used as indices (token ids): entries in [0, bound)
+  /// Per dimension: the name of a dynamic dimension (shape[i] is then -1), or "".
+  std::vector<std::string> dimNames;
+  /// The shape and spec with the dynamic dimensions sized by `dims` (in the order of
+  /// `dynamic`, the manifest's list).
+  TensorSpec resolved(const std::vector<std::string> &dynamic, const std::vector<int64_t> &dims) const;
+  /// The shape as the manifest writes it: [batch, seq, 512].
+  std::string shapeText() const;
 };
 
 /// Throws a RuntimeError naming the first entry of `data` (laid out as `spec`) that lies
@@ -49,6 +56,20 @@ struct Manifest {
   std::vector<TensorSpec> unused;
   std::string cpu;                      ///< the CPU the code was generated for (loomc --mcpu)
   std::vector<std::string> cpuFeatures; ///< the extensions it uses (LOOM_CPU_FEATURES)
+  /// The dynamic dimensions (`loomc -D seq=?`), in the order loom_forward's `dims` takes.
+  std::vector<std::string> dynamic;
+  /// Sizes the dynamic dimensions from the inputs' actual shapes (inputShapes[i] is that of
+  /// inputs[i]). Throws RuntimeError, prefixed by `where`, naming the input and dimension
+  /// when a rank or static dimension differs, a dynamic one is 0 (or negative), or two
+  /// inputs disagree on one (a batch of 2 ids with 3 lengths).
+  std::vector<int64_t> sizeDynamic(const std::vector<Shape> &inputShapes,
+                                   const std::string &where) const;
+  /// Checks caller-given sizes of the dynamic dimensions (the C API): their number and
+  /// that each is at least 1.
+  void checkDynamic(const std::vector<int64_t> &dims, const std::string &where) const;
+  /// Every buffer spec resolved by `dims`.
+  std::vector<TensorSpec> resolved(const std::vector<TensorSpec> &specs,
+                                   const std::vector<int64_t> &dims) const;
   /// Parses the manifest and checks that this CPU has every extension in cpuFeatures
   /// (throws RuntimeError naming the missing ones otherwise).
   static Manifest parse(const char *json);

@@ -22,6 +22,7 @@
 #define LOOM_RUNTIME_LOOM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,6 +49,13 @@ loom_model *loom_model_open_buffers(const void *const *weights, char *err, size_
  * so an output that overlaps an input or another output is an error (non-zero return). */
 int loom_model_run(loom_model *model, const void *const *inputs, void *const *outputs, char *err,
                    size_t err_len);
+/* loom_model_run for a model with dynamic dimensions (`loomc -D seq=?`): `dims[k]` sizes the
+ * k-th name of the manifest's "dynamic" list (e.g. {"batch", "seq"}), each at least 1, and the
+ * buffers have the manifest's shapes with those sizes. loom_model_run is this with no sizes,
+ * an error for a model with dynamic dimensions. */
+int loom_model_run_sized(loom_model *model, const int64_t *dims, size_t n_dims,
+                         const void *const *inputs, void *const *outputs, char *err,
+                         size_t err_len);
 void loom_model_close(loom_model *model);
 /* The number of OpenMP threads of every later run, whichever thread calls loom_model_run;
  * n <= 0 keeps the current one, and more than 1024 is clamped to 1024. */

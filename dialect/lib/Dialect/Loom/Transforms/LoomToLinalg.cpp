@@ -1,12 +1,16 @@
 //===- LoomToLinalg.cpp - Lower loom ops to linalg on tensors -------------===//
 //
 // Every loom op becomes linalg named ops (matmul, batch_matmul, transpose, fill) and
-// linalg.generic ops for the element-wise and reduction parts. Shapes are static.
+// linalg.generic ops for the element-wise and reduction parts. Shapes are static, except
+// the dynamic batch and sequence dimensions (`loomc -D seq=?`) of the ops that
+// supportsDynamicShapes() accepts; any other op with a dynamic shape is an error.
 //
 //===----------------------------------------------------------------------===//
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -34,20 +38,38 @@ Value f32Const(OpBuilder &b, Location loc, double v) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(v)));
 }
 
-Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
-  return tensor::EmptyOp::create(b, loc, shape, b.getF32Type());
+/// An f32 tensor.empty of `shape`; `dyn` sizes its dynamic dimensions, in order.
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ValueRange dyn = {}) {
+  return tensor::EmptyOp::create(b, loc, RankedTensorType::get(shape, b.getF32Type()), dyn);
 }
 
-/// A tensor of `shape` filled with `v` (its type is the element type).
-Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, TypedAttr v) {
+/// A tensor.empty of `v`'s type and sizes.
+Value emptyLike(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  return tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, v), t.getElementType());
+}
+
+/// The sizes of `v`'s dynamic dimensions (tensor.dim), in order.
+SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, Value v) {
+  SmallVector<Value> dyn;
+  auto t = cast<RankedTensorType>(v.getType());
+  for (int64_t i = 0; i < t.getRank(); ++i)
+    if (t.isDynamicDim(i))
+      dyn.push_back(tensor::DimOp::create(b, loc, v, i));
+  return dyn;
+}
+
+/// A tensor of `shape` filled with `v` (its type is the element type); `dyn` sizes the
+/// dynamic dimensions.
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, TypedAttr v,
+             ValueRange dyn = {}) {
   Value c = arith::ConstantOp::create(b, loc, v);
-  return linalg::FillOp::create(b, loc, ValueRange{c},
-                                ValueRange{tensor::EmptyOp::create(b, loc, shape, v.getType())})
-      .getResult(0);
+  Value empty = tensor::EmptyOp::create(b, loc, RankedTensorType::get(shape, v.getType()), dyn);
+  return linalg::FillOp::create(b, loc, ValueRange{c}, ValueRange{empty}).getResult(0);
 }
 
-Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, double v) {
-  return filled(b, loc, shape, b.getF32FloatAttr(static_cast<float>(v)));
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, double v, ValueRange dyn = {}) {
+  return filled(b, loc, shape, b.getF32FloatAttr(static_cast<float>(v)), dyn);
 }
 
 
@@ -70,8 +92,8 @@ Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, BodyFn body) {
   unsigned rank = type.getRank();
   SmallVector<AffineMap> maps(inputs.size() + 1, b.getMultiDimIdentityMap(rank));
   SmallVector<IteratorType> iters(rank, IteratorType::parallel);
-  return generic(b, loc, type.getShape(), inputs, emptyTensor(b, loc, type.getShape()), maps,
-                 iters, body);
+  return generic(b, loc, type.getShape(), inputs, emptyLike(b, loc, inputs[0]), maps, iters,
+                 body);
 }
 
 /// An i1 that is true if `pred` holds for some element of the f32 tensor `t` (a count
@@ -105,22 +127,32 @@ Value collapseTo2D(OpBuilder &b, Location loc, Value v) {
       b, loc, v, ArrayRef<ReassociationIndices>{lead, {t.getRank() - 1}});
 }
 
-Value expandFrom2D(OpBuilder &b, Location loc, Value v, RankedTensorType target) {
+/// The inverse of collapseTo2D: [rows, n] -> `target`, whose leading dimensions are those
+/// of `like` (which sizes them when they are dynamic).
+Value expandFrom2D(OpBuilder &b, Location loc, Value v, RankedTensorType target, Value like) {
   if (target.getRank() == 2)
     return v;
   ReassociationIndices lead;
   for (int64_t i = 0; i + 1 < target.getRank(); ++i)
     lead.push_back(i);
-  return tensor::ExpandShapeOp::create(
-      b, loc, target, v, ArrayRef<ReassociationIndices>{lead, {target.getRank() - 1}});
+  SmallVector<ReassociationIndices> groups{lead, {target.getRank() - 1}};
+  if (target.hasStaticShape())
+    return tensor::ExpandShapeOp::create(b, loc, target, v, groups);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  sizes.back() = b.getIndexAttr(target.getShape().back());
+  return tensor::ExpandShapeOp::create(b, loc, target, v, groups, sizes);
 }
 
 Value transpose(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
   auto t = cast<RankedTensorType>(v.getType());
   SmallVector<int64_t> shape;
-  for (int64_t p : perm)
+  SmallVector<Value> dyn;
+  for (int64_t p : perm) {
     shape.push_back(t.getDimSize(p));
-  return linalg::TransposeOp::create(b, loc, v, emptyTensor(b, loc, shape), perm)
+    if (t.isDynamicDim(p))
+      dyn.push_back(tensor::DimOp::create(b, loc, v, p));
+  }
+  return linalg::TransposeOp::create(b, loc, v, emptyTensor(b, loc, shape, dyn), perm)
       .getResult()[0];
 }
 
@@ -130,7 +162,7 @@ Value addRowTable(OpBuilder &b, Location loc, Value x, Value table) {
   AffineMap id3 = b.getMultiDimIdentityMap(3);
   AffineMap rowMap = AffineMap::get(3, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(2)},
                                     b.getContext());
-  return generic(b, loc, t.getShape(), ValueRange{x, table}, emptyTensor(b, loc, t.getShape()),
+  return generic(b, loc, t.getShape(), ValueRange{x, table}, emptyLike(b, loc, x),
                  {id3, rowMap, id3}, SmallVector<IteratorType>(3, IteratorType::parallel),
                  [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                    return arith::AddFOp::create(nb, nl, a[0], a[1]);
@@ -186,6 +218,8 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   Value x = collapseTo2D(b, loc, op.getInput());
   int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0);
   int64_t k = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  // The rows, when dynamic (batch * seq), size every [m, ...] tensor below.
+  SmallVector<Value> rows = dynamicSizes(b, loc, x);
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
   // A gated linear is two matmuls of the same shape (the weight's halves) whose results
@@ -236,10 +270,10 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
           b, loc, RankedTensorType::get({panels, panelWidth, k}, b.getF32Type()), weight,
           ArrayRef<ReassociationIndices>{{0, 1}, {2}});
       Value packed = transpose(b, loc, w3, {0, 2, 1});
-      return panelContraction(b, loc, x, packed, filled(b, loc, mmShape, 0.0));
+      return panelContraction(b, loc, x, packed, filled(b, loc, mmShape, 0.0, rows));
     }
     Value wt = transpose(b, loc, weight, {1, 0}); // [K, N]
-    Value acc = filled(b, loc, mmShape, 0.0);
+    Value acc = filled(b, loc, mmShape, 0.0, rows);
     return linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()}, ValueRange{x, wt},
                                     ValueRange{acc})
         .getResult(0);
@@ -344,7 +378,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   if (inputs.size() > 1 || op.hasEpilogue()) {
     maps.push_back(id);
     unsigned gateIdx = gated && *op.getGlu() == "second" ? 1 : 0;
-    c = generic(b, loc, outShape, inputs, emptyTensor(b, loc, outShape), maps,
+    c = generic(b, loc, outShape, inputs, emptyTensor(b, loc, outShape, rows), maps,
                 SmallVector<IteratorType>(rank, IteratorType::parallel),
                 [&](OpBuilder &nb, Location nl, ValueRange args) {
                   SmallVector<Value> z(args.take_front(nMatmuls));
@@ -376,7 +410,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   }
   if (rank > 2)
     c = tensor::CollapseShapeOp::create(b, loc, c, rowsCols);
-  return expandFrom2D(b, loc, c, op.getResult().getType());
+  return expandFrom2D(b, loc, c, op.getResult().getType(), op.getInput());
 }
 
 /// clip(j - p, -k, k) + k as an index, p = i + shift (inside a generic body).
@@ -430,7 +464,8 @@ Value indexConst(OpBuilder &b, Location loc, int64_t v) {
 Value keyPanels(OpBuilder &b, Location loc, Value v, int64_t heads, int64_t p) {
   auto t = cast<RankedTensorType>(v.getType());
   int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
-  return perHead(b, loc, v, {bs, s / p, p, heads, dh}, {{0}, {1, 2}, {3, 4}}, {0, 3, 1, 4, 2});
+  int64_t panels = ShapedType::isDynamic(s) ? ShapedType::kDynamic : s / p;
+  return perHead(b, loc, v, {bs, panels, p, heads, dh}, {{0}, {1, 2}, {3, 4}}, {0, 3, 1, 4, 2});
 }
 
 /// [B, S, H*dh] -> [B*H, dh/P, S, P]: values in panels of P features, so that P V is a
@@ -439,6 +474,23 @@ Value valuePanels(OpBuilder &b, Location loc, Value v, int64_t heads, int64_t p)
   auto t = cast<RankedTensorType>(v.getType());
   int64_t bs = t.getDimSize(0), s = t.getDimSize(1), dh = t.getDimSize(2) / heads;
   return perHead(b, loc, v, {bs, s, heads, dh / p, p}, {{0}, {1}, {2, 3, 4}}, {0, 2, 3, 1, 4});
+}
+
+/// `v` [B, S, D] with zero rows appended along S up to a multiple of `multiple`.
+Value padRows(OpBuilder &b, Location loc, Value v, int64_t multiple) {
+  auto t = cast<RankedTensorType>(v.getType());
+  Value s = tensor::DimOp::create(b, loc, v, 1);
+  AffineExpr e = b.getAffineDimExpr(0);
+  Value padded = affine::AffineApplyOp::create(
+      b, loc, AffineMap::get(1, 0, {e.ceilDiv(multiple) * multiple}, b.getContext()), ValueRange{s});
+  SmallVector<Value> dyn;
+  if (t.isDynamicDim(0))
+    dyn.push_back(tensor::DimOp::create(b, loc, v, 0));
+  dyn.push_back(padded);
+  Value zeros = filled(b, loc, {t.getDimSize(0), ShapedType::kDynamic, t.getDimSize(2)}, 0.0, dyn);
+  SmallVector<OpFoldResult> offs(3, b.getIndexAttr(0)), strides(3, b.getIndexAttr(1));
+  return tensor::InsertSliceOp::create(b, loc, v, zeros, offs, tensor::getMixedSizes(b, loc, v),
+                                       strides);
 }
 
 Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
@@ -452,6 +504,9 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   int64_t window = op.getWindow(), blockSize = op.getBlockSize();
   int64_t shift = sk - sq; // query i sits at absolute position p = i + shift
   MLIRContext *ctx = b.getContext();
+  // Dynamic lengths: queries, keys and values are padded with zero rows to whole blocks;
+  // the padded keys are masked (keys past the length), the padded queries' rows dropped.
+  bool dynamic = !qt.hasStaticShape() || !op.getKey().getType().hasStaticShape();
   // Block sizes: the [bq, bk] score tile and the [bq, dh] / [dh, bk] / [bk, dh] operand
   // tiles stay in L2 (128 x 256 x 4 bytes = 128 KiB of scores). Causal masks use 128-key
   // blocks, so that more blocks above the diagonal are skipped. Measured at seq 8192
@@ -461,18 +516,39 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   // 64 x 64 instead of 3 of 128 x 128: 40960 scores instead of 49152). Measured on the
   // LLaMA stack, 1 thread: the attention's samples -19% at seq 256, -24% at seq 512.
   int64_t causalBlock = std::max(sq, sk) <= 512 ? 64 : 128;
-  int64_t bq = divisorAtMost(sq, causal ? causalBlock : 128),
-          bk = divisorAtMost(sk, causal ? causalBlock : 256);
-  int64_t nq = sq / bq, nk = sk / bk;
+  // Dynamic lengths: 64 x 64 causal blocks, 64 x 128 others (fewer padded rows than the
+  // static 128 x 256 at short lengths).
+  int64_t bq = dynamic ? 64 : divisorAtMost(sq, causal ? causalBlock : 128),
+          bk = dynamic ? (causal ? 64 : 128) : divisorAtMost(sk, causal ? causalBlock : 256);
   double negInf = -std::numeric_limits<double>::infinity();
 
-  Value query = op.getQuery(), value = op.getValue();
+  Value query = op.getQuery(), value = op.getValue(), key = op.getKey();
+  // The block counts, the query's position shift (index) and, with dynamic lengths, the
+  // key length (i64) past which the padded keys are masked.
+  Value nq, nk, shiftV, padLen;
+  OpFoldResult batchSize = b.getIndexAttr(bs);
+  if (dynamic) {
+    Value sqV = tensor::DimOp::create(b, loc, query, 1), skV = tensor::DimOp::create(b, loc, key, 1);
+    if (ShapedType::isDynamic(bs))
+      batchSize = tensor::DimOp::create(b, loc, query, 0).getResult();
+    query = padRows(b, loc, query, bq);
+    key = padRows(b, loc, key, bk);
+    value = padRows(b, loc, value, bk);
+    nq = arith::DivUIOp::create(b, loc, tensor::DimOp::create(b, loc, query, 1), indexConst(b, loc, bq));
+    nk = arith::DivUIOp::create(b, loc, tensor::DimOp::create(b, loc, key, 1), indexConst(b, loc, bk));
+    shiftV = arith::SubIOp::create(b, loc, skV, sqV);
+    padLen = arith::IndexCastOp::create(b, loc, b.getI64Type(), skV);
+  } else {
+    nq = indexConst(b, loc, sq / bq);
+    nk = indexConst(b, loc, sk / bk);
+    shiftV = indexConst(b, loc, shift);
+  }
   // With panels (panel-width P > 0), keys are [B*H, Sk/P, dh, P] and values
   // [B*H, dh/P, Sk, P]: the B operands of both matmuls are contiguous [K, P] panels.
   bool kPanels = panelWidth > 0 && bk % panelWidth == 0;
   bool vPanels = panelWidth > 0 && dh % panelWidth == 0;
-  Value keyT = kPanels ? keyPanels(b, loc, op.getKey(), h, panelWidth)
-                       : keysTransposed(b, loc, op.getKey(), h); // [B*H, dh, Sk]
+  Value keyT = kPanels ? keyPanels(b, loc, key, h, panelWidth)
+                       : keysTransposed(b, loc, key, h); // [B*H, dh, Sk]
   Value valueP = vPanels ? valuePanels(b, loc, value, h, panelWidth) : Value();
   Value bias = op.getBias(), keyLengths = op.getKeyLengths(), rel = op.getRelValues();
   int64_t relK = op.getRelMaxDistance();
@@ -483,9 +559,15 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   SmallVector<IteratorType> par2(2, IteratorType::parallel), par1(1, IteratorType::parallel);
   SmallVector<IteratorType> red2{IteratorType::parallel, IteratorType::reduction};
 
-  Value out = emptyTensor(b, loc, {bs, sq, h, dh});
+  SmallVector<Value> outDyn;
+  if (ShapedType::isDynamic(bs))
+    outDyn.push_back(getValueOrCreateConstantIndexOp(b, loc, batchSize));
+  if (dynamic)
+    outDyn.push_back(tensor::DimOp::create(b, loc, query, 1));
+  Value out = emptyTensor(b, loc, {bs, dynamic ? ShapedType::kDynamic : sq, h, dh}, outDyn);
   auto forall = scf::ForallOp::create(
-      b, loc, getAsIndexOpFoldResult(ctx, {0, 0, 0}), getAsIndexOpFoldResult(ctx, {bs, h, nq}),
+      b, loc, getAsIndexOpFoldResult(ctx, {0, 0, 0}),
+      SmallVector<OpFoldResult>{batchSize, b.getIndexAttr(h), nq},
       getAsIndexOpFoldResult(ctx, {1, 1, 1}), ValueRange{out}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
@@ -515,7 +597,7 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
 
   // Key blocks to visit: [0, kbEnd). Causal: the block of the last query's position is the
   // last; key lengths: the block of the last valid key.
-  Value kbEnd = indexConst(b, loc, nk);
+  Value kbEnd = nk;
   // The number of key blocks that start at or before key `lastKey` (index; may be negative).
   auto blocksThrough = [&](Value lastKey) -> Value {
     Value blocks = arith::AddIOp::create(
@@ -527,7 +609,8 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
     kbEnd = arith::MinSIOp::create(b, loc, kbEnd, blocksThrough(lastKey));
   };
   if (causal)
-    clampEnd(arith::AddIOp::create(b, loc, qOff, indexConst(b, loc, bq - 1 + shift)));
+    clampEnd(arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, qOff, shiftV),
+                                   indexConst(b, loc, bq - 1)));
   if (keyLen)
     clampEnd(arith::SubIOp::create(
         b, loc, arith::IndexCastOp::create(b, loc, b.getIndexType(), keyLen),
@@ -554,9 +637,11 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
                                    arith::DivSIOp::create(nb, nl, j, cst(blockSize))));
     if (keyLen)
       orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, j, keyLen));
+    if (padLen)
+      orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, j, padLen));
     return masked;
   };
-  bool anyMask = causal || window > 0 || blockSize > 0 || keyLen;
+  bool anyMask = causal || window > 0 || blockSize > 0 || keyLen || padLen;
   // Absolute (query position, key index) of a tile element, as i64.
   auto positions = [&](OpBuilder &nb, Location nl, Value kOff, unsigned iDim,
                        unsigned jDim) -> std::pair<Value, Value> {
@@ -567,6 +652,11 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
       return arith::AddIOp::create(nb, nl, v, arith::ConstantIntOp::create(nb, nl, i64, extra))
           .getResult();
     };
+    if (dynamic) { // the shift is known when the model runs
+      Value q = abs(qOff, iDim, 0);
+      return {arith::AddIOp::create(nb, nl, q, arith::IndexCastOp::create(nb, nl, i64, shiftV)),
+              abs(kOff, jDim, 0)};
+    }
     return {abs(qOff, iDim, shift), abs(kOff, jDim, 0)};
   };
 
@@ -685,13 +775,25 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
         scf::YieldOp::create(fb, fl, ValueRange{oNew, mNew, lNew});
   };
   scf::ForOp loop;
-  if (causal && window == 0 && blockSize == 0 && !keyLen) {
+  if ((causal || padLen) && window == 0 && blockSize == 0 && !keyLen) {
     // A causal mask hides nothing in the key blocks that end at or before the block's first
     // query position (all but the diagonal ones): a first loop visits them without the
     // mask, a second loop the rest with it. Block kb is wholly visible when its last key
-    // kb * bk + bk - 1 <= p0 (= qOff + shift), i.e. it reaches key p0 - bk + 1 at most.
-    Value lastFull = arith::AddIOp::create(b, loc, qOff, indexConst(b, loc, shift - bk + 1));
-    Value full = arith::MinSIOp::create(b, loc, blocksThrough(lastFull), kbEnd);
+    // kb * bk + bk - 1 <= p0 (= qOff + shift), i.e. it reaches key p0 - bk + 1 at most
+    // (p0 < the key length, so such blocks hold no padded key either). Without a causal
+    // mask, the blocks before the one that holds the first padded key are wholly visible.
+    Value full;
+    if (causal) {
+      Value lastFull = dynamic ? arith::SubIOp::create(b, loc, arith::AddIOp::create(b, loc, qOff, shiftV),
+                                                       indexConst(b, loc, bk - 1)).getResult()
+                               : arith::AddIOp::create(b, loc, qOff, indexConst(b, loc, shift - bk + 1)).getResult();
+      full = arith::MinSIOp::create(b, loc, blocksThrough(lastFull), kbEnd);
+    } else {
+      full = arith::MinSIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, tensor::DimOp::create(b, loc, op.getKey(), 1),
+                                         indexConst(b, loc, bk)),
+          kbEnd);
+    }
     masked = false;
     auto visible = scf::ForOp::create(b, loc, indexConst(b, loc, 0), full, indexConst(b, loc, 1),
                                       ValueRange{o0, m0, l0}, blockStep);
@@ -718,20 +820,28 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
       b, loc, result, forall.getRegionIterArgs()[0], offs,
       getAsIndexOpFoldResult(ctx, {1, bq, 1, dh}), getAsIndexOpFoldResult(ctx, {1, 1, 1, 1}));
   b.setInsertionPointAfter(forall);
-  return tensor::CollapseShapeOp::create(b, loc, forall.getResult(0),
+  Value heads = forall.getResult(0); // [B, Sq, H, dh]
+  if (dynamic) { // drop the padded queries' rows
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, heads);
+    sizes[1] = tensor::DimOp::create(b, loc, op.getQuery(), 1).getResult();
+    heads = tensor::ExtractSliceOp::create(b, loc, heads, SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
+                                           sizes, SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+  }
+  return tensor::CollapseShapeOp::create(b, loc, heads,
                                          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 /// A normalisation's input as rows [m, d] with the maps of its generics: the element
 /// (id2), its row's statistic (row) and the per-feature parameter (col).
 struct NormRows {
   Value x;
+  SmallVector<Value> rows; ///< m, when dynamic
   int64_t m, d;
   AffineMap id2, row, col;
 };
 NormRows normRows(OpBuilder &b, Location loc, Value input) {
   Value x = collapseTo2D(b, loc, input);
   auto xt = cast<RankedTensorType>(x.getType());
-  return {x, xt.getDimSize(0), xt.getDimSize(1), b.getMultiDimIdentityMap(2),
+  return {x, dynamicSizes(b, loc, x), xt.getDimSize(0), xt.getDimSize(1), b.getMultiDimIdentityMap(2),
           AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext()),
           AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, b.getContext())};
 }
@@ -741,17 +851,17 @@ NormRows normRows(OpBuilder &b, Location loc, Value input) {
 //===----------------------------------------------------------------------===//
 Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
   Location loc = op.getLoc();
-  auto [x, m, d, id2, row, col] = normRows(b, loc, op.getInput());
+  auto [x, rows, m, d, id2, row, col] = normRows(b, loc, op.getInput());
   SmallVector<IteratorType> red{IteratorType::parallel, IteratorType::reduction};
   SmallVector<IteratorType> par{IteratorType::parallel, IteratorType::parallel};
   float invD = 1.0f / static_cast<float>(d);
   float eps = op.getEpsilon().convertToFloat();
 
-  Value sum = generic(b, loc, {m}, ValueRange{x}, filled(b, loc, {m}, 0.0), {id2, row}, red,
+  Value sum = generic(b, loc, {m}, ValueRange{x}, filled(b, loc, {m}, 0.0, rows), {id2, row}, red,
                       [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                         return arith::AddFOp::create(nb, nl, a[1], a[0]);
                       });
-  Value sq = generic(b, loc, {m}, ValueRange{x, sum}, filled(b, loc, {m}, 0.0),
+  Value sq = generic(b, loc, {m}, ValueRange{x, sum}, filled(b, loc, {m}, 0.0, rows),
                      {id2, row, row}, red, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                        Value mean = arith::MulFOp::create(nb, nl, a[1], f32Const(nb, nl, invD));
                        Value c = arith::SubFOp::create(nb, nl, a[0], mean);
@@ -760,7 +870,7 @@ Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
                      });
   Value y = generic(
       b, loc, {m, d}, ValueRange{x, sum, sq, op.getWeight(), op.getBias()},
-      emptyTensor(b, loc, {m, d}), {id2, row, row, col, col, id2}, par,
+      emptyTensor(b, loc, {m, d}, rows), {id2, row, row, col, col, id2}, par,
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Value invDc = f32Const(nb, nl, invD);
         Value mean = arith::MulFOp::create(nb, nl, a[1], invDc);
@@ -771,7 +881,7 @@ Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
         Value n = arith::MulFOp::create(nb, nl, c, rstd);
         return arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, n, a[3]), a[4]);
       });
-  return expandFrom2D(b, loc, y, op.getResult().getType());
+  return expandFrom2D(b, loc, y, op.getResult().getType(), op.getInput());
 }
 
 //===----------------------------------------------------------------------===//
@@ -779,21 +889,21 @@ Value lowerLayerNorm(OpBuilder &b, LayerNormOp op) {
 //===----------------------------------------------------------------------===//
 Value lowerRmsNorm(OpBuilder &b, RmsNormOp op) {
   Location loc = op.getLoc();
-  auto [x, m, d, id2, row, col] = normRows(b, loc, op.getInput());
+  auto [x, rows, m, d, id2, row, col] = normRows(b, loc, op.getInput());
   float invD = 1.0f / static_cast<float>(d), eps = op.getEpsilon().convertToFloat();
-  Value ss = generic(b, loc, {m}, ValueRange{x}, filled(b, loc, {m}, 0.0), {id2, row},
+  Value ss = generic(b, loc, {m}, ValueRange{x}, filled(b, loc, {m}, 0.0, rows), {id2, row},
                      {IteratorType::parallel, IteratorType::reduction},
                      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                        return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], a[0]));
                      });
-  Value y = generic(b, loc, {m, d}, ValueRange{x, ss, op.getWeight()}, emptyTensor(b, loc, {m, d}),
+  Value y = generic(b, loc, {m, d}, ValueRange{x, ss, op.getWeight()}, emptyTensor(b, loc, {m, d}, rows),
                     {id2, row, col, id2}, {IteratorType::parallel, IteratorType::parallel},
                     [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                       Value ms = arith::MulFOp::create(nb, nl, a[1], f32Const(nb, nl, invD));
                       Value r = math::RsqrtOp::create(nb, nl, arith::AddFOp::create(nb, nl, ms, f32Const(nb, nl, eps)));
                       return arith::MulFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], r), a[2]);
                     });
-  return expandFrom2D(b, loc, y, op.getResult().getType());
+  return expandFrom2D(b, loc, y, op.getResult().getType(), op.getInput());
 }
 
 //===----------------------------------------------------------------------===//
@@ -806,8 +916,11 @@ Value lowerSinusoidalPE(OpBuilder &b, SinusoidalPEOp op) {
   // div_term(i) = exp(2i * -ln(base)/d_model), as torch computes it, in f32.
   double coef = -std::log(op.getBase().convertToDouble()) / static_cast<double>(dModel);
   // The [seq, d_model] table depends on no input: loom-outline-weight-prep computes it once.
+  SmallVector<Value> seqDyn;
+  if (ShapedType::isDynamic(seq))
+    seqDyn.push_back(tensor::DimOp::create(b, loc, op.getInput(), 1));
   Value table = generic(
-      b, loc, {seq, dModel}, ValueRange{}, emptyTensor(b, loc, {seq, dModel}),
+      b, loc, {seq, dModel}, ValueRange{}, emptyTensor(b, loc, {seq, dModel}, seqDyn),
       {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
       [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
         Type i64 = nb.getI64Type();
@@ -1220,7 +1333,7 @@ Value lowerDepthwiseConv1D(OpBuilder &b, DepthwiseConv1DOp op) {
 /// scale (weights only: computed once by the prepare function), then x * scale + shift.
 Value lowerBatchNorm(OpBuilder &b, BatchNormOp op) {
   Location loc = op.getLoc();
-  auto [x, m, c, id2, row, col] = normRows(b, loc, op.getInput());
+  auto [x, rows, m, c, id2, row, col] = normRows(b, loc, op.getInput());
   float eps = op.getEpsilon().convertToFloat();
   AffineMap id1 = b.getMultiDimIdentityMap(1);
   SmallVector<IteratorType> par1{IteratorType::parallel};
@@ -1242,7 +1355,7 @@ Value lowerBatchNorm(OpBuilder &b, BatchNormOp op) {
                     [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                       return arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]), a[2]);
                     });
-  return expandFrom2D(b, loc, y, op.getResult().getType());
+  return expandFrom2D(b, loc, y, op.getResult().getType(), op.getInput());
 }
 
 /// [B, T, C] viewed as [B, T, G, C/G]; the sums over (t, c') per (b, g) give the mean and
@@ -1539,6 +1652,24 @@ SmallVector<Value> lowerGreedyDecode(RewriterBase &b, GreedyDecodeOp op) {
   return {loop.getResult(3), loop.getResult(4)};
 }
 
+bool hasDynamicShape(Operation *op) {
+  auto dynamic = [](Type t) {
+    auto st = dyn_cast<ShapedType>(t);
+    return st && !st.hasStaticShape();
+  };
+  return llvm::any_of(op->getOperandTypes(), dynamic) || llvm::any_of(op->getResultTypes(), dynamic);
+}
+
+/// The ops whose lowering handles dynamic batch and sequence dimensions.
+bool supportsDynamicShapes(Operation *op) {
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return !linear.hasRope();
+  if (auto attn = dyn_cast<AttentionOp>(op))
+    return !attn.getBias() && !attn.getRelValues();
+  return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddOp, MulOp,
+             ElementwiseUnaryOpInterface>(op);
+}
+
 struct ConvertLoomToLinalgPass
     : public loom::impl::ConvertLoomToLinalgBase<ConvertLoomToLinalgPass> {
   using Base::Base;
@@ -1551,6 +1682,10 @@ struct ConvertLoomToLinalgPass
     });
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
+      if (!supportsDynamicShapes(op) && hasDynamicShape(op)) {
+        op->emitOpError("has no lowering for dynamic shapes yet");
+        return signalPassFailure();
+      }
       rewriter.setInsertionPoint(op);
       if (auto act = dyn_cast<ActOp>(op)) { // after its body's ops (post-order walk)
         rewriter.replaceOp(op, lowerAct(rewriter, act));

@@ -50,7 +50,7 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
               "eliminate-empty-tensors,"
               "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
               "function-boundary-type-conversion=identity-layout-map},"
-              "buffer-results-to-out-params{modify-public-functions hoist-static-allocs "
+              "buffer-results-to-out-params{modify-public-functions hoist-static-allocs hoist-dynamic-allocs "
               "add-result-attr},func.func(loom-results-in-place),"
               "buffer-deallocation-pipeline,inline,symbol-dce,func.func(loom-early-dealloc),"
               "func.func(fold-memref-alias-ops),canonicalize,cse,loop-invariant-code-motion,"
@@ -60,16 +60,19 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
               "canonicalize,cse");
 }
 
-void loom::buildLoopsToLLVMPipeline(OpPassManager &pm, const std::string &ompSchedule) {
+void loom::buildLoopsToLLVMPipeline(OpPassManager &pm, const std::string &ompSchedule,
+                                    bool barePointers) {
   addPipeline(pm,
               "convert-scf-to-openmp,func.func(loom-parallel-schedule{kind=" + ompSchedule + "}),"
               "func.func(convert-vector-to-scf{full-unroll}),"
-              "expand-strided-metadata,lower-affine,"
+              "func.func(loom-expand-shape-to-reinterpret-cast),expand-strided-metadata,lower-affine,"
               "convert-vector-to-llvm{vector-contract-lowering=outerproduct reassociate-fp-reductions},"
               "finalize-memref-to-llvm,convert-scf-to-cf,"
               "convert-arith-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
-              "convert-cf-to-llvm,convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-              "convert-openmp-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
+              "convert-cf-to-llvm," +
+                  std::string(barePointers ? "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+                                           : "convert-func-to-llvm,") +
+                  "convert-openmp-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
               "canonicalize");
 }
 

@@ -79,7 +79,10 @@ void buildLinalgToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOption
 /// Both of the above.
 void buildLoomToLoopsPipeline(mlir::OpPassManager &pm, const LowerToLLVMOptions &opts);
 /// Adds loops -> LLVM dialect (OpenMP, vector, memref, ...).
-void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm, const std::string &ompSchedule = "guided");
+/// `barePointers`: functions take memrefs as bare pointers, which needs static shapes;
+/// otherwise as memref descriptors (models with dynamic dimensions).
+void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm, const std::string &ompSchedule = "guided",
+                              bool barePointers = true);
 /// Registers the pipelines `loom-fuse`, `loom-to-loops` and `loom-to-llvm` with mlir-opt style tools.
 void registerLoomPipelines();
 

@@ -193,6 +193,21 @@ def LoomStridedCopyToLinalg : Pass<"loom-strided-copy-to-linalg", "::mlir::func:
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def LoomExpandShapeToReinterpretCast
+    : Pass<"loom-expand-shape-to-reinterpret-cast", "::mlir::func::FuncOp"> {
+  let summary = "Rewrites memref.expand_shape into several dynamic dimensions as a reinterpret_cast";
+  let description = [{
+    MLIR 22's `expand-strided-metadata` crashes on a `memref.expand_shape` whose
+    reassociation group splits one dimension into two or more dynamic ones, such as the
+    `[batch * seq, d] -> [batch, seq, d]` of a model compiled with dynamic batch and seq.
+    On an identity-layout (contiguous) source that view is a `memref.reinterpret_cast`
+    with offset 0, the expand's output sizes and row-major strides, which this pass
+    writes instead. Other `expand_shape` ops are left alone; a non-contiguous source of
+    such an expand is an error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def LoomApproximateMath : Pass<"loom-approximate-math", "::mlir::func::FuncOp"> {
   let summary = "Replaces exp, expm1, log, log1p, tanh and erf with polynomial approximations";
   let description = [{
