@@ -183,7 +183,7 @@ Inputs readInputs(const Manifest &m, const std::vector<std::string> &args,
   std::vector<Shape> shapes;
   for (const Array &a : inputs.arrays)
     shapes.push_back(a.shape);
-  inputs.dims = m.sizeDynamic(shapes, where);
+  inputs.dims = m.sizeDynamic(shapes, where, paths);
   std::vector<TensorSpec> specs = m.resolved(m.inputs, inputs.dims);
   for (size_t i = 0; i < specs.size(); ++i)
     checkIndexBound(specs[i], inputs.arrays[i].data.get(), where + paths[i] + ": ");

@@ -81,7 +81,11 @@ TensorSpec TensorSpec::resolved(const std::vector<std::string> &dynamic,
 }
 
 std::vector<int64_t> Manifest::sizeDynamic(const std::vector<Shape> &inputShapes,
-                                           const std::string &where) const {
+                                           const std::string &where,
+                                           const std::vector<std::string> &sources) const {
+  auto from = [&](size_t i) {
+    return where + (i < sources.size() ? sources[i] + ": " : std::string());
+  };
   std::vector<int64_t> dims(dynamic.size(), 0);
   std::vector<std::string> sizedBy(dynamic.size());
   for (size_t i = 0; i < inputs.size() && i < inputShapes.size(); ++i) {
@@ -91,15 +95,16 @@ std::vector<int64_t> Manifest::sizeDynamic(const std::vector<Shape> &inputShapes
     for (size_t d = 0; fits && d < a.size(); ++d)
       fits = s.dimNames[d].empty() ? a[d] == s.shape[d] : true;
     if (!fits)
-      throw RuntimeError(where + "input '" + s.name + "' has shape " + shapeStr(a) +
-                         ", the model expects " + s.shapeText() +
-                         (dynamic.empty() ? " (recompile with loomc -D to change it)" : ""));
+      throw RuntimeError(from(i) + "input '" + s.name + "' has shape " + shapeStr(a) +
+                         (dynamic.empty() ? ", the model was compiled for " + s.shapeText() +
+                                                " (recompile with loomc -D to change it)"
+                                          : ", the model expects " + s.shapeText()));
     for (size_t d = 0; d < a.size(); ++d) {
       if (s.dimNames[d].empty())
         continue;
       size_t k = std::find(dynamic.begin(), dynamic.end(), s.dimNames[d]) - dynamic.begin();
       if (a[d] < 1)
-        throw RuntimeError(where + "input '" + s.name + "' has shape " + shapeStr(a) +
+        throw RuntimeError(from(i) + "input '" + s.name + "' has shape " + shapeStr(a) +
                            ": its dynamic dimension '" + s.dimNames[d] + "' is " +
                            std::to_string(a[d]) + ", it must be at least 1");
       if (sizedBy[k].empty()) {

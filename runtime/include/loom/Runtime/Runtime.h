@@ -61,9 +61,10 @@ struct Manifest {
   /// Sizes the dynamic dimensions from the inputs' actual shapes (inputShapes[i] is that of
   /// inputs[i]). Throws RuntimeError, prefixed by `where`, naming the input and dimension
   /// when a rank or static dimension differs, a dynamic one is 0 (or negative), or two
-  /// inputs disagree on one (a batch of 2 ids with 3 lengths).
-  std::vector<int64_t> sizeDynamic(const std::vector<Shape> &inputShapes,
-                                   const std::string &where) const;
+  /// inputs disagree on one (a batch of 2 ids with 3 lengths). `sources[i]`, if given,
+  /// names where input i came from (its file) in messages about it alone.
+  std::vector<int64_t> sizeDynamic(const std::vector<Shape> &inputShapes, const std::string &where,
+                                   const std::vector<std::string> &sources = {}) const;
   /// Checks caller-given sizes of the dynamic dimensions (the C API): their number and
   /// that each is at least 1.
   void checkDynamic(const std::vector<int64_t> &dims, const std::string &where) const;

@@ -525,7 +525,8 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   Value query = op.getQuery(), value = op.getValue(), key = op.getKey();
   // The block counts, the query's position shift (index) and, with dynamic lengths, the
   // key length (i64) past which the padded keys are masked.
-  Value nq, nk, shiftV, padLen;
+  OpFoldResult nq;
+  Value nk, shiftV, padLen;
   OpFoldResult batchSize = b.getIndexAttr(bs);
   if (dynamic) {
     Value sqV = tensor::DimOp::create(b, loc, query, 1), skV = tensor::DimOp::create(b, loc, key, 1);
@@ -534,12 +535,13 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
     query = padRows(b, loc, query, bq);
     key = padRows(b, loc, key, bk);
     value = padRows(b, loc, value, bk);
-    nq = arith::DivUIOp::create(b, loc, tensor::DimOp::create(b, loc, query, 1), indexConst(b, loc, bq));
+    nq = arith::DivUIOp::create(b, loc, tensor::DimOp::create(b, loc, query, 1), indexConst(b, loc, bq))
+             .getResult();
     nk = arith::DivUIOp::create(b, loc, tensor::DimOp::create(b, loc, key, 1), indexConst(b, loc, bk));
     shiftV = arith::SubIOp::create(b, loc, skV, sqV);
     padLen = arith::IndexCastOp::create(b, loc, b.getI64Type(), skV);
   } else {
-    nq = indexConst(b, loc, sq / bq);
+    nq = b.getIndexAttr(sq / bq);
     nk = indexConst(b, loc, sk / bk);
     shiftV = indexConst(b, loc, shift);
   }
