@@ -1,7 +1,9 @@
 //===- TileAndVectorize.cpp - tiled, vectorized matmuls -------------------===//
 #include "loom/Dialect/Loom/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -149,12 +151,30 @@ bool isStaticMatmul(Operation *op) {
          !l.hasDynamicShape();
 }
 
+/// Whether the loops of `op` other than `dims` (the rows of a model compiled with dynamic
+/// batch or seq) have static ranges.
+bool staticExcept(Operation *op, ArrayRef<unsigned> dims) {
+  SmallVector<int64_t> ranges = cast<linalg::LinalgOp>(op).getStaticLoopRanges();
+  for (auto [i, r] : llvm::enumerate(ranges))
+    if (ShapedType::isDynamic(r) && !llvm::is_contained(dims, i))
+      return false;
+  return true;
+}
+
+/// A linalg.matmul whose rows (m) are dynamic and whose n and k are static: a linear of a
+/// model with dynamic batch or seq.
+bool isDynamicRowsMatmul(Operation *op) {
+  auto l = dyn_cast<linalg::LinalgOp>(op);
+  return l && isa<linalg::MatmulOp>(op) && l.hasPureTensorSemantics() && l.hasDynamicShape() &&
+         staticExcept(op, {0});
+}
+
 /// C[m, j, p] += A[m, k] * B[j, k, p]: the packed-panel linear of convert-loom-to-linalg
 /// (B is the weight in [N/P, K, P] panels, C the output viewed as [M, N/P, P]).
 bool isPanelMatmul(Operation *op) {
   auto g = dyn_cast<linalg::GenericOp>(op);
   if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInputs() != 2 || g.getNumDpsInits() != 1 ||
-      g.getNumLoops() != 4 || cast<linalg::LinalgOp>(op).hasDynamicShape() ||
+      g.getNumLoops() != 4 || !staticExcept(op, {0}) ||
       !linalg::isaContractionOpInterface(cast<linalg::LinalgOp>(op)))
     return false;
   MLIRContext *ctx = op->getContext();
@@ -234,8 +254,7 @@ linalg::GenericOp fusableEpilogue(Operation *mm, SmallVectorImpl<Operation *> &p
   if (!mm->hasOneUse())
     return {};
   auto g = dyn_cast<linalg::GenericOp>(*mm->getUsers().begin());
-  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInits() != 1 ||
-      cast<linalg::LinalgOp>(g.getOperation()).hasDynamicShape() ||
+  if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInits() != 1 || !staticExcept(g, {0}) ||
       g.getNumParallelLoops() != g.getNumLoops() || g.getNumLoops() < 2 ||
       !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
     return {};
@@ -243,7 +262,8 @@ linalg::GenericOp fusableEpilogue(Operation *mm, SmallVectorImpl<Operation *> &p
   for (OpOperand *in : g.getDpsInputOperands()) {
     AffineMap map = g.getMatchingIndexingMap(in);
     Operation *def = in->get().getDefiningOp();
-    bool isProducer = def && (def == mm || ((isStaticMatmul(def) || isPanelMatmul(def)) &&
+    bool isProducer = def && (def == mm || ((isStaticMatmul(def) || isDynamicRowsMatmul(def) ||
+                                             isPanelMatmul(def)) &&
                                             def->hasOneUse()));
     bool ok = isProducer ? isMonotoneMap(map) && map.getNumResults() >= 2 &&
                                map.getResult(0) == getAffineDimExpr(0, map.getContext()) &&
@@ -273,22 +293,17 @@ LogicalResult splitPanels(IRRewriter &rewriter, linalg::GenericOp op) {
     auto bt = cast<RankedTensorType>(b.getType()), ct = cast<RankedTensorType>(c.getType());
     auto ones = [&](unsigned n) { return SmallVector<OpFoldResult>(n, rewriter.getIndexAttr(1)); };
     auto zeros = [&](unsigned n) { return SmallVector<OpFoldResult>(n, rewriter.getIndexAttr(0)); };
-    auto sizes = [&](RankedTensorType t) {
-      SmallVector<OpFoldResult> r;
-      for (int64_t d : t.getShape())
-        r.push_back(rewriter.getIndexAttr(d));
-      return r;
-    };
+    auto sizes = [&](Value v) { return tensor::getMixedSizes(rewriter, loc, v); };
     Value panel = tensor::ExtractSliceOp::create(
         rewriter, loc, RankedTensorType::get({bt.getDimSize(1), bt.getDimSize(2)}, bt.getElementType()),
-        b, zeros(3), sizes(bt), ones(3));
+        b, zeros(3), sizes(b), ones(3));
     Value acc = tensor::ExtractSliceOp::create(
         rewriter, loc, RankedTensorType::get({ct.getDimSize(0), ct.getDimSize(2)}, ct.getElementType()),
-        c, zeros(3), sizes(ct), ones(3));
+        c, zeros(3), sizes(c), ones(3));
     Value mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{acc.getType()},
                                         ValueRange{a, panel}, ValueRange{acc})
                    .getResult(0);
-    rewriter.replaceOp(g, tensor::InsertSliceOp::create(rewriter, loc, mm, c, zeros(3), sizes(ct),
+    rewriter.replaceOp(g, tensor::InsertSliceOp::create(rewriter, loc, mm, c, zeros(3), sizes(c),
                                                         ones(3))
                               .getResult());
   }
@@ -304,9 +319,14 @@ LogicalResult splitPanels(IRRewriter &rewriter, linalg::GenericOp op) {
 bool isRowWise(linalg::GenericOp g) {
   auto l = cast<linalg::LinalgOp>(g.getOperation());
   unsigned n = g.getNumLoops();
-  if (n < 2 || !g.hasPureTensorSemantics() || l.hasDynamicShape() || g.getNumDpsInits() != 1)
+  if (n < 2 || !g.hasPureTensorSemantics() || g.getNumDpsInits() != 1)
     return false;
   SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
+  // Dynamic ranges (a model's dynamic batch or seq) only on parallel loops before the
+  // innermost: those are tiled by blocks of rows and then single rows.
+  for (auto [i, r] : llvm::enumerate(l.getStaticLoopRanges()))
+    if (ShapedType::isDynamic(r) && (i + 1 == n || iters[i] != utils::IteratorType::parallel))
+      return false;
   bool seenReduction = false;
   for (auto [i, it] : llvm::enumerate(iters)) {
     if (it == utils::IteratorType::reduction)
@@ -356,7 +376,8 @@ struct TileAndVectorizePass
     // 1. Thread level: scf.forall over output blocks; the accumulator's fill is fused in.
     SmallVector<Operation *> matmuls;
     func.walk([&](Operation *op) {
-      if ((isStaticMatmul(op) || isPanelMatmul(op)) && !op->getParentOfType<scf::ForallOp>())
+      if ((isStaticMatmul(op) || isDynamicRowsMatmul(op) || isPanelMatmul(op)) &&
+          !op->getParentOfType<scf::ForallOp>())
         matmuls.push_back(op);
     });
     // Rows of a thread tile: `thread-tile-m`, doubled while the task's rows of A
@@ -369,6 +390,10 @@ struct TileAndVectorizePass
       SmallVector<int64_t> b = cast<linalg::LinalgOp>(op).getStaticLoopRanges();
       size_t mIdx = isa<linalg::BatchMatmulOp>(op) ? 1 : 0;
       int64_t m = b[mIdx], k = b.back();
+      // Dynamic rows: tiled as for 256 (a typical sequence of one example); other counts
+      // get partial or more tiles.
+      if (ShapedType::isDynamic(m))
+        m = 256;
       int64_t cols = isPanelMatmul(op) ? b[1] * b[2] : b[mIdx + 1];
       int64_t colTiles = std::max<int64_t>(cols / threadTileN, 1) * (mIdx ? b[0] : 1);
       int64_t rows = threadTileM;
@@ -395,7 +420,9 @@ struct TileAndVectorizePass
       int64_t rows = threadRows(op);
       int64_t rowTile = rowTileOf(rows);
       int64_t main = (m / rowTile) * rowTile;
-      if (m % regTileM == 0 || main == 0 || main == m || wholeRowTiles(m, rows)) {
+      // Dynamic rows: partial thread tiles, whose register tiles are peeled (step 3).
+      if (ShapedType::isDynamic(m) || m % regTileM == 0 || main == 0 || main == m ||
+          wholeRowTiles(m, rows)) {
         rowsOf[op] = rows;
         split.push_back(op);
         continue;
@@ -418,9 +445,9 @@ struct TileAndVectorizePass
         sizes[0] = 1;
       // Thread tiles hold whole register tiles when the rows allow it.
       int64_t rows = rowsOf.lookup(op);
-      sizes[mIdx] = bounds[mIdx] % regTileM == 0
-                        ? multipleAtMost(bounds[mIdx], rows, regTileM)
-                        : divisorAtMost(bounds[mIdx], rows);
+      sizes[mIdx] = ShapedType::isDynamic(bounds[mIdx]) ? rowTileOf(rows)
+                    : bounds[mIdx] % regTileM == 0 ? multipleAtMost(bounds[mIdx], rows, regTileM)
+                                                   : divisorAtMost(bounds[mIdx], rows);
       if (isPanelMatmul(op)) // whole panels: threadTileN / P of them
         sizes[1] = divisorAtMost(bounds[1], std::max<int64_t>(threadTileN / bounds[2], 1));
       else
@@ -482,6 +509,70 @@ struct TileAndVectorizePass
       if (isStaticMatmul(op) && isa<linalg::MatmulOp>(op) && op->getParentOfType<scf::ForallOp>())
         inner.push_back(op);
     });
+    // Thread tiles with dynamic rows (a partial last tile of a dynamic batch or seq): an
+    // scf.for over register-tile rows, peeled, so the loop proper runs static full register
+    // tiles and the last, partial iteration runs its rows one at a time (still vectors of
+    // regTileN columns).
+    {
+      SmallVector<Operation *> dynamicRows;
+      func.walk([&](Operation *op) {
+        if (isDynamicRowsMatmul(op) && op->getParentOfType<scf::ForallOp>())
+          dynamicRows.push_back(op);
+      });
+      for (Operation *op : dynamicRows) {
+        FailureOr<SmallVector<Operation *>> tiled =
+            tileWith(rewriter, op, {regTileM, 0, 0}, kForLoops, "register-row");
+        if (failed(tiled))
+          return signalPassFailure();
+        auto loop = tiled->front()->getParentOfType<scf::ForOp>();
+        scf::ForOp partial;
+        rewriter.setInsertionPoint(loop);
+        bool peeled = succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial));
+        // The loop proper runs full tiles of regTileM rows: its matmul is cast to that
+        // static shape (and its result back), so the static path below tiles it.
+        SmallVector<linalg::MatmulOp> bodies;
+        SmallVector<linalg::MatmulOp> full;
+        if (peeled)
+          loop.walk([&](linalg::MatmulOp mm) { full.push_back(mm); });
+        for (linalg::MatmulOp mm : full) {
+          rewriter.setInsertionPoint(mm);
+          Location loc = mm.getLoc();
+          auto withRows = [&](Value v) {
+            auto t = cast<RankedTensorType>(v.getType());
+            SmallVector<int64_t> shape(t.getShape());
+            shape[0] = regTileM;
+            return tensor::CastOp::create(rewriter, loc, t.clone(shape), v).getResult();
+          };
+          Value a = withRows(mm.getDpsInputOperand(0)->get());
+          Value c = withRows(mm.getDpsInitOperand(0)->get());
+          auto fixed = linalg::MatmulOp::create(rewriter, loc, TypeRange{c.getType()},
+                                                ValueRange{a, mm.getDpsInputOperand(1)->get()},
+                                                ValueRange{c});
+          rewriter.replaceOp(mm, tensor::CastOp::create(rewriter, loc, mm.getResult(0).getType(),
+                                                        fixed.getResult(0))
+                                     .getResult());
+          bodies.push_back(fixed);
+        }
+        if (!peeled)
+          loop.walk([&](linalg::MatmulOp mm) { bodies.push_back(mm); });
+        if (peeled && partial)
+          partial.walk([&](linalg::MatmulOp mm) { bodies.push_back(mm); });
+        for (linalg::MatmulOp mm : bodies) {
+          if (isStaticMatmul(mm)) {
+            inner.push_back(mm);
+            continue;
+          }
+          // Fewer than regTileM rows (or no static tile at all): one row at a time.
+          FailureOr<SmallVector<Operation *>> rows =
+              tileWith(rewriter, mm, {1, 0, 0}, kForLoops, "register-row remainder");
+          if (failed(rows))
+            return signalPassFailure();
+          for (Operation *r : *rows)
+            if (isStaticMatmul(r))
+              inner.push_back(r);
+        }
+      }
+    }
     // Rows that are not a multiple of the register tile (the attention's 64-row query
     // blocks with 6-row tiles): the largest multiple gets full register tiles, the rest
     // its own smaller ones, rather than small tiles everywhere.
@@ -563,7 +654,9 @@ struct TileAndVectorizePass
         }
       if (lastPar < 0)
         continue;
-      sizes[lastPar] = divisorAtMost(bounds[lastPar], rowBlock);
+      // A dynamic range (rows of a dynamic batch or seq): blocks of rowBlock, the last partial.
+      sizes[lastPar] = ShapedType::isDynamic(bounds[lastPar]) ? rowBlock
+                                                               : divisorAtMost(bounds[lastPar], rowBlock);
       if (failed(tileAndFuseInForall(
               rewriter, g, sizes, [&](Operation *p) { return rowSet.contains(p); }, "row")))
         return signalPassFailure();
@@ -608,8 +701,7 @@ struct TileAndVectorizePass
     // reduction dimension) in vectors of at most `row-vector` lanes (an scf.for over the rest).
     SmallVector<linalg::GenericOp> generics;
     func.walk([&](linalg::GenericOp g) {
-      if (g->getParentOfType<scf::ForallOp>() && g.hasPureTensorSemantics() &&
-          !cast<linalg::LinalgOp>(g.getOperation()).hasDynamicShape() && g.getNumLoops() > 0)
+      if (g->getParentOfType<scf::ForallOp>() && g.hasPureTensorSemantics() && g.getNumLoops() > 0)
         generics.push_back(g);
     });
     for (linalg::GenericOp g : generics) {
@@ -622,6 +714,14 @@ struct TileAndVectorizePass
         if (i + 1 == bounds.size() ||
             (iters[i] == utils::IteratorType::reduction && !innerParallel))
           sizes[i] = divisorAtMost(bounds[i], rowVector);
+      // Dynamic ranges (rows of a dynamic batch or seq) are fine in unit tiles only.
+      bool tilesStatic = true;
+      for (size_t i = 0; i < bounds.size(); ++i)
+        if (ShapedType::isDynamic(bounds[i]) &&
+            (i + 1 == bounds.size() || (iters[i] == utils::IteratorType::reduction && !innerParallel)))
+          tilesStatic = false;
+      if (!tilesStatic)
+        continue; // stays scalar
       // Reductions before a parallel innermost loop (a convolution's taps) keep size 1:
       // each tile is then element-wise once its unit dims are dropped, a vector FMA into
       // the output row per tap. So do the unit dims of an element-wise generic whose maps
@@ -664,7 +764,8 @@ struct TileAndVectorizePass
     SmallVector<linalg::FillOp> fills;
     func.walk([&](linalg::FillOp f) {
       if (f->getParentOfType<scf::ForallOp>() && f.hasPureTensorSemantics() &&
-          !cast<linalg::LinalgOp>(f.getOperation()).hasDynamicShape())
+          !ShapedType::isDynamic(
+              cast<linalg::LinalgOp>(f.getOperation()).getStaticLoopRanges().back()))
         fills.push_back(f);
     });
     for (linalg::FillOp f : fills) {
@@ -672,7 +773,7 @@ struct TileAndVectorizePass
       SmallVector<int64_t> sizes(bounds.size(), 1);
       if (!bounds.empty())
         sizes.back() = divisorAtMost(bounds.back(), regTileN);
-      if (bounds.size() >= 2)
+      if (bounds.size() >= 2 && !ShapedType::isDynamic(bounds[bounds.size() - 2]))
         sizes[bounds.size() - 2] = divisorAtMost(bounds[bounds.size() - 2], regTileM);
       if (failed(tileAndVectorize(rewriter, f, sizes, /*namedContraction=*/false)))
         return signalPassFailure();
