@@ -671,8 +671,7 @@ struct TileAndVectorizePass
       func.walk([&](linalg::TransposeOp t) {
         auto l = cast<linalg::LinalgOp>(t.getOperation());
         ArrayRef<int64_t> perm = t.getPermutation();
-        if (!t->getParentOfType<scf::ForallOp>() && t.hasPureTensorSemantics() &&
-            !l.hasDynamicShape() && perm.size() >= 2)
+        if (!t->getParentOfType<scf::ForallOp>() && t.hasPureTensorSemantics() && perm.size() >= 2)
           transposes.push_back(t);
       });
       for (linalg::TransposeOp t : transposes) {
@@ -684,6 +683,11 @@ struct TileAndVectorizePass
         bool innerMoves = t.getPermutation().back() != static_cast<int64_t>(r) - 1;
         block[r - 2] = innerMoves ? divisorAtMost(bounds[r - 2], 8) : 1;
         block[r - 1] = divisorAtMost(bounds[r - 1], innerMoves ? 8 : rowVector);
+        // Dynamic ranges (a dynamic batch or seq) only where the tiles are unit.
+        bool tilesStatic = !ShapedType::isDynamic(bounds[r - 1]) &&
+                           (!ShapedType::isDynamic(bounds[r - 2]) || block[r - 2] == 1);
+        if (!tilesStatic)
+          continue;
         Operation *op = t;
         if (r > 2) {
           FailureOr<SmallVector<Operation *>> tiled = tileWith(rewriter, op, outer, kForall, "transpose");

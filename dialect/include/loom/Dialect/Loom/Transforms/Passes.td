@@ -188,9 +188,13 @@ def LoomStridedCopyToLinalg : Pass<"loom-strided-copy-to-linalg", "::mlir::func:
     A `memref.copy` between buffers whose layouts are not both the identity would lower to a
     call into MLIR's C runner library (`memrefCopy`), which compiled models do not link.
     This pass rewrites such copies to `linalg.copy`, which becomes (parallel) loops.
+    A copy with dynamic outer dimensions (a model's dynamic batch or seq) whose rows are
+    contiguous and statically sized (at least 8 elements) becomes an `scf.parallel` over
+    the rows, each copied in vectors of up to 64 lanes, instead of scalar loops.
     Contiguous copies stay `memref.copy` (they lower to `llvm.memcpy`).
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
 }
 
 def LoomExpandShapeToReinterpretCast
