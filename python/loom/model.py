@@ -13,7 +13,8 @@ class LoomError(Exception):
 
 
 TensorSpec = namedtuple("TensorSpec", "name shape dtype")
-TensorSpec.__doc__ = "A tensor of the manifest: name, shape (a tuple) and dtype ('F32', 'I64', ...)."
+TensorSpec.__doc__ = ("A tensor of the manifest: name, shape (a tuple; a dynamic dimension is its "
+                      "name, e.g. ('batch', 'seq', 512)) and dtype ('F32', 'I64', ...).")
 
 _NUMPY = {"F32": np.float32, "I64": np.int64, "I32": np.int32}
 _ERR_LEN = 4096
@@ -63,9 +64,10 @@ class Model:
                                                  c.c_char_p, c.c_size_t]
         lib.loom_model_open_buffers.restype = c.c_void_p
         lib.loom_model_open_buffers.argtypes = [c.POINTER(c.c_void_p), c.c_char_p, c.c_size_t]
-        lib.loom_model_run.restype = c.c_int
-        lib.loom_model_run.argtypes = [c.c_void_p, c.POINTER(c.c_void_p), c.POINTER(c.c_void_p),
-                                       c.c_char_p, c.c_size_t]
+        lib.loom_model_run_sized.restype = c.c_int
+        lib.loom_model_run_sized.argtypes = [c.c_void_p, c.POINTER(c.c_int64), c.c_size_t,
+                                             c.POINTER(c.c_void_p), c.POINTER(c.c_void_p),
+                                             c.c_char_p, c.c_size_t]
         lib.loom_model_close.argtypes = [c.c_void_p]
         lib.loom_set_num_threads.argtypes = [c.c_int]
         self._lib = lib
@@ -150,23 +152,41 @@ class Model:
                                 f"{', '.join(s.name for s in self.inputs)})")
             given[name] = value
         arrays = []
+        dims = {}  # dynamic dimension -> (size, the input that set it)
         for spec in self.inputs:
             if spec.name not in given:
                 raise LoomError(f"missing input {_describe(spec)}")
             a = _to_numpy(given[spec.name])
-            if tuple(a.shape) != spec.shape:
+            fits = a.ndim == len(spec.shape) and all(
+                isinstance(want, str) or got == want for got, want in zip(a.shape, spec.shape))
+            if not fits:
                 raise LoomError(f"input '{spec.name}' has shape [{', '.join(map(str, a.shape))}], "
                                 f"the model expects [{', '.join(map(str, spec.shape))}]")
+            for got, want in zip(a.shape, spec.shape):
+                if not isinstance(want, str):
+                    continue
+                if got < 1:
+                    raise LoomError(f"input '{spec.name}' has shape [{', '.join(map(str, a.shape))}]: "
+                                    f"its dynamic dimension '{want}' is {got}, it must be at least 1")
+                if want in dims and dims[want][0] != got:
+                    raise LoomError(f"the inputs disagree on the dynamic dimension '{want}': input "
+                                    f"'{dims[want][1]}' has {dims[want][0]}, input '{spec.name}' has {got}")
+                dims[want] = (got, spec.name)
             want = _NUMPY[spec.dtype]
             # Floats for float inputs, integers for integer ones (widths convert).
             if a.dtype.kind not in ("f" if spec.dtype.startswith("F") else "iu"):
                 raise LoomError(f"input '{spec.name}' is {a.dtype}, the model expects {spec.dtype}")
             arrays.append(np.ascontiguousarray(a, dtype=want))
-        outs = [np.empty(s.shape, dtype=_NUMPY[s.dtype]) for s in self.outputs]
+        dynamic = self.manifest.get("dynamic", [])
+        sizes = [dims[d][0] for d in dynamic]
+        outs = [np.empty(tuple(dims[d][0] if isinstance(d, str) else d for d in s.shape),
+                         dtype=_NUMPY[s.dtype]) for s in self.outputs]
         ins = (ctypes.c_void_p * max(len(arrays), 1))(*[a.ctypes.data for a in arrays])
         ptrs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
+        dims_arg = (ctypes.c_int64 * max(len(sizes), 1))(*sizes)
         err = ctypes.create_string_buffer(_ERR_LEN)
-        if self._lib.loom_model_run(self._handle, ins, ptrs, err, _ERR_LEN) != 0:
+        if self._lib.loom_model_run_sized(self._handle, dims_arg, len(sizes), ins, ptrs, err,
+                                          _ERR_LEN) != 0:
             raise LoomError(err.value.decode(errors="replace"))
         if len(outs) == 1:
             return outs[0]

@@ -156,3 +156,23 @@ def test_weight_and_input_errors(encoder):
     y1 = encoder.run(np.ones((2, 8, 32), np.float32))
     loom.set_threads(2)
     assert np.allclose(encoder.run(np.ones((2, 8, 32), np.float32)), y1, atol=1e-6)
+
+
+def test_dynamic_batch_and_seq(cache):
+    """One library (-D seq=? -D batch=?) for every batch size and length, against PyTorch."""
+    model = loom.compile(ROOT / "examples" / "encoder.loom", cache_dir=cache, n_layers=2,
+                         d_model=32, n_heads=4, d_ff=64, seq="?", batch="?")
+    assert model.manifest["dynamic"] == ["batch", "seq"]
+    assert model.inputs[0].shape == ("batch", "seq", 32)
+    enc = torch_encoder()
+    model.load(enc.state_dict())
+    for batch, seq in [(1, 1), (3, 7), (2, 77)]:
+        x = torch.randn(batch, seq, 32, generator=torch.Generator().manual_seed(seq))
+        expected = enc(x + loomref.sinusoidal_pe(seq, 32)).detach().numpy()
+        y = model.run(x.numpy())
+        assert y.shape == (batch, seq, 32)
+        assert np.abs(y - expected).max() <= 1e-4
+    with pytest.raises(loom.LoomError, match="dynamic dimension 'seq' is 0"):
+        model.run(np.zeros((1, 0, 32), np.float32))
+    with pytest.raises(loom.LoomError, match=r"the model expects \[batch, seq, 32\]"):
+        model.run(np.zeros((1, 4, 16), np.float32))

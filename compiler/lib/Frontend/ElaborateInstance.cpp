@@ -393,6 +393,19 @@ std::unique_ptr<Node> Elaborator::instantiatePlugin(const BlockPlugin &p, const 
       return nullptr;
     }
   }
+  // Blocks size their weights and heads by the features: those are never dynamic.
+  {
+    std::vector<std::pair<std::string, const std::vector<int64_t> *>> shapes{
+        {"its input", &inst->inputShape()}};
+    for (const auto &[name, t] : inst->tensorTypes)
+      shapes.push_back({"'" + name + "'", &t.first});
+    for (const auto &[what, shape] : shapes)
+      if (!shape->empty() && isDynamicDim(shape->back())) {
+        error(bv.loc, "'" + p.name() + "': the last (feature) dimension of " + what + " " +
+                          shapeStr(*shape) + " is dynamic; features must be static");
+        return nullptr;
+      }
+  }
   InferCtx ctx(*this, *inst, p);
   std::vector<WeightSpec> weights;
   std::vector<int64_t> out;
@@ -403,9 +416,15 @@ std::unique_ptr<Node> Elaborator::instantiatePlugin(const BlockPlugin &p, const 
   }
   if (!checkSize(out, bv.loc, p.name() + ": the output"))
     return nullptr;
-  for (const WeightSpec &w : weights)
+  for (const WeightSpec &w : weights) {
+    if (std::any_of(w.shape.begin(), w.shape.end(), isDynamicDim)) {
+      error(bv.loc, p.name() + ": weight '" + w.name + "' " + shapeStr(w.shape) +
+                        " would have a dynamic dimension; weights are static");
+      return nullptr;
+    }
     if (!checkSize(w.shape, bv.loc, p.name() + ": weight '" + w.name + "'"))
       return nullptr;
+  }
   if (!addWeights(*inst, bv, weights))
     return nullptr;
   inst->out = out;
