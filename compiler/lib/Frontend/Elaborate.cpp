@@ -158,6 +158,7 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
 
   // The inputs: the first is the f32 [batch, seq, d_model] stream (or token ids); input i
   // is tensor i.
+  std::map<size_t, std::string> dynamicAtPosition;
   for (const InputDecl &in : m.inputs) {
     if (in.dtype != "f32" && in.dtype != "i32" && in.dtype != "i64") {
       diag.error(in.dtypeLoc, "unsupported input dtype '" + in.dtype + "' (f32, i32 or i64)");
@@ -172,6 +173,24 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
     if (!declaredShape(in, env, "input", mi.shape, &mi.dynamicDims))
       return nullptr;
     mi.dynamicDims.resize(mi.shape.size());
+    // Blocks compare and combine dimensions position by position, and a dynamic one is
+    // just `?` to them: so each position holds at most one dynamic name (batch at 0, seq
+    // at 1), and two dynamic dimensions at one position are always the same size.
+    for (size_t d = 0; d < mi.dynamicDims.size(); ++d) {
+      if (mi.dynamicDims[d].empty())
+        continue;
+      std::string &owner = dynamicAtPosition[d];
+      if (owner.empty())
+        owner = mi.dynamicDims[d];
+      else if (owner != mi.dynamicDims[d]) {
+        diag.error(in.dims[d]->loc, "dimension " + std::to_string(d) + " of input '" + in.name +
+                                        "' is the dynamic '" + mi.dynamicDims[d] +
+                                        "', but an earlier input has the dynamic '" + owner +
+                                        "' there; each position holds at most one dynamic "
+                                        "dimension");
+        return nullptr;
+      }
+    }
     newTensor(mi.shape, mi.dtype);
     model->inputs.push_back(std::move(mi));
   }

@@ -34,6 +34,8 @@ public:
 class RopePlugin : public AttentionPositionPlugin {
 public:
   std::string name() const override { return "rope"; }
+  /// With a dynamic seq, q and k have the same (dynamic) length, so neither is offset.
+  bool dynamicShapes() const override { return true; }
   std::string summary() const override {
     return "rotary position embedding of q and k (Su et al. 2021, RoFormer sec. 3.4)";
   }
@@ -52,6 +54,11 @@ public:
   bool inferInAttention(const BlockInstance &inst, const AttentionGeometry &g, InferContext &ctx,
                         std::vector<WeightSpec> &) const override {
     int64_t rot = rotaryDim(inst, g);
+    if (isDynamicDim(g.seqQ) != isDynamicDim(g.seqK)) {
+      ctx.error("", "RoPE needs the queries' offset among the keys: their lengths must both be "
+                    "static or both dynamic");
+      return false;
+    }
     if (inst.getInt("rotary_dim") == 0 && g.dHead % 2 != 0) {
       ctx.error("", "RoPE rotates feature pairs, but d_head = " + std::to_string(g.dHead) +
                         " (d_model " + std::to_string(g.dModel) + " / " +

@@ -68,12 +68,6 @@ public:
       ctx.error("key_lengths", "key_lengths with dynamic dimensions are not supported yet");
       return false;
     }
-    if (dynamic && inst.param("position").block && inst.param("position").block->kind != "none") {
-      ctx.error("position", "a position scheme inside attention ('" +
-                                inst.param("position").block->kind +
-                                "') does not support dynamic dimensions yet");
-      return false;
-    }
     if (dynamic && ctx.stepLoopLength() > 0) {
       ctx.error("", "attention in a step loop does not support dynamic dimensions yet");
       return false;

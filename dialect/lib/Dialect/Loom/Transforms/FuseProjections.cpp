@@ -75,8 +75,12 @@ struct FuseProjectionsPass : public loom::impl::LoomFuseProjectionsBase<FuseProj
         auto rt = op.getResult().getType();
         int64_t rank = rt.getRank();
         SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes, strides(rank, b.getIndexAttr(1));
-        for (int64_t d : rt.getShape())
-          sizes.push_back(b.getIndexAttr(d));
+        for (auto [i, d] : llvm::enumerate(rt.getShape()))
+          sizes.push_back(rt.isDynamicDim(i)
+                              ? OpFoldResult(tensor::DimOp::create(b, op.getLoc(), fused.getResult(),
+                                                                   static_cast<int64_t>(i))
+                                                 .getResult())
+                              : OpFoldResult(b.getIndexAttr(d)));
         offsets.back() = b.getIndexAttr(offset);
         Value slice = tensor::ExtractSliceOp::create(b, op.getLoc(), rt, fused.getResult(),
                                                      offsets, sizes, strides);

@@ -34,7 +34,10 @@ Value sliceAlong(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t offse
   offs[dim] = b.getIndexAttr(offset);
   strides[dim] = b.getIndexAttr(stride);
   for (int64_t d = 0; d < t.getRank(); ++d)
-    sizes.push_back(b.getIndexAttr(d == dim ? size : t.getDimSize(d)));
+    sizes.push_back(d == dim ? b.getIndexAttr(size)
+                    : t.isDynamicDim(d)
+                        ? OpFoldResult(tensor::DimOp::create(b, loc, v, d).getResult())
+                        : OpFoldResult(b.getIndexAttr(t.getDimSize(d))));
   return tensor::ExtractSliceOp::create(b, loc, v, offs, sizes, strides);
 }
 

@@ -331,6 +331,11 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
     // (1 and 0 for i >= rope_rotary_dim / 2): [M, Q, P] / [M, R], from no input, so
     // loom-outline-weight-prep computes them once.
     int64_t seq = op.getInput().getType().getDimSize(1);
+    // A dynamic seq: the row's position is row mod the run-time length.
+    Value seqDyn;
+    if (ShapedType::isDynamic(seq))
+      seqDyn = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                          tensor::DimOp::create(b, loc, op.getInput(), 1));
     double logBase = std::log(op.getRopeBase().convertToDouble());
     int64_t offset = static_cast<int64_t>(op.getRopePositionOffset());
     int64_t rotated = op.getRopeRotated();
@@ -339,7 +344,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
     auto table = [&](bool sine) {
       unsigned tr = tableShape.size();
       return generic(
-          b, loc, tableShape, ValueRange{}, emptyTensor(b, loc, tableShape),
+          b, loc, tableShape, ValueRange{}, emptyTensor(b, loc, tableShape, rows),
           {b.getMultiDimIdentityMap(tr)}, SmallVector<IteratorType>(tr, IteratorType::parallel),
           [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
             Type i64 = nb.getI64Type();
@@ -347,7 +352,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
               return arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, dim)).getResult();
             };
             auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
-            Value s = arith::RemSIOp::create(nb, nl, idx(0), cst(seq));
+            Value s = arith::RemSIOp::create(nb, nl, idx(0), seqDyn ? seqDyn : cst(seq));
             Value i = panelled ? arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, idx(1), cst(panelWidth)), idx(2)).getResult()
                                : idx(1);
             Value angle = ropeAngle(nb, nl, s, i, logBase, rotated, offset);
@@ -1664,8 +1669,8 @@ bool hasDynamicShape(Operation *op) {
 
 /// The ops whose lowering handles dynamic batch and sequence dimensions.
 bool supportsDynamicShapes(Operation *op) {
-  if (auto linear = dyn_cast<LinearOp>(op))
-    return !linear.hasRope();
+  if (isa<LinearOp>(op))
+    return true;
   if (auto attn = dyn_cast<AttentionOp>(op))
     return !attn.getBias() && !attn.getRelValues();
   return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddOp, MulOp,
