@@ -47,6 +47,8 @@ namespace {
 TensorSpec specFrom(const json &j) {
   TensorSpec s{j.at("name").get<std::string>(), {}, j.at("dtype").get<std::string>(),
                j.value("bound", int64_t(0))};
+  s.boundDim = j.value("bound_dim", std::string());
+  s.boundPlus = j.value("bound_plus", int64_t(0));
   for (const json &d : j.at("shape")) {
     bool named = d.is_string();
     s.shape.push_back(named ? -1 : d.get<int64_t>());
@@ -77,6 +79,15 @@ TensorSpec TensorSpec::resolved(const std::vector<std::string> &dynamic,
       r.shape[i] = dims[k];
       r.dimNames[i].clear();
     }
+  if (!boundDim.empty()) {
+    size_t k = std::find(dynamic.begin(), dynamic.end(), boundDim) - dynamic.begin();
+    if (k >= dims.size())
+      throw RuntimeError("input '" + name + "' is bounded by the dynamic dimension '" + boundDim +
+                         "', which is not sized");
+    int64_t b = dims[k] + boundPlus;
+    r.bound = r.bound ? std::min(r.bound, b) : b;
+    r.boundDim.clear();
+  }
   return r;
 }
 
@@ -118,9 +129,15 @@ std::vector<int64_t> Manifest::sizeDynamic(const std::vector<Shape> &inputShapes
       }
     }
   }
-  for (size_t k = 0; k < dynamic.size(); ++k)
+  for (size_t k = 0; k < dynamic.size(); ++k) {
     if (sizedBy[k].empty())
       throw RuntimeError(where + "no input sizes the dynamic dimension '" + dynamic[k] + "'");
+    auto limit = dynamicMax.find(dynamic[k]);
+    if (limit != dynamicMax.end() && dims[k] > limit->second.first)
+      throw RuntimeError(where + "input '" + sizedBy[k] + "' has " + std::to_string(dims[k]) +
+                         " in its dynamic dimension '" + dynamic[k] + "', past its limit " +
+                         std::to_string(limit->second.first) + " (" + limit->second.second + ")");
+  }
   return dims;
 }
 
@@ -133,10 +150,16 @@ void Manifest::checkDynamic(const std::vector<int64_t> &dims, const std::string 
                        " dynamic dimension(s)" + (names.empty() ? "" : " (" + names + ")") +
                        ", " + std::to_string(dims.size()) + " size(s) were given");
   }
-  for (size_t k = 0; k < dims.size(); ++k)
+  for (size_t k = 0; k < dims.size(); ++k) {
     if (dims[k] < 1)
       throw RuntimeError(where + "the dynamic dimension '" + dynamic[k] + "' is " +
                          std::to_string(dims[k]) + ", it must be at least 1");
+    auto limit = dynamicMax.find(dynamic[k]);
+    if (limit != dynamicMax.end() && dims[k] > limit->second.first)
+      throw RuntimeError(where + "the dynamic dimension '" + dynamic[k] + "' is " +
+                         std::to_string(dims[k]) + ", past its limit " +
+                         std::to_string(limit->second.first) + " (" + limit->second.second + ")");
+  }
 }
 
 std::vector<TensorSpec> Manifest::resolved(const std::vector<TensorSpec> &specs,
@@ -195,6 +218,9 @@ Manifest Manifest::parse(const char *text) {
         m.unused.push_back(specFrom(u));
     if (j.contains("dynamic"))
       m.dynamic = j.at("dynamic").get<std::vector<std::string>>();
+    if (j.contains("dynamic_max"))
+      for (const auto &[name, limit] : j.at("dynamic_max").items())
+        m.dynamicMax[name] = {limit.at("max").get<int64_t>(), limit.at("what").get<std::string>()};
     for (const auto *list : {&m.inputs, &m.outputs, &m.weights, &m.prepared})
       for (const TensorSpec &s : *list)
         for (const std::string &d : s.dimNames)

@@ -36,6 +36,10 @@ std::string Manifest::toJSON() const {
     llvm::json::Object o{{"name", b.name}, {"shape", std::move(shape)}, {"dtype", b.dtype}};
     if (b.bound)
       o["bound"] = b.bound;
+    if (!b.boundDim.empty()) { // entries in [0, size of boundDim + bound_plus)
+      o["bound_dim"] = b.boundDim;
+      o["bound_plus"] = b.boundPlus;
+    }
     return o;
   };
   llvm::json::Array ins, outs, ws, ps, us;
@@ -55,8 +59,12 @@ std::string Manifest::toJSON() const {
   llvm::json::Array dyn;
   for (const std::string &d : dynamic)
     dyn.push_back(d);
+  llvm::json::Object dynMax;
+  for (const auto &[name, limit] : dynamicMax)
+    dynMax[name] = llvm::json::Object{{"max", limit.first}, {"what", limit.second}};
   llvm::json::Object root{{"format", "loom-manifest-5"}, {"model", model},
                           {"dynamic", std::move(dyn)},
+                          {"dynamic_max", std::move(dynMax)},
                           {"inputs", std::move(ins)},    {"outputs", std::move(outs)},
                           {"weights", std::move(ws)},    {"prepared", std::move(ps)},
                           {"unused", std::move(us)},
@@ -105,6 +113,11 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
       if (auto bound = fn.getArgAttrOfType<mlir::IntegerAttr>(i, "loom.index_bound"))
         m.inputs.back().bound = bound.getInt();
       dynamicDimsOf(fn.getArgAttrOfType<mlir::ArrayAttr>(i, "loom.dynamic_dims"), m.inputs.back());
+      if (auto dim = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.index_bound_dim")) {
+        m.inputs.back().boundDim = dim.str();
+        if (auto plus = fn.getArgAttrOfType<mlir::IntegerAttr>(i, "loom.index_bound_plus"))
+          m.inputs.back().boundPlus = plus.getInt();
+      }
     }
     else if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.weight"))
       m.weights.push_back({a.str(), shapeOf(t)});
@@ -144,6 +157,12 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
                           mlir::cast<mlir::StringAttr>(d.get("dtype")).str()});
     }
   m.hasPrepare = module.lookupSymbol<mlir::func::FuncOp>("forward_prepare") != nullptr;
+  if (auto bounds = module->getAttrOfType<mlir::DictionaryAttr>("loom.dynamic_bounds"))
+    for (mlir::NamedAttribute nb : bounds) {
+      auto d = mlir::cast<mlir::DictionaryAttr>(nb.getValue());
+      m.dynamicMax[nb.getName().str()] = {mlir::cast<mlir::IntegerAttr>(d.get("max")).getInt(),
+                                          mlir::cast<mlir::StringAttr>(d.get("what")).str()};
+    }
   return true;
 }
 

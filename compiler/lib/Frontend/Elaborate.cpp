@@ -194,6 +194,8 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
     newTensor(mi.shape, mi.dtype);
     model->inputs.push_back(std::move(mi));
   }
+  for (const auto &[d, name] : dynamicAtPosition)
+    model->dynamicNames[static_cast<int64_t>(d)] = name;
   const ModelInput &stream = model->inputs.front();
   bool tokenIds = stream.dtype != "f32";
   if (tokenIds ? stream.shape.size() != 2 : stream.shape.size() != 3) {

@@ -244,6 +244,29 @@ struct InferCtx : InferContext {
         v.i < static_cast<int64_t>(el.model->inputs.size()))
       requireIndexRange(el.model->inputs[v.i].name, bound);
   }
+  void boundDynamicDim(int64_t dim, int64_t bound, const std::string &what) override {
+    auto it = el.model->dynamicNames.find(dim);
+    if (it == el.model->dynamicNames.end())
+      return;
+    DynamicBound &b = el.model->dynamicBounds[it->second];
+    if (b.max == 0 || bound < b.max)
+      b = DynamicBound{bound, what};
+  }
+  void requireIndexRangeOfDim(const std::string &param, int64_t dim, int64_t plus) override {
+    const ParamValue &v = inst.param(param);
+    auto it = el.model->dynamicNames.find(dim);
+    if (v.kind != ParamValue::Kind::Tensor || v.i < 0 ||
+        v.i >= static_cast<int64_t>(el.model->inputs.size()) || it == el.model->dynamicNames.end())
+      return;
+    ModelInput &in = el.model->inputs[v.i];
+    if (!in.indexBoundDim.empty() && in.indexBoundDim != it->second) {
+      error(param, "input '" + in.name + "' is already bounded by the dynamic '" +
+                       in.indexBoundDim + "'");
+      return;
+    }
+    in.indexBoundPlus = in.indexBoundDim.empty() ? plus : std::min(in.indexBoundPlus, plus);
+    in.indexBoundDim = it->second;
+  }
   void error(const std::string &param, const std::string &message) override {
     failed = true;
     auto it = inst.argLocs.find(param);
@@ -395,10 +418,13 @@ std::unique_ptr<Node> Elaborator::instantiatePlugin(const BlockPlugin &p, const 
   }
   // Blocks size their weights and heads by the features: those are never dynamic.
   {
-    std::vector<std::pair<std::string, const std::vector<int64_t> *>> shapes{
-        {"its input", &inst->inputShape()}};
+    // (Integer token ids [batch, seq] have no feature dimension.)
+    std::vector<std::pair<std::string, const std::vector<int64_t> *>> shapes;
+    if (!p.consumesTokenIds())
+      shapes.push_back({"its input", &inst->inputShape()});
     for (const auto &[name, t] : inst->tensorTypes)
-      shapes.push_back({"'" + name + "'", &t.first});
+      if (t.second == "f32")
+        shapes.push_back({"'" + name + "'", &t.first});
     for (const auto &[what, shape] : shapes)
       if (!shape->empty() && isDynamicDim(shape->back())) {
         error(bv.loc, "'" + p.name() + "': the last (feature) dimension of " + what + " " +

@@ -34,6 +34,14 @@ public:
              b.getNamedAttr("dtype", b.getStringAttr(w.dtype))}));
       (*module)->setAttr("loom.unused_weights", b.getArrayAttr(unused));
     }
+    if (!model.dynamicBounds.empty()) {
+      SmallVector<NamedAttribute> bounds;
+      for (const auto &[name, bound] : model.dynamicBounds)
+        bounds.push_back(b.getNamedAttr(
+            name, b.getDictionaryAttr({b.getNamedAttr("max", b.getI64IntegerAttr(bound.max)),
+                                       b.getNamedAttr("what", b.getStringAttr(bound.what))})));
+      (*module)->setAttr("loom.dynamic_bounds", b.getDictionaryAttr(bounds));
+    }
     b.setInsertionPointToEnd(module->getBody());
     SmallVector<Type> args;
     for (const ModelInput &in : model.inputs)
@@ -55,6 +63,10 @@ public:
       inputArgs[in.name] = i;
       if (std::any_of(in.shape.begin(), in.shape.end(), isDynamicDim))
         fn.setArgAttr(i, "loom.dynamic_dims", dynamicDimsAttr(in.dynamicDims));
+      if (!in.indexBoundDim.empty()) {
+        fn.setArgAttr(i, "loom.index_bound_dim", b.getStringAttr(in.indexBoundDim));
+        fn.setArgAttr(i, "loom.index_bound_plus", b.getI64IntegerAttr(in.indexBoundPlus));
+      }
     }
     if (!model.outputDynamicDims.empty())
       fn.setResultAttr(0, "loom.dynamic_dims", dynamicDimsAttr(model.outputDynamicDims));

@@ -54,6 +54,8 @@ namespace {
 class LearnedPEPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "learned_pe"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Position; }
   std::string summary() const override {
     return "x + table[pos], a learned [max_len, d_model] table (BERT, Devlin et al. 2019)";
@@ -68,8 +70,12 @@ public:
       ctx.error("max_len", "max_len must be positive");
       return false;
     }
-    // Shapes are static, so a sequence longer than the table is caught here, at compile time.
-    if (seq > maxLen) {
+    // A static sequence longer than the table is caught here, at compile time; a dynamic one
+    // when the model runs.
+    if (isDynamicDim(seq))
+      ctx.boundDynamicDim(1, maxLen, "the rows of position table '" + inst.path() +
+                                         "' (learned_pe max_len " + std::to_string(maxLen) + ")");
+    else if (seq > maxLen) {
       ctx.error("max_len", "the sequence (" + std::to_string(seq) +
                                " positions) is longer than the position table (max_len " +
                                std::to_string(maxLen) + ")");

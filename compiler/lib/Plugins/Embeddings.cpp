@@ -37,6 +37,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "embedding"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "token ids [batch, seq] -> scale * weight[id], weight [num_embeddings, d_model] "
@@ -74,6 +76,8 @@ public:
 class AddEmbeddingPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "add_embedding"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "x + weight[ids] for another integer input ids [batch, seq] (BERT's "
@@ -117,6 +121,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "tied_output"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "logits x E^T (+ bias) with E the table of a let-shared `embedding` (weight tying, "

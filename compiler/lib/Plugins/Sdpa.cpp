@@ -64,10 +64,6 @@ public:
     }
     bool dynamic = std::any_of(q.begin(), q.end(), isDynamicDim) ||
                    std::any_of(k->first.begin(), k->first.end(), isDynamicDim);
-    if (dynamic && inst.tensorType("key_lengths")) {
-      ctx.error("key_lengths", "key_lengths with dynamic dimensions are not supported yet");
-      return false;
-    }
     if (dynamic && ctx.stepLoopLength() > 0) {
       ctx.error("", "attention in a step loop does not support dynamic dimensions yet");
       return false;
@@ -80,8 +76,12 @@ public:
     }
     if (!plugins::checkAttentionCoreParams(inst, ctx, q[0]))
       return false;
-    if (inst.tensorType("key_lengths"))
-      ctx.requireIndexRangeOf("key_lengths", k->first[1] + 1);
+    if (inst.tensorType("key_lengths")) {
+      if (isDynamicDim(k->first[1])) // in [0, seq_k], seq_k known when the model runs
+        ctx.requireIndexRangeOfDim("key_lengths", 1, 1);
+      else
+        ctx.requireIndexRangeOf("key_lengths", k->first[1] + 1);
+    }
     // In a step loop, attention over the step's own key and value (one position) is
     // self-attention, which must be causal and keeps a cache of every earlier step; keys and
     // values from outside the loop (an encoder's output) are attended to as they are.

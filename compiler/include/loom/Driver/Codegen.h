@@ -12,6 +12,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <map>
 #include <string>
 
 namespace llvm {
@@ -31,6 +32,9 @@ struct Manifest {
     int64_t bound = 0; ///< integer inputs used as indices: entries must be in [0, bound)
     /// Per dimension: the dynamic dimension's name (shape[i] is then kDynamic), or "".
     std::vector<std::string> dynamicDims;
+    /// Index inputs bounded by a dynamic dimension: entries in [0, size + boundPlus).
+    std::string boundDim;
+    int64_t boundPlus = 0;
   };
   std::string model;
   std::vector<Buffer> inputs;
@@ -43,6 +47,8 @@ struct Manifest {
   /// The dynamic dimensions (`-D seq=?`) in the order of loom_forward's `dims`: the order
   /// in which the inputs first name them. Empty for a static model.
   std::vector<std::string> dynamic;
+  /// Run-time limits of dynamic dimensions: name -> (max, what imposes it).
+  std::map<std::string, std::pair<int64_t, std::string>> dynamicMax;
   std::string toJSON() const;
 };
 

@@ -117,6 +117,16 @@ struct ModelInput {
   /// Per dimension: the model parameter that names it if it is dynamic (shape[i] is then
   /// kDynamicDim), else empty. Inputs that share a name must agree when the model runs.
   std::vector<std::string> dynamicDims;
+  /// Integer inputs read as indices whose bound is a dynamic dimension's run-time size plus
+  /// indexBoundPlus (key lengths: seq + 1); empty if none.
+  std::string indexBoundDim;
+  int64_t indexBoundPlus = 0;
+};
+
+/// A run-time limit on a dynamic dimension (a learned position table's rows).
+struct DynamicBound {
+  int64_t max = 0;
+  std::string what; ///< e.g. "the rows of position table 'wpe' (learned_pe max_len)"
 };
 
 /// A tensor of the elaborated spec.
@@ -131,6 +141,9 @@ struct Model {
   std::vector<TensorInfo> tensors;
   int64_t resultId = -1; ///< the tensor returned as the model's (first) output
   std::vector<ModelInput> inputs;
+  /// The dynamic dimension at each position (one name per position), and their limits.
+  std::map<int64_t, std::string> dynamicNames;
+  std::map<std::string, DynamicBound> dynamicBounds;
   std::vector<int64_t> outputShape;
   /// Per dimension of the output: the dynamic model parameter that sizes it, or "" (empty
   /// when the output is static).

@@ -216,6 +216,15 @@ public:
   /// As requireIndexRange, for the integer tensor parameter `param` (when it is a model
   /// input; integer tensors are only ever model inputs).
   virtual void requireIndexRangeOf(const std::string &param, int64_t bound) = 0;
+  /// Dynamic dimensions (`loomc -D seq=?`) are told apart by position: each position of the
+  /// model's tensors holds at most one (batch at 0, seq at 1). If position `dim` holds one,
+  /// declares that its run-time size must be at most `bound` (a position table's rows);
+  /// `what` names the limit in the runtime's error. Does nothing for a static dimension,
+  /// which the block checks itself.
+  virtual void boundDynamicDim(int64_t dim, int64_t bound, const std::string &what) = 0;
+  /// As requireIndexRangeOf, with the bound the run-time size of the dynamic dimension at
+  /// position `dim` plus `plus` (key lengths lie in [0, seq_k + 1)).
+  virtual void requireIndexRangeOfDim(const std::string &param, int64_t dim, int64_t plus) = 0;
 };
 
 /// Emission's view of the module being built.

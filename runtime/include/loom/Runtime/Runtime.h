@@ -33,7 +33,11 @@ struct TensorSpec {
   std::string dtype; ///< safetensors spelling, e.g. "F32"
   int64_t bound = 0; ///< integer inputs used as indices (token ids): entries in [0, bound)
   /// Per dimension: the name of a dynamic dimension (shape[i] is then -1), or "".
-  std::vector<std::string> dimNames;
+  std::vector<std::string> dimNames = {};
+  /// Index inputs bounded by a dynamic dimension: entries in [0, its size + boundPlus)
+  /// (resolved() folds it into `bound`).
+  std::string boundDim = {};
+  int64_t boundPlus = 0;
   /// The shape and spec with the dynamic dimensions sized by `dims` (in the order of
   /// `dynamic`, the manifest's list).
   TensorSpec resolved(const std::vector<std::string> &dynamic, const std::vector<int64_t> &dims) const;
@@ -58,6 +62,9 @@ struct Manifest {
   std::vector<std::string> cpuFeatures; ///< the extensions it uses (LOOM_CPU_FEATURES)
   /// The dynamic dimensions (`loomc -D seq=?`), in the order loom_forward's `dims` takes.
   std::vector<std::string> dynamic;
+  /// Run-time limits of dynamic dimensions (a learned position table's rows): name ->
+  /// (max, what imposes it).
+  std::map<std::string, std::pair<int64_t, std::string>> dynamicMax;
   /// Sizes the dynamic dimensions from the inputs' actual shapes (inputShapes[i] is that of
   /// inputs[i]). Throws RuntimeError, prefixed by `where`, naming the input and dimension
   /// when a rank or static dimension differs, a dynamic one is 0 (or negative), or two

@@ -1114,11 +1114,15 @@ Value lowerAlibiBias(OpBuilder &b, AlibiBiasOp op) {
 Value lowerAddPositionTable(OpBuilder &b, AddPositionTableOp op) {
   Location loc = op.getLoc();
   auto t = op.getInput().getType();
-  // The first seq rows of the table.
+  // The first seq rows of the table (a dynamic seq is at most the table's rows: the runtime
+  // checks it before the run).
+  OpFoldResult seq = t.isDynamicDim(1)
+                         ? OpFoldResult(tensor::DimOp::create(b, loc, op.getInput(), 1).getResult())
+                         : OpFoldResult(b.getIndexAttr(t.getDimSize(1)));
   Value rows = tensor::ExtractSliceOp::create(
       b, loc, RankedTensorType::get({t.getDimSize(1), t.getDimSize(2)}, b.getF32Type()),
       op.getTable(), ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(t.getDimSize(1)), b.getIndexAttr(t.getDimSize(2))},
+      ArrayRef<OpFoldResult>{seq, b.getIndexAttr(t.getDimSize(2))},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
   return addRowTable(b, loc, op.getInput(), rows);
 }
@@ -1426,7 +1430,7 @@ Value lowerEmbedding(OpBuilder &b, EmbeddingOp op) {
   float scale = op.getScale().convertToFloat();
   Value table = op.getTable();
   return generic(b, loc, out.getShape(), ValueRange{op.getIds()},
-                 emptyTensor(b, loc, out.getShape()),
+                 emptyTensor(b, loc, out.getShape(), dynamicSizes(b, loc, op.getIds())),
                  {AffineMap::get(3, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)}, ctx),
                   b.getMultiDimIdentityMap(3)},
                  SmallVector<IteratorType>(3, IteratorType::parallel),
@@ -1673,8 +1677,8 @@ bool supportsDynamicShapes(Operation *op) {
     return true;
   if (auto attn = dyn_cast<AttentionOp>(op))
     return !attn.getBias() && !attn.getRelValues();
-  return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddOp, MulOp,
-             ElementwiseUnaryOpInterface>(op);
+  return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, AddOp,
+             MulOp, ElementwiseUnaryOpInterface>(op);
 }
 
 struct ConvertLoomToLinalgPass
