@@ -47,13 +47,20 @@ struct ExpandShapeToReinterpretCastPass
       OpBuilder b(op);
       Location loc = op.getLoc();
       SmallVector<OpFoldResult> sizes = op.getMixedOutputShape();
+      // Row-major strides: products of the sizes to the right, folded while static.
       SmallVector<OpFoldResult> strides(sizes.size());
       OpFoldResult stride = b.getIndexAttr(1);
       for (size_t d = sizes.size(); d-- > 0;) {
         strides[d] = stride;
-        Value s = getValueOrCreateConstantIndexOp(b, loc, stride);
-        Value n = getValueOrCreateConstantIndexOp(b, loc, sizes[d]);
-        stride = arith::MulIOp::create(b, loc, s, n).getResult();
+        if (d == 0)
+          break;
+        std::optional<int64_t> s = getConstantIntValue(stride), n = getConstantIntValue(sizes[d]);
+        if (s && n)
+          stride = b.getIndexAttr(*s * *n);
+        else
+          stride = arith::MulIOp::create(b, loc, getValueOrCreateConstantIndexOp(b, loc, stride),
+                                         getValueOrCreateConstantIndexOp(b, loc, sizes[d]))
+                       .getResult();
       }
       // Strides the result type states statically are given as constants.
       int64_t offset;
