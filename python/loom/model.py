@@ -64,10 +64,10 @@ class Model:
                                                  c.c_char_p, c.c_size_t]
         lib.loom_model_open_buffers.restype = c.c_void_p
         lib.loom_model_open_buffers.argtypes = [c.POINTER(c.c_void_p), c.c_char_p, c.c_size_t]
-        lib.loom_model_run_sized.restype = c.c_int
-        lib.loom_model_run_sized.argtypes = [c.c_void_p, c.POINTER(c.c_int64), c.c_size_t,
-                                             c.POINTER(c.c_void_p), c.POINTER(c.c_void_p),
-                                             c.c_char_p, c.c_size_t]
+        for fn in (lib.loom_model_run_sized, lib.loom_model_run_packed):
+            fn.restype = c.c_int
+            fn.argtypes = [c.c_void_p, c.POINTER(c.c_int64), c.c_size_t, c.POINTER(c.c_void_p),
+                           c.POINTER(c.c_void_p), c.c_char_p, c.c_size_t]
         lib.loom_model_close.argtypes = [c.c_void_p]
         lib.loom_set_num_threads.argtypes = [c.c_int]
         self._lib = lib
@@ -135,10 +135,12 @@ class Model:
                             "not match the model:\n" + "\n".join(problems))
         return held
 
-    def run(self, *args, **kwargs):
+    def run(self, *args, pack=False, **kwargs):
         """Runs the model on its inputs, positionally in manifest order or by name. Returns
         the output array, or a dict name -> array when the model has extra outputs. Arrays
-        that are C-contiguous and of the input's dtype are passed without a copy."""
+        that are C-contiguous and of the input's dtype are passed without a copy. With
+        pack=True (a model with dynamic batch and seq and a lengths input), each example
+        runs alone on its valid rows and the padded output rows are zeros."""
         if self._handle is None:
             raise LoomError("no weights loaded: call load() first")
         if len(args) > len(self.inputs):
@@ -185,8 +187,8 @@ class Model:
         ptrs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
         dims_arg = (ctypes.c_int64 * max(len(sizes), 1))(*sizes)
         err = ctypes.create_string_buffer(_ERR_LEN)
-        if self._lib.loom_model_run_sized(self._handle, dims_arg, len(sizes), ins, ptrs, err,
-                                          _ERR_LEN) != 0:
+        run = self._lib.loom_model_run_packed if pack else self._lib.loom_model_run_sized
+        if run(self._handle, dims_arg, len(sizes), ins, ptrs, err, _ERR_LEN) != 0:
             raise LoomError(err.value.decode(errors="replace"))
         if len(outs) == 1:
             return outs[0]

@@ -92,9 +92,11 @@ extern "C" loom_model *loom_model_open_buffers(const void *const *weights, char 
   }
 }
 
-extern "C" int loom_model_run_sized(loom_model *model, const int64_t *dims, size_t nDims,
-                                    const void *const *inputs, void *const *outputs, char *err,
-                                    size_t errLen) {
+namespace {
+/// loom_model_run_sized and loom_model_run_packed: the checks, then one run of the batch or
+/// (packed) one per example on its valid rows.
+int run(loom_model *model, const int64_t *dims, size_t nDims, const void *const *inputs,
+        void *const *outputs, bool packed, char *err, size_t errLen) {
   if (!model || !inputs || !outputs || (nDims > 0 && !dims)) {
     setError(err, errLen, "loom_model_run: null model, inputs, output or dims");
     return 1;
@@ -161,9 +163,34 @@ extern "C" int loom_model_run_sized(loom_model *model, const int64_t *dims, size
   // loom_set_num_threads on whichever thread runs.
   if (int n = numThreads.load(); n > 0)
     omp_set_num_threads(n);
-  loom_forward(const_cast<void **>(inputs), model->weightPtrs.data(), model->preparedPtrs.data(),
-               const_cast<void **>(outputs), sizes.data());
+  if (!packed) {
+    loom_forward(const_cast<void **>(inputs), model->weightPtrs.data(),
+                 model->preparedPtrs.data(), const_cast<void **>(outputs), sizes.data());
+    return 0;
+  }
+  try {
+    runPacked(model->manifest, sizes, inputs, outputs,
+              [&](void **in, void **out, const int64_t *d) {
+                loom_forward(in, model->weightPtrs.data(), model->preparedPtrs.data(), out, d);
+              });
+  } catch (const std::exception &e) {
+    setError(err, errLen, (std::string("loom_model_run_packed: ") + e.what()).c_str());
+    return 1;
+  }
   return 0;
+}
+} // namespace
+
+extern "C" int loom_model_run_sized(loom_model *model, const int64_t *dims, size_t nDims,
+                                    const void *const *inputs, void *const *outputs, char *err,
+                                    size_t errLen) {
+  return run(model, dims, nDims, inputs, outputs, /*packed=*/false, err, errLen);
+}
+
+extern "C" int loom_model_run_packed(loom_model *model, const int64_t *dims, size_t nDims,
+                                     const void *const *inputs, void *const *outputs, char *err,
+                                     size_t errLen) {
+  return run(model, dims, nDims, inputs, outputs, /*packed=*/true, err, errLen);
 }
 
 extern "C" int loom_model_run(loom_model *model, const void *const *inputs,

@@ -46,11 +46,13 @@ void usage(const char *argv0) {
   std::fprintf(stderr,
                "usage: %s --weights W.safetensors --input [NAME=]X.npy ... --output Y.npy\n"
                "          [--threads N] [--repeat R] [--warmup K] [--ignore GLOB]...\n"
-               "          [--print-manifest]\n"
+               "          [--pack] [--print-manifest]\n"
                "       %s --weights W.safetensors --input-list LIST --output-dir DIR\n"
                "          [--threads N] [--ignore GLOB]...   (one run per line of LIST)\n"
                "  --ignore GLOB  skip weights-file tensors whose names match (e.g. buffers that\n"
-               "                 older exports carry: 'embeddings.position_ids', 'h.*.attn.bias')\n",
+               "                 older exports carry: 'embeddings.position_ids', 'h.*.attn.bias')\n"
+               "  --pack         run each example alone on the rows of its length (the lengths\n"
+               "                 input; dynamic batch and seq): padded output rows are zeros\n",
                argv0, argv0);
 }
 
@@ -190,6 +192,20 @@ Inputs readInputs(const Manifest &m, const std::vector<std::string> &args,
   return inputs;
 }
 
+/// One forward pass over a batch; with `pack`, one per example on its valid rows
+/// (runPacked).
+void forward(const Manifest &m, std::vector<void *> &in, std::vector<void *> &w,
+             std::vector<void *> &p, std::vector<void *> &out, const std::vector<int64_t> &dims,
+             bool pack) {
+  if (!pack) {
+    loom_forward(in.data(), w.data(), p.data(), out.data(), dims.data());
+    return;
+  }
+  runPacked(m, dims, in.data(), out.data(), [&](void **i, void **o, const int64_t *d) {
+    loom_forward(i, w.data(), p.data(), o, d);
+  });
+}
+
 /// The runs of an --input-list file: each line's `[NAME=]PATH` items.
 std::vector<std::vector<std::string>> readInputList(const std::string &path) {
   std::ifstream f(path);
@@ -215,7 +231,7 @@ std::vector<std::vector<std::string>> readInputList(const std::string &path) {
 /// throughput of all ranks.
 int runBatch(const Manifest &m, std::vector<void *> &w,
              const std::vector<std::vector<std::string>> &runs, const std::string &dir,
-             const Cluster &cluster) {
+             const Cluster &cluster, bool pack) {
   int64_t n = static_cast<int64_t>(runs.size()), ranks = cluster.size, r = cluster.rank;
   int64_t begin = r * (n / ranks) + std::min(r, n % ranks);
   int64_t end = begin + n / ranks + (r < n % ranks ? 1 : 0);
@@ -229,8 +245,7 @@ int runBatch(const Manifest &m, std::vector<void *> &w,
     Inputs read = readInputs(m, runs[i], "run " + std::to_string(i) + ": ");
     Buffers in(std::move(read.arrays));
     Buffers outputs = Buffers::zeros(m.resolved(m.outputs, read.dims));
-    loom_forward(in.ptrs.data(), w.data(), prepared.ptrs.data(), outputs.ptrs.data(),
-                 read.dims.data());
+    forward(m, in.ptrs, w, prepared.ptrs, outputs.ptrs, read.dims, pack);
     for (size_t o = 0; o < m.outputs.size(); ++o)
       writeNpy(dir + "/" + std::to_string(i) + (o ? "." + m.outputs[o].name : "") + ".npy",
                outputs.arrays[o]);
@@ -259,7 +274,7 @@ int main(int argc, char **argv) {
     std::vector<std::string> inputArgs;
     std::string inputList, outputDir;
     int64_t threads = 0, repeat = 1, warmup = 0;
-    bool printManifest = false;
+    bool printManifest = false, pack = false;
     for (int i = 1; i < argc; ++i) {
       std::string a = argv[i];
       auto value = [&]() -> const char * {
@@ -277,6 +292,7 @@ int main(int argc, char **argv) {
       else if (a == "--warmup") warmup = parseInt(a, value(), 0, INT32_MAX);
       else if (a == "--ignore") ignored.push_back(value());
       else if (a == "--print-manifest") printManifest = true;
+      else if (a == "--pack") pack = true;
       else if (a == "--help" || a == "-h") { usage(argv[0]); return 0; }
       else throw RuntimeError("unknown option '" + a + "'");
     }
@@ -301,7 +317,7 @@ int main(int argc, char **argv) {
     if (threads > 0)
       omp_set_num_threads(static_cast<int>(threads));
     if (batch)
-      return runBatch(m, w, readInputList(inputList), outputDir, *cluster);
+      return runBatch(m, w, readInputList(inputList), outputDir, *cluster, pack);
     Inputs read = readInputs(m, inputArgs, "");
     Buffers inputs(std::move(read.arrays));
     Buffers prepared = Buffers::zeros(m.prepared);
@@ -318,14 +334,14 @@ int main(int argc, char **argv) {
     }
     Buffers outputs = Buffers::zeros(m.resolved(m.outputs, read.dims));
     std::vector<void *> &out = outputs.ptrs;
-    const int64_t *dims = read.dims.data();
+    const std::vector<int64_t> &dims = read.dims;
     loom_prepare(w.data(), p.data());
     for (int64_t i = 0; i < warmup; ++i)
-      loom_forward(in.data(), w.data(), p.data(), out.data(), dims);
+      forward(m, in, w, p, out, dims, pack);
     std::vector<double> ms;
     for (int64_t i = 0; i < repeat; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      loom_forward(in.data(), w.data(), p.data(), out.data(), dims);
+      forward(m, in, w, p, out, dims, pack);
       auto t1 = std::chrono::steady_clock::now();
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }

@@ -1,6 +1,8 @@
-"""usage: compare.py ACTUAL.npy EXPECTED.npy [--atol 1e-4] [--nan-equal]
+"""usage: compare.py ACTUAL.npy EXPECTED.npy [--atol 1e-4] [--nan-equal] [--lengths L.npy]
 Exits 1 (printing the max abs error) if shapes differ or max |actual - expected| > atol; with
---nan-equal, NaN and inf must stand in the same places and the other values are compared."""
+--nan-equal, NaN and inf must stand in the same places and the other values are compared;
+with --lengths (one per example), only each example's first L rows (dimension 1) are
+compared and the rest of ACTUAL must be zeros (a packed run's padded rows)."""
 import argparse
 import sys
 
@@ -12,11 +14,23 @@ ap.add_argument("expected")
 ap.add_argument("--atol", type=float, default=1e-4)
 ap.add_argument("--nan-equal", action="store_true",
                 help="NaN and inf must stand in the same places; the rest is compared")
+ap.add_argument("--lengths", help="per-example valid rows (.npy); padded rows must be 0")
 a = ap.parse_args()
 x, y = np.load(a.actual), np.load(a.expected)
 if x.shape != y.shape:
     print(f"FAIL shape {x.shape} != expected {y.shape}")
     sys.exit(1)
+if a.lengths:
+    lengths = np.load(a.lengths)
+    padded = max((float(np.abs(x[i, n:]).max()) if n < x.shape[1] else 0.0)
+                 for i, n in enumerate(lengths))
+    if padded != 0.0:
+        print(f"FAIL padded rows are not zero (max abs {padded:.3e})")
+        sys.exit(1)
+    mask = np.zeros(x.shape, bool)
+    for i, n in enumerate(lengths):
+        mask[i, :n] = True
+    x, y = np.where(mask, x, 0), np.where(mask, y, 0)
 if a.nan_equal:
     nx, ny = ~np.isfinite(x), ~np.isfinite(y)
     if (nx != ny).any() or (np.isnan(x) != np.isnan(y)).any():

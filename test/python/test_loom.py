@@ -174,5 +174,23 @@ def test_dynamic_batch_and_seq(cache):
         assert np.abs(y - expected).max() <= 1e-4
     with pytest.raises(loom.LoomError, match="dynamic dimension 'seq' is 0"):
         model.run(np.zeros((1, 0, 32), np.float32))
+    with pytest.raises(loom.LoomError, match="needs a lengths input"):
+        model.run(np.zeros((1, 4, 32), np.float32), pack=True)
     with pytest.raises(loom.LoomError, match=r"the model expects \[batch, seq, 32\]"):
         model.run(np.zeros((1, 4, 16), np.float32))
+
+
+def test_packed_run_skips_padding(cache):
+    """pack=True: every example on its own rows; valid rows as PyTorch, padded rows zero."""
+    spec = ROOT / "test" / "e2e" / "inputs" / "padded.loom"
+    model = loom.compile(spec, cache_dir=cache, seq="?", batch="?")
+    enc = torch_encoder()
+    model.load(enc.state_dict())
+    lengths = np.array([9, 4, 1], np.int64)
+    x = torch.randn(3, 9, 32, generator=torch.Generator().manual_seed(5))
+    mask = torch.arange(9).view(1, -1) >= torch.from_numpy(lengths).view(-1, 1)
+    expected = enc(x + loomref.sinusoidal_pe(9, 32), src_key_padding_mask=mask).detach().numpy()
+    y = model.run(x=x.numpy(), lengths=lengths, pack=True)
+    for i, n in enumerate(lengths):
+        assert np.abs(y[i, :n] - expected[i, :n]).max() <= 1e-4
+        assert not y[i, n:].any()

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -141,6 +142,16 @@ bool matchesPattern(const std::string &name, const std::string &pattern);
 
 /// Bytes per element of a safetensors dtype name (0 if unknown).
 size_t dtypeSize(const std::string &dtype);
+
+/// Runs a batch without its padding (Packed.cpp): each example alone, on the rows its
+/// length gives, through `forward(inputs, outputs, dims)` with batch 1 and seq = its
+/// length. The model needs a dynamic batch and seq (its first input's dimensions 0 and 1)
+/// and a lengths input [batch] that masks the keys; `dims` are the batch's sizes. Outputs
+/// are written in place; their padded rows are zeros. Throws RuntimeError naming what the
+/// model lacks.
+void runPacked(const Manifest &m, const std::vector<int64_t> &dims, const void *const *inputs,
+               void *const *outputs,
+               const std::function<void(void **, void **, const int64_t *)> &forward);
 
 /// Reads a little-endian, C-order `.npy` file (format versions 1-3) of float32 ('<f4'),
 /// int32 ('<i4') or int64 ('<i8').

@@ -56,6 +56,14 @@ int loom_model_run(loom_model *model, const void *const *inputs, void *const *ou
 int loom_model_run_sized(loom_model *model, const int64_t *dims, size_t n_dims,
                          const void *const *inputs, void *const *outputs, char *err,
                          size_t err_len);
+/* loom_model_run_sized without the batch's padding: each example runs alone on the rows its
+ * entry of the lengths input gives (a model with dynamic batch and seq whose attention masks
+ * keys by a lengths input [batch]), so the position-wise work skips the padded rows. The
+ * valid rows equal loom_model_run_sized's; the padded output rows are zeros (where
+ * loom_model_run_sized computes them as PyTorch does). */
+int loom_model_run_packed(loom_model *model, const int64_t *dims, size_t n_dims,
+                          const void *const *inputs, void *const *outputs, char *err,
+                          size_t err_len);
 void loom_model_close(loom_model *model);
 /* The number of OpenMP threads of every later run, whichever thread calls loom_model_run;
  * n <= 0 keeps the current one, and more than 1024 is clamped to 1024. */
