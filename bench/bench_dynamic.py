@@ -4,6 +4,7 @@ d_model 512, 8 heads, d_ff 2048).
 
 usage: /usr/bin/python3 bench/bench_dynamic.py [--sizes 256x1 256x8 77x1 200x1]
            [--threads 2] [--repeat 10] [--rounds 5] [--out bench/results]
+       /usr/bin/python3 bench/bench_dynamic.py --packed [--lengths 16 50 ... 256] [--no-ort] ...
 
 SIZES are SEQxBATCH. One set of weights (torch.nn.TransformerEncoder, seed 0) serves every
 binary; each size's input is checked against PyTorch (max abs error) for both binaries.
@@ -13,7 +14,15 @@ runs after 2 warm-up runs (the executable's own timer around forward). Reported:
 medians of the round medians and the paired ratio dynamic / static (the median of the
 rounds' ratios, with their range), so the load of a shared host cancels out.
 
-Writes OUT/bench-dynamic.md and prints it.
+--packed: a padded batch of 8 (lengths spread from 16 to 256) through the same encoder with
+the lengths masking the keys (bench/encoder_lengths.loom; nn.TransformerEncoder with
+src_key_padding_mask): Loom static at [8, 256], the dynamic binary on the padded batch, the
+dynamic binary packed (--pack: each example on its own rows), PyTorch eager and ONNX Runtime
+(the same module exported with the mask computed from the lengths) on the padded batch.
+Rounds rotate the order; reported are medians and each peer's paired ratio to the packed
+run. Valid rows are checked against PyTorch for every peer.
+
+Writes OUT/bench-dynamic.md (or OUT/bench-packed.md) and prints it.
 """
 import argparse
 import os
@@ -24,6 +33,9 @@ import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench as bench_main  # noqa: E402  (the ONNX Runtime and PyTorch timers)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
@@ -41,6 +53,94 @@ def run_time(binary, weights, inp, out, threads, repeat):
     return float(re.search(r"median ([\d.]+) ms", p.stderr).group(1))
 
 
+def packed(a):
+    work = os.path.join(a.out, "packed")
+    os.makedirs(work, exist_ok=True)
+    lengths = np.array(a.lengths, np.int64)
+    batch, seq = len(lengths), int(lengths.max())
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(D, H, DFF, dropout=0.0, batch_first=True)
+    enc = torch.nn.TransformerEncoder(layer, L, enable_nested_tensor=False).eval()
+    pe = loomref.sinusoidal_pe(seq, D)
+
+    class Masked(torch.nn.Module):  # the mask from the lengths, so that ONNX takes int64
+        def __init__(self):
+            super().__init__()
+            self.enc = enc
+
+        def forward(self, x, lengths):
+            mask = torch.arange(x.shape[1]).view(1, -1) >= lengths.view(-1, 1)
+            return self.enc(x + pe, src_key_padding_mask=mask)
+
+    module = Masked().eval()
+    x = torch.randn(batch, seq, D, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        want = module(x, torch.from_numpy(lengths)).numpy()
+    loomref.write_safetensors(os.path.join(work, "weights.safetensors"), dict(enc.state_dict()))
+    np.save(os.path.join(work, "x.npy"), x.numpy())
+    np.save(os.path.join(work, "lengths.npy"), lengths)
+    spec = os.path.join(ROOT, "bench", "encoder_lengths.loom")
+    static, dyn = os.path.join(work, "static"), os.path.join(work, "dynamic")
+    subprocess.run([LOOMC, spec, "-D", f"seq={seq}", "-D", f"batch={batch}", "-o", static], check=True)
+    subprocess.run([LOOMC, spec, "-D", "seq=?", "-D", "batch=?", "-o", dyn], check=True)
+
+    def loom(binary, pack):
+        def run(threads, repeat, warmup=2):
+            cmd = [binary, "--weights", os.path.join(work, "weights.safetensors"),
+                   "--input", "x=" + os.path.join(work, "x.npy"),
+                   "--input", "lengths=" + os.path.join(work, "lengths.npy"),
+                   "--output", os.path.join(work, "loom.npy"), "--threads", str(threads),
+                   "--repeat", str(repeat), "--warmup", str(warmup)] + (["--pack"] if pack else [])
+            p = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            return float(re.search(r"median ([\d.]+) ms", p.stderr).group(1))
+        return run
+
+    def valid_error(y):
+        return max(float(np.abs(y[i, :n] - want[i, :n]).max()) for i, n in enumerate(lengths))
+
+    peers = {"Loom static, padded": loom(static, False), "Loom dynamic, padded": loom(dyn, False),
+             "Loom dynamic, packed": loom(dyn, True),
+             "PyTorch eager, padded": lambda t, r: bench_main.time_torch(
+                 module, {"x": x, "lengths": torch.from_numpy(lengths)}, t, r)}
+    errors = {}
+    for name, run in peers.items():
+        if name.startswith("Loom"):
+            run(a.threads, 1, 0)
+            errors[name] = valid_error(np.load(os.path.join(work, "loom.npy")))
+    errors["PyTorch eager, padded"] = 0.0
+    if not a.no_ort:
+        for l in enc.layers:  # the fused fast path does not export (torch 1.13)
+            l.activation_relu_or_gelu = 0
+        onnx = os.path.join(work, "model.onnx")
+        torch.onnx.export(module, (x, torch.from_numpy(lengths)), onnx,
+                          input_names=["x", "lengths"], output_names=["y"], opset_version=14)
+        bench_main.time_ort(onnx, work, ["x", "lengths"], a.threads, 1, warmup=0)
+        errors["ONNX Runtime, padded"] = valid_error(np.load(os.path.join(work, "ort.npy")))
+        peers["ONNX Runtime, padded"] = lambda t, r: bench_main.time_ort(
+            onnx, work, ["x", "lengths"], t, r)
+    times = {n: [] for n in peers}
+    ratios = {n: [] for n in peers}
+    names = list(peers)
+    for r in range(a.rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        t = {n: peers[n](a.threads, a.repeat) for n in order}
+        for n in names:
+            times[n].append(t[n])
+            ratios[n].append(t[n] / t["Loom dynamic, packed"])
+    lines = [f"Padded batch of {batch}, lengths {', '.join(map(str, lengths))} (seq {seq}); "
+             f"encoder 6 layers, d_model 512, keys masked by the lengths; {a.threads} thread(s), "
+             f"medians of {a.rounds} rounds x {a.repeat} runs", "",
+             "| run | ms | time / packed (range) | valid rows max abs err |", "|---|---|---|---|"]
+    for n in names:
+        rs = ratios[n]
+        lines.append(f"| {n} | {statistics.median(times[n]):.2f} | {statistics.median(rs):.2f} "
+                     f"({min(rs):.2f}-{max(rs):.2f}) | {errors[n]:.1e} |")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(a.out, "bench-packed.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", nargs="+", default=["256x1", "256x8", "77x1", "200x1"])
@@ -48,7 +148,12 @@ def main():
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    ap.add_argument("--packed", action="store_true", help="the padded-batch comparison")
+    ap.add_argument("--lengths", type=int, nargs="+", default=[16, 50, 85, 119, 153, 187, 222, 256])
+    ap.add_argument("--no-ort", action="store_true", help="skip ONNX Runtime (--packed)")
     a = ap.parse_args()
+    if a.packed:
+        return packed(a)
     work = os.path.join(a.out, "dynamic")
     os.makedirs(work, exist_ok=True)
     torch.manual_seed(0)
