@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "loom/Runtime/Runtime.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -71,18 +73,22 @@ void loom::rt::runPacked(const Manifest &m, const std::vector<int64_t> &dims,
   for (size_t i = 0; i < m.outputs.size(); ++i)
     outs.push_back(layout(m.outputs[i], outputs[i], "output"));
   const TensorSpec &lengthsSpec = m.inputs[static_cast<size_t>(lengthsIndex)];
-  std::vector<void *> in(ins.size()), out(outs.size());
-  std::vector<int64_t> sub = dims;
-  sub[kb] = 1;
-  for (int64_t e = 0; e < batch; ++e) {
-    const void *lp = inputs[lengthsIndex];
-    int64_t length = lengthsSpec.dtype == "I64" ? static_cast<const int64_t *>(lp)[e]
-                                                : static_cast<const int32_t *>(lp)[e];
+  const void *lp = inputs[lengthsIndex];
+  std::vector<int64_t> lengths(static_cast<size_t>(batch));
+  for (int64_t e = 0; e < batch; ++e)
+    lengths[e] = lengthsSpec.dtype == "I64" ? static_cast<const int64_t *>(lp)[e]
+                                            : static_cast<const int32_t *>(lp)[e];
+  // One example's run, then its padded rows (all of them for an empty example) zeroed.
+  auto runExample = [&](int64_t e) {
+    int64_t length = lengths[e];
+    std::vector<void *> in(ins.size()), out(outs.size());
     for (size_t i = 0; i < ins.size(); ++i)
       in[i] = ins[i].base + static_cast<size_t>(e) * ins[i].exampleBytes;
     for (size_t o = 0; o < outs.size(); ++o)
       out[o] = outs[o].base + static_cast<size_t>(e) * outs[o].exampleBytes;
     if (length > 0) {
+      std::vector<int64_t> sub = dims;
+      sub[kb] = 1;
       sub[ks] = length;
       forward(in.data(), out.data(), sub.data());
     }
@@ -95,5 +101,30 @@ void loom::rt::runPacked(const Manifest &m, const std::vector<int64_t> &dims,
                                 : (length > 0 ? o.exampleBytes : 0);
       std::memset(block + valid, 0, o.exampleBytes - valid);
     }
+  };
+  // The examples run one after another, each on the whole team, or, when no example is
+  // longer than the team's share of the rows (work grows with the length), side by side:
+  // each on one thread, the longest first (its inner parallel regions nest inactive). That
+  // spares short examples the team's synchronisation per op.
+  int threads = omp_get_max_threads();
+  int64_t total = 0, longest = 0;
+  for (int64_t n : lengths) {
+    total += std::max<int64_t>(n, 0);
+    longest = std::max(longest, n);
   }
+  bool sideBySide = threads > 1 && batch > 1 && omp_get_max_active_levels() <= 1 &&
+                    longest * threads <= total;
+  if (!sideBySide) {
+    for (int64_t e = 0; e < batch; ++e)
+      runExample(e);
+    return;
+  }
+  std::vector<int64_t> order(static_cast<size_t>(batch));
+  for (int64_t e = 0; e < batch; ++e)
+    order[e] = e;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return lengths[a] > lengths[b]; });
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int64_t i = 0; i < batch; ++i)
+    runExample(order[i]);
 }
