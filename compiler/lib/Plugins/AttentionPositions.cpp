@@ -114,6 +114,8 @@ public:
 class T5Plugin : public AttentionPositionPlugin {
 public:
   std::string name() const override { return "t5"; }
+  /// The bias is computed for the run-time lengths.
+  bool dynamicShapes() const override { return true; }
   std::string summary() const override {
     return "learned bucketed relative position bias (Raffel et al. 2020 sec. 2.1; Hugging Face "
            "_relative_position_bucket)";
@@ -142,11 +144,18 @@ public:
     weights.push_back({"weight", {buckets, g.nHeads}});
     return true;
   }
-  Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value,
-                  Value) const override {
+  Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
+                  Value k) const override {
     OpBuilder &b = ctx.builder();
+    // Dynamic lengths size the bias when the model runs (the buckets depend on them).
+    SmallVector<Value> sizes;
+    if (isDynamicDim(g.seqQ))
+      sizes.push_back(tensor::DimOp::create(b, ctx.loc(), q, 1));
+    if (isDynamicDim(g.seqK))
+      sizes.push_back(tensor::DimOp::create(b, ctx.loc(), k, 1));
     return T5BiasOp::create(b, ctx.loc(), plugins::f32Tensor(b, {g.nHeads, g.seqQ, g.seqK}),
-                            ctx.weight("weight"), b.getI64IntegerAttr(inst.getInt("max_distance")),
+                            ctx.weight("weight"), sizes,
+                            b.getI64IntegerAttr(inst.getInt("max_distance")),
                             b.getBoolAttr(inst.getBool("bidirectional")));
   }
 };

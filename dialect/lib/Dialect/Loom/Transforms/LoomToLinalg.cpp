@@ -724,9 +724,9 @@ bool supportsDynamicShapes(Operation *op) {
   if (isa<LinearOp>(op))
     return true;
   if (auto attn = dyn_cast<AttentionOp>(op))
-    return !attn.getBias() && !attn.getRelValues();
-  return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, AddOp,
-             MulOp, ElementwiseUnaryOpInterface>(op);
+    return !attn.getRelValues();
+  return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, T5BiasOp,
+             AddOp, MulOp, ElementwiseUnaryOpInterface>(op);
 }
 
 struct ConvertLoomToLinalgPass

@@ -152,6 +152,24 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
                        : keysTransposed(b, loc, key, h); // [B*H, dh, Sk]
   Value valueP = vPanels ? valuePanels(b, loc, value, h, panelWidth) : Value();
   Value bias = op.getBias(), keyLengths = op.getKeyLengths(), rel = op.getRelValues();
+  if (dynamic && bias) {
+    // The bias [.., sq, sk] padded with zeros to the padded queries and keys (the padded
+    // keys are masked; the padded queries' rows are dropped).
+    auto bt = cast<RankedTensorType>(bias.getType());
+    int64_t r = bt.getRank();
+    SmallVector<int64_t> shape(bt.getShape());
+    shape[r - 2] = shape[r - 1] = ShapedType::kDynamic;
+    SmallVector<Value> dyn;
+    for (int64_t d = 0; d < r - 2; ++d)
+      if (bt.isDynamicDim(d))
+        dyn.push_back(tensor::DimOp::create(b, loc, bias, d));
+    dyn.push_back(tensor::DimOp::create(b, loc, query, 1));
+    dyn.push_back(tensor::DimOp::create(b, loc, key, 1));
+    Value zeros = filled(b, loc, shape, 0.0, dyn);
+    bias = tensor::InsertSliceOp::create(b, loc, bias, zeros, SmallVector<OpFoldResult>(r, b.getIndexAttr(0)),
+                                         tensor::getMixedSizes(b, loc, bias),
+                                         SmallVector<OpFoldResult>(r, b.getIndexAttr(1)));
+  }
   int64_t relK = op.getRelMaxDistance();
 
   AffineMap id2 = b.getMultiDimIdentityMap(2);
@@ -472,7 +490,17 @@ Value lowerT5Bias(OpBuilder &b, T5BiasOp op) {
   int64_t maxExact = n / 2;
   double logRange = std::log(static_cast<double>(op.getMaxDistance()) / static_cast<double>(maxExact));
   Value table = op.getTable();
-  return generic(b, loc, {h, sq, sk}, ValueRange{}, emptyTensor(b, loc, {h, sq, sk}),
+  // Query i sits at key position i + sk - sq: known when the model runs if a length is dynamic.
+  Value shiftV;
+  if (t.isDynamicDim(1) || t.isDynamicDim(2)) {
+    ValueRange dyn = op.getDynamicSizes();
+    size_t next = 0;
+    Value sqV = t.isDynamicDim(1) ? dyn[next++] : arith::ConstantIndexOp::create(b, loc, sq).getResult();
+    Value skV = t.isDynamicDim(2) ? dyn[next++] : arith::ConstantIndexOp::create(b, loc, sk).getResult();
+    shiftV = arith::IndexCastOp::create(b, loc, b.getI64Type(), arith::SubIOp::create(b, loc, skV, sqV));
+  }
+  return generic(b, loc, {h, sq, sk}, ValueRange{},
+                 emptyTensor(b, loc, {h, sq, sk}, op.getDynamicSizes()),
                  {b.getMultiDimIdentityMap(3)}, SmallVector<IteratorType>(3, IteratorType::parallel),
                  [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
                    Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
@@ -480,7 +508,7 @@ Value lowerT5Bias(OpBuilder &b, T5BiasOp op) {
                    auto idx = [&](unsigned d) {
                      return arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, d));
                    };
-                   Value p = arith::AddIOp::create(nb, nl, idx(1), cst(sk - sq));
+                   Value p = arith::AddIOp::create(nb, nl, idx(1), shiftV ? shiftV : cst(sk - sq));
                    Value rel = arith::SubIOp::create(nb, nl, idx(2), p); // key - query
                    Value bucket = cst(0), dist;
                    if (bidirectional) {

@@ -371,12 +371,14 @@ def Loom_T5BiasOp : Loom_Op<"t5_bias", [Pure]> {
     `_relative_position_bucket`: with `bidirectional`, half of the buckets hold keys after the
     query; distances below half of the (remaining) buckets get one bucket each, larger ones
     share logarithmically sized buckets up to `max_distance`. The logarithm is computed in f32
-    in the same order as Hugging Face, so bucket edges agree.
+    in the same order as Hugging Face, so bucket edges agree. With dynamic lengths (a model
+    compiled with `-D seq=?`), `dynamic_sizes` gives the result's dynamic dimensions in order
+    (seq_q, seq_k), as `tensor.empty` does.
   }];
-  let arguments = (ins Loom_F32Tensor:$table, I64Attr:$max_distance,
-                       DefaultValuedAttr<BoolAttr, "true">:$bidirectional);
+  let arguments = (ins Loom_F32Tensor:$table, Variadic<Index>:$dynamic_sizes,
+                       I64Attr:$max_distance, DefaultValuedAttr<BoolAttr, "true">:$bidirectional);
   let results = (outs Loom_F32Tensor:$result);
-  let assemblyFormat = "$table attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
