@@ -122,8 +122,9 @@ void loom::rt::runPacked(const Manifest &m, const std::vector<int64_t> &dims,
   std::vector<int64_t> order(static_cast<size_t>(batch));
   for (int64_t e = 0; e < batch; ++e)
     order[e] = e;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t a, int64_t b) { return lengths[a] > lengths[b]; });
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return lengths[a] != lengths[b] ? lengths[a] > lengths[b] : a < b;
+  });
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (int64_t i = 0; i < batch; ++i)
     runExample(order[i]);

@@ -451,7 +451,7 @@ LogicalResult T5BiasOp::verify() {
     return emitOpError("needs at least ") << (getBidirectional() ? 4 : 2) << " buckets";
   if (static_cast<int64_t>(getMaxDistance()) <= buckets / 2)
     return emitOpError("max_distance must exceed the exact buckets (") << buckets / 2 << ")";
-  if (static_cast<int64_t>(getDynamicSizes().size()) != t.getNumDynamicDims())
+  if (getDynamicSizes().size() != static_cast<size_t>(t.getNumDynamicDims()))
     return emitOpError("needs one dynamic size per dynamic dimension of the result (")
            << t.getNumDynamicDims() << "), got " << getDynamicSizes().size();
   return success();

@@ -669,7 +669,6 @@ struct TileAndVectorizePass
     {
       SmallVector<linalg::TransposeOp> transposes;
       func.walk([&](linalg::TransposeOp t) {
-        auto l = cast<linalg::LinalgOp>(t.getOperation());
         ArrayRef<int64_t> perm = t.getPermutation();
         if (!t->getParentOfType<scf::ForallOp>() && t.hasPureTensorSemantics() && perm.size() >= 2)
           transposes.push_back(t);
