@@ -95,6 +95,8 @@ public:
 class AlibiPlugin : public AttentionPositionPlugin {
 public:
   std::string name() const override { return "alibi"; }
+  /// The bias is computed for the run-time lengths.
+  bool dynamicShapes() const override { return true; }
   std::string summary() const override {
     return "linear distance bias -m_h |i - j| on the scores, the paper's slopes (Press et al. 2022)";
   }
@@ -103,11 +105,17 @@ public:
                         std::vector<WeightSpec> &) const override {
     return true;
   }
-  Value scoreBias(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &g, Value,
-                  Value) const override {
+  Value scoreBias(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &g, Value q,
+                  Value k) const override {
     OpBuilder &b = ctx.builder();
+    // Dynamic lengths size the bias when the model runs.
+    SmallVector<Value> sizes;
+    if (isDynamicDim(g.seqQ))
+      sizes.push_back(tensor::DimOp::create(b, ctx.loc(), q, 1));
+    if (isDynamicDim(g.seqK))
+      sizes.push_back(tensor::DimOp::create(b, ctx.loc(), k, 1));
     return AlibiBiasOp::create(b, ctx.loc(), plugins::f32Tensor(b, {g.nHeads, g.seqQ, g.seqK}),
-                               b.getI64IntegerAttr(g.nHeads));
+                               sizes, b.getI64IntegerAttr(g.nHeads));
   }
 };
 

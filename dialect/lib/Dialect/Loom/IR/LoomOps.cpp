@@ -398,6 +398,9 @@ LogicalResult AlibiBiasOp::verify() {
     return emitOpError("n_heads must be positive");
   if (t.getRank() != 3 || t.getDimSize(0) != static_cast<int64_t>(getNHeads()))
     return emitOpError("result must be [n_heads, seq_q, seq_k] with n_heads = ") << getNHeads();
+  if (getDynamicSizes().size() != static_cast<size_t>(t.getNumDynamicDims()))
+    return emitOpError("needs one dynamic size per dynamic dimension of the result (")
+           << t.getNumDynamicDims() << "), got " << getDynamicSizes().size();
   return success();
 }
 

@@ -726,6 +726,7 @@ bool supportsDynamicShapes(Operation *op) {
   if (auto attn = dyn_cast<AttentionOp>(op))
     return !attn.getRelValues();
   return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, T5BiasOp,
+             AlibiBiasOp,
              AddOp, MulOp, ElementwiseUnaryOpInterface>(op);
 }
 

@@ -465,13 +465,24 @@ Value lowerAlibiBias(OpBuilder &b, AlibiBiasOp op) {
       b, loc, DenseElementsAttr::get(slopeType, ArrayRef<float>(slopes)));
   MLIRContext *ctx = b.getContext();
   AffineMap headMap = AffineMap::get(3, 0, {b.getAffineDimExpr(0)}, ctx);
-  return generic(b, loc, {h, sq, sk}, ValueRange{slopeTensor}, emptyTensor(b, loc, {h, sq, sk}),
+  // Query i sits at key position i + sk - sq: known when the model runs if a length is dynamic.
+  Value shiftV;
+  if (t.isDynamicDim(1) || t.isDynamicDim(2)) {
+    ValueRange dyn = op.getDynamicSizes();
+    size_t next = 0;
+    Value sqV = t.isDynamicDim(1) ? dyn[next++] : arith::ConstantIndexOp::create(b, loc, sq).getResult();
+    Value skV = t.isDynamicDim(2) ? dyn[next++] : arith::ConstantIndexOp::create(b, loc, sk).getResult();
+    shiftV = arith::IndexCastOp::create(b, loc, b.getI64Type(), arith::SubIOp::create(b, loc, skV, sqV));
+  }
+  return generic(b, loc, {h, sq, sk}, ValueRange{slopeTensor},
+                 emptyTensor(b, loc, {h, sq, sk}, op.getDynamicSizes()),
                  {headMap, b.getMultiDimIdentityMap(3)}, SmallVector<IteratorType>(3, IteratorType::parallel),
                  [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                    Type i64 = nb.getI64Type();
                    Value i = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
                    Value j = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 2));
-                   Value p = arith::AddIOp::create(nb, nl, i, arith::ConstantIntOp::create(nb, nl, i64, sk - sq));
+                   Value p = arith::AddIOp::create(
+                       nb, nl, i, shiftV ? shiftV : arith::ConstantIntOp::create(nb, nl, i64, sk - sq).getResult());
                    Value d = arith::SIToFPOp::create(nb, nl, nb.getF32Type(), arith::SubIOp::create(nb, nl, p, j));
                    Value dist = math::AbsFOp::create(nb, nl, d);
                    return arith::NegFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], dist));

@@ -350,11 +350,12 @@ def Loom_AlibiBiasOp : Loom_Op<"alibi_bias", [Pure]> {
     variant. Slopes: for n_heads a power of two, m_h = 2^(-8 (h+1) / n_heads); otherwise,
     with P the largest power of two below n_heads, the P slopes for P heads followed by the
     first n_heads - P slopes at even positions (h = 0, 2, 4, ...) of the 2P-head sequence,
-    as in the paper's reference code.
+    as in the paper's reference code. With dynamic lengths, `dynamic_sizes` gives the
+    result's dynamic dimensions in order (seq_q, seq_k), as `tensor.empty` does.
   }];
-  let arguments = (ins I64Attr:$n_heads);
+  let arguments = (ins Variadic<Index>:$dynamic_sizes, I64Attr:$n_heads);
   let results = (outs Loom_F32Tensor:$result);
-  let assemblyFormat = "attr-dict `:` type($result)";
+  let assemblyFormat = "(`(` $dynamic_sizes^ `)`)? attr-dict `:` type($result)";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The slope m_h of every head.
