@@ -6,6 +6,10 @@
  *                  "outputs": [...], "weights": [...], "prepared": [...],
  *                  "cpu": {"name", "features": [...]}}; "cpu" is the CPU the code was
  *                  generated for (loomc --mcpu) and those of LOOM_CPU_FEATURES it uses.
+ *                  Models with dynamic dimensions (loomc -D seq=?) also list "dynamic"
+ *                  (their names), "dynamic_max" ({name: {max, what}}: run-time limits,
+ *                  e.g. a position table's rows) and, for index inputs bounded by one,
+ *                  "bound_dim" and "bound_plus" (entries in [0, size + bound_plus)).
  *   loom_prepare   computes the prepared buffers (e.g. transposed or concatenated weights)
  *                  from the weights; call once after loading, before loom_forward.
  *   loom_forward   inputs (the first is [batch, seq, d_model] f32; others such as key
