@@ -6,6 +6,8 @@ usage: /usr/bin/python3 bench/bench_dynamic.py [--sizes 256x1 256x8 77x1 200x1]
            [--threads 2] [--repeat 10] [--rounds 5] [--out bench/results]
        /usr/bin/python3 bench/bench_dynamic.py --packed [--lengths 16 50 ... 256] [--no-ort] ...
 
+--packed compares with ONNX Runtime: run bench/setup.sh once first (or pass --no-ort).
+
 SIZES are SEQxBATCH. One set of weights (torch.nn.TransformerEncoder, seed 0) serves every
 binary; each size's input is checked against PyTorch (max abs error) for both binaries.
 Timing: for each size, the static and the dynamic binary alternate for --rounds rounds (the
@@ -46,14 +48,19 @@ SPEC = os.path.join(ROOT, "examples", "encoder.loom")
 D, H, DFF, L = 512, 8, 2048, 6
 
 
-def run_time(binary, weights, inp, out, threads, repeat):
-    p = subprocess.run([binary, "--weights", weights, "--input", inp, "--output", out,
-                        "--threads", str(threads), "--repeat", str(repeat), "--warmup", "2"],
-                       capture_output=True, text=True, check=True)
+def run_time(binary, weights, inputs, out, threads, repeat, warmup=2, extra=()):
+    """The executable's median ms over `repeat` runs; `inputs` are --input values."""
+    cmd = [binary, "--weights", weights, "--output", out, "--threads", str(threads),
+           "--repeat", str(repeat), "--warmup", str(warmup), *extra]
+    for i in ([inputs] if isinstance(inputs, str) else inputs):
+        cmd += ["--input", i]
+    p = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return float(re.search(r"median ([\d.]+) ms", p.stderr).group(1))
 
 
 def packed(a):
+    if not a.no_ort and not os.path.isdir(os.path.join(ROOT, "bench", "node_modules", "onnxruntime-node")):
+        sys.exit("onnxruntime-node is not installed: run bench/setup.sh (or pass --no-ort)")
     work = os.path.join(a.out, "packed")
     os.makedirs(work, exist_ok=True)
     lengths = np.array(a.lengths, np.int64)
@@ -85,15 +92,10 @@ def packed(a):
     subprocess.run([LOOMC, spec, "-D", "seq=?", "-D", "batch=?", "-o", dyn], check=True)
 
     def loom(binary, pack):
-        def run(threads, repeat, warmup=2):
-            cmd = [binary, "--weights", os.path.join(work, "weights.safetensors"),
-                   "--input", "x=" + os.path.join(work, "x.npy"),
-                   "--input", "lengths=" + os.path.join(work, "lengths.npy"),
-                   "--output", os.path.join(work, "loom.npy"), "--threads", str(threads),
-                   "--repeat", str(repeat), "--warmup", str(warmup)] + (["--pack"] if pack else [])
-            p = subprocess.run(cmd, capture_output=True, text=True, check=True)
-            return float(re.search(r"median ([\d.]+) ms", p.stderr).group(1))
-        return run
+        inputs = ["x=" + os.path.join(work, "x.npy"), "lengths=" + os.path.join(work, "lengths.npy")]
+        return lambda threads, repeat, warmup=2: run_time(
+            binary, os.path.join(work, "weights.safetensors"), inputs,
+            os.path.join(work, "loom.npy"), threads, repeat, warmup, ["--pack"] if pack else [])
 
     def valid_error(y):
         return max(float(np.abs(y[i, :n] - want[i, :n]).max()) for i, n in enumerate(lengths))

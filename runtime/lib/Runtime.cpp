@@ -91,6 +91,14 @@ TensorSpec TensorSpec::resolved(const std::vector<std::string> &dynamic,
   return r;
 }
 
+std::string Manifest::pastLimit(size_t k, int64_t size) const {
+  auto limit = dynamicMax.find(dynamic[k]);
+  if (limit == dynamicMax.end() || size <= limit->second.first)
+    return "";
+  return "past its limit " + std::to_string(limit->second.first) + " (" + limit->second.second +
+         ")";
+}
+
 std::vector<int64_t> Manifest::sizeDynamic(const std::vector<Shape> &inputShapes,
                                            const std::string &where,
                                            const std::vector<std::string> &sources) const {
@@ -132,11 +140,9 @@ std::vector<int64_t> Manifest::sizeDynamic(const std::vector<Shape> &inputShapes
   for (size_t k = 0; k < dynamic.size(); ++k) {
     if (sizedBy[k].empty())
       throw RuntimeError(where + "no input sizes the dynamic dimension '" + dynamic[k] + "'");
-    auto limit = dynamicMax.find(dynamic[k]);
-    if (limit != dynamicMax.end() && dims[k] > limit->second.first)
+    if (std::string past = pastLimit(k, dims[k]); !past.empty())
       throw RuntimeError(where + "input '" + sizedBy[k] + "' has " + std::to_string(dims[k]) +
-                         " in its dynamic dimension '" + dynamic[k] + "', past its limit " +
-                         std::to_string(limit->second.first) + " (" + limit->second.second + ")");
+                         " in its dynamic dimension '" + dynamic[k] + "', " + past);
   }
   return dims;
 }
@@ -154,11 +160,9 @@ void Manifest::checkDynamic(const std::vector<int64_t> &dims, const std::string 
     if (dims[k] < 1)
       throw RuntimeError(where + "the dynamic dimension '" + dynamic[k] + "' is " +
                          std::to_string(dims[k]) + ", it must be at least 1");
-    auto limit = dynamicMax.find(dynamic[k]);
-    if (limit != dynamicMax.end() && dims[k] > limit->second.first)
+    if (std::string past = pastLimit(k, dims[k]); !past.empty())
       throw RuntimeError(where + "the dynamic dimension '" + dynamic[k] + "' is " +
-                         std::to_string(dims[k]) + ", past its limit " +
-                         std::to_string(limit->second.first) + " (" + limit->second.second + ")");
+                         std::to_string(dims[k]) + ", " + past);
   }
 }
 

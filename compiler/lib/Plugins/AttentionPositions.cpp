@@ -16,6 +16,18 @@ using namespace mlir;
 
 namespace {
 
+/// The dynamic sizes of a [n_heads, seq_q, seq_k] score bias (tensor.empty's order): the
+/// run-time lengths of the queries `q` and keys `k` that are dynamic.
+SmallVector<Value> biasSizes(OpBuilder &b, Location loc, const AttentionGeometry &g, Value q,
+                             Value k) {
+  SmallVector<Value> sizes;
+  if (isDynamicDim(g.seqQ))
+    sizes.push_back(tensor::DimOp::create(b, loc, q, 1));
+  if (isDynamicDim(g.seqK))
+    sizes.push_back(tensor::DimOp::create(b, loc, k, 1));
+  return sizes;
+}
+
 class NoPositionPlugin : public AttentionPositionPlugin {
 public:
   /// Position-wise: runs unchanged inside a step loop.
@@ -108,14 +120,8 @@ public:
   Value scoreBias(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &g, Value q,
                   Value k) const override {
     OpBuilder &b = ctx.builder();
-    // Dynamic lengths size the bias when the model runs.
-    SmallVector<Value> sizes;
-    if (isDynamicDim(g.seqQ))
-      sizes.push_back(tensor::DimOp::create(b, ctx.loc(), q, 1));
-    if (isDynamicDim(g.seqK))
-      sizes.push_back(tensor::DimOp::create(b, ctx.loc(), k, 1));
     return AlibiBiasOp::create(b, ctx.loc(), plugins::f32Tensor(b, {g.nHeads, g.seqQ, g.seqK}),
-                               sizes, b.getI64IntegerAttr(g.nHeads));
+                               biasSizes(b, ctx.loc(), g, q, k), b.getI64IntegerAttr(g.nHeads));
   }
 };
 
@@ -155,14 +161,9 @@ public:
   Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
                   Value k) const override {
     OpBuilder &b = ctx.builder();
-    // Dynamic lengths size the bias when the model runs (the buckets depend on them).
-    SmallVector<Value> sizes;
-    if (isDynamicDim(g.seqQ))
-      sizes.push_back(tensor::DimOp::create(b, ctx.loc(), q, 1));
-    if (isDynamicDim(g.seqK))
-      sizes.push_back(tensor::DimOp::create(b, ctx.loc(), k, 1));
+    // The buckets depend on the lengths: dynamic ones size the bias when the model runs.
     return T5BiasOp::create(b, ctx.loc(), plugins::f32Tensor(b, {g.nHeads, g.seqQ, g.seqK}),
-                            ctx.weight("weight"), sizes,
+                            ctx.weight("weight"), biasSizes(b, ctx.loc(), g, q, k),
                             b.getI64IntegerAttr(inst.getInt("max_distance")),
                             b.getBoolAttr(inst.getBool("bidirectional")));
   }

@@ -76,6 +76,8 @@ struct Manifest {
   /// Checks caller-given sizes of the dynamic dimensions (the C API): their number and
   /// that each is at least 1.
   void checkDynamic(const std::vector<int64_t> &dims, const std::string &where) const;
+  /// "past its limit N (what)" if `size` exceeds the limit of dynamic dimension k, else "".
+  std::string pastLimit(size_t k, int64_t size) const;
   /// Every buffer spec resolved by `dims`.
   std::vector<TensorSpec> resolved(const std::vector<TensorSpec> &specs,
                                    const std::vector<int64_t> &dims) const;

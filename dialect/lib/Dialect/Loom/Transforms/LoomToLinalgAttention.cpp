@@ -75,21 +75,41 @@ Value valuePanels(OpBuilder &b, Location loc, Value v, int64_t heads, int64_t p)
   return perHead(b, loc, v, {bs, s, heads, dh / p, p}, {{0}, {1}, {2, 3, 4}}, {0, 2, 3, 1, 4});
 }
 
+/// `v` at the origin of a zero tensor of `sizes` (each at least v's).
+Value zeroPadded(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> sizes) {
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dyn;
+  dispatchIndexOpFoldResults(sizes, dyn, shape);
+  Value zeros = filled(b, loc, shape, 0.0, dyn);
+  int64_t r = static_cast<int64_t>(sizes.size());
+  return tensor::InsertSliceOp::create(b, loc, v, zeros, SmallVector<OpFoldResult>(r, b.getIndexAttr(0)),
+                                       tensor::getMixedSizes(b, loc, v),
+                                       SmallVector<OpFoldResult>(r, b.getIndexAttr(1)));
+}
+
 /// `v` [B, S, D] with zero rows appended along S up to a multiple of `multiple`.
 Value padRows(OpBuilder &b, Location loc, Value v, int64_t multiple) {
-  auto t = cast<RankedTensorType>(v.getType());
-  Value s = tensor::DimOp::create(b, loc, v, 1);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
   AffineExpr e = b.getAffineDimExpr(0);
-  Value padded = affine::AffineApplyOp::create(
-      b, loc, AffineMap::get(1, 0, {e.ceilDiv(multiple) * multiple}, b.getContext()), ValueRange{s});
-  SmallVector<Value> dyn;
-  if (t.isDynamicDim(0))
-    dyn.push_back(tensor::DimOp::create(b, loc, v, 0));
-  dyn.push_back(padded);
-  Value zeros = filled(b, loc, {t.getDimSize(0), ShapedType::kDynamic, t.getDimSize(2)}, 0.0, dyn);
-  SmallVector<OpFoldResult> offs(3, b.getIndexAttr(0)), strides(3, b.getIndexAttr(1));
-  return tensor::InsertSliceOp::create(b, loc, v, zeros, offs, tensor::getMixedSizes(b, loc, v),
-                                       strides);
+  sizes[1] = affine::AffineApplyOp::create(
+                 b, loc, AffineMap::get(1, 0, {e.ceilDiv(multiple) * multiple}, b.getContext()),
+                 ValueRange{getValueOrCreateConstantIndexOp(b, loc, sizes[1])})
+                 .getResult();
+  return zeroPadded(b, loc, v, sizes);
+}
+
+/// The offset of query i among the keys, seq_k - seq_q, as an i64 value when a length of
+/// the bias `t` is dynamic (its dynamic sizes `dyn`, in order), else null (a constant).
+Value queryOffset(OpBuilder &b, Location loc, RankedTensorType t, ValueRange dyn) {
+  if (!t.isDynamicDim(1) && !t.isDynamicDim(2))
+    return Value();
+  size_t next = 0;
+  auto size = [&](int64_t d) -> Value {
+    return t.isDynamicDim(d) ? dyn[next++]
+                             : arith::ConstantIndexOp::create(b, loc, t.getDimSize(d)).getResult();
+  };
+  Value sq = size(1), sk = size(2);
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), arith::SubIOp::create(b, loc, sk, sq));
 }
 
 Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
@@ -155,20 +175,10 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   if (dynamic && bias) {
     // The bias [.., sq, sk] padded with zeros to the padded queries and keys (the padded
     // keys are masked; the padded queries' rows are dropped).
-    auto bt = cast<RankedTensorType>(bias.getType());
-    int64_t r = bt.getRank();
-    SmallVector<int64_t> shape(bt.getShape());
-    shape[r - 2] = shape[r - 1] = ShapedType::kDynamic;
-    SmallVector<Value> dyn;
-    for (int64_t d = 0; d < r - 2; ++d)
-      if (bt.isDynamicDim(d))
-        dyn.push_back(tensor::DimOp::create(b, loc, bias, d));
-    dyn.push_back(tensor::DimOp::create(b, loc, query, 1));
-    dyn.push_back(tensor::DimOp::create(b, loc, key, 1));
-    Value zeros = filled(b, loc, shape, 0.0, dyn);
-    bias = tensor::InsertSliceOp::create(b, loc, bias, zeros, SmallVector<OpFoldResult>(r, b.getIndexAttr(0)),
-                                         tensor::getMixedSizes(b, loc, bias),
-                                         SmallVector<OpFoldResult>(r, b.getIndexAttr(1)));
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, bias);
+    sizes[sizes.size() - 2] = tensor::DimOp::create(b, loc, query, 1).getResult();
+    sizes.back() = tensor::DimOp::create(b, loc, key, 1).getResult();
+    bias = zeroPadded(b, loc, bias, sizes);
   }
   int64_t relK = op.getRelMaxDistance();
 
@@ -466,14 +476,7 @@ Value lowerAlibiBias(OpBuilder &b, AlibiBiasOp op) {
   MLIRContext *ctx = b.getContext();
   AffineMap headMap = AffineMap::get(3, 0, {b.getAffineDimExpr(0)}, ctx);
   // Query i sits at key position i + sk - sq: known when the model runs if a length is dynamic.
-  Value shiftV;
-  if (t.isDynamicDim(1) || t.isDynamicDim(2)) {
-    ValueRange dyn = op.getDynamicSizes();
-    size_t next = 0;
-    Value sqV = t.isDynamicDim(1) ? dyn[next++] : arith::ConstantIndexOp::create(b, loc, sq).getResult();
-    Value skV = t.isDynamicDim(2) ? dyn[next++] : arith::ConstantIndexOp::create(b, loc, sk).getResult();
-    shiftV = arith::IndexCastOp::create(b, loc, b.getI64Type(), arith::SubIOp::create(b, loc, skV, sqV));
-  }
+  Value shiftV = queryOffset(b, loc, t, op.getDynamicSizes());
   return generic(b, loc, {h, sq, sk}, ValueRange{slopeTensor},
                  emptyTensor(b, loc, {h, sq, sk}, op.getDynamicSizes()),
                  {headMap, b.getMultiDimIdentityMap(3)}, SmallVector<IteratorType>(3, IteratorType::parallel),
@@ -502,14 +505,7 @@ Value lowerT5Bias(OpBuilder &b, T5BiasOp op) {
   double logRange = std::log(static_cast<double>(op.getMaxDistance()) / static_cast<double>(maxExact));
   Value table = op.getTable();
   // Query i sits at key position i + sk - sq: known when the model runs if a length is dynamic.
-  Value shiftV;
-  if (t.isDynamicDim(1) || t.isDynamicDim(2)) {
-    ValueRange dyn = op.getDynamicSizes();
-    size_t next = 0;
-    Value sqV = t.isDynamicDim(1) ? dyn[next++] : arith::ConstantIndexOp::create(b, loc, sq).getResult();
-    Value skV = t.isDynamicDim(2) ? dyn[next++] : arith::ConstantIndexOp::create(b, loc, sk).getResult();
-    shiftV = arith::IndexCastOp::create(b, loc, b.getI64Type(), arith::SubIOp::create(b, loc, skV, sqV));
-  }
+  Value shiftV = queryOffset(b, loc, t, op.getDynamicSizes());
   return generic(b, loc, {h, sq, sk}, ValueRange{},
                  emptyTensor(b, loc, {h, sq, sk}, op.getDynamicSizes()),
                  {b.getMultiDimIdentityMap(3)}, SmallVector<IteratorType>(3, IteratorType::parallel),
