@@ -50,6 +50,10 @@ void loom::rt::runPacked(const Manifest &m, const std::vector<int64_t> &dims,
   if (lengthsIndex < 0)
     throw RuntimeError("a packed run needs a lengths input [" + batchName + "] that masks the "
                        "keys (sdpa's key_lengths); this model has none");
+  if (!m.packBlocker.empty())
+    throw RuntimeError("a packed run would change the valid rows of this model: " +
+                       m.packBlocker + " reads rows past an example's length (it mixes "
+                       "positions across the padding); run the padded batch instead");
   auto layout = [&](const TensorSpec &spec, const void *p, const char *kind) {
     TensorSpec r = spec.resolved(m.dynamic, dims);
     PackedBuffer b{static_cast<char *>(const_cast<void *>(p))};

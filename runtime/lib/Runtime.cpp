@@ -222,6 +222,8 @@ Manifest Manifest::parse(const char *text) {
         m.unused.push_back(specFrom(u));
     if (j.contains("dynamic"))
       m.dynamic = j.at("dynamic").get<std::vector<std::string>>();
+    if (j.contains("pack_blocker"))
+      m.packBlocker = j.at("pack_blocker").get<std::string>();
     if (j.contains("dynamic_max"))
       for (const auto &[name, limit] : j.at("dynamic_max").items())
         m.dynamicMax[name] = {limit.at("max").get<int64_t>(), limit.at("what").get<std::string>()};

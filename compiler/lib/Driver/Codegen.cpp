@@ -65,6 +65,7 @@ std::string Manifest::toJSON() const {
   llvm::json::Object root{{"format", "loom-manifest-5"}, {"model", model},
                           {"dynamic", std::move(dyn)},
                           {"dynamic_max", std::move(dynMax)},
+                          {"pack_blocker", packBlocker},
                           {"inputs", std::move(ins)},    {"outputs", std::move(outs)},
                           {"weights", std::move(ws)},    {"prepared", std::move(ps)},
                           {"unused", std::move(us)},
@@ -163,6 +164,8 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
       m.dynamicMax[nb.getName().str()] = {mlir::cast<mlir::IntegerAttr>(d.get("max")).getInt(),
                                           mlir::cast<mlir::StringAttr>(d.get("what")).str()};
     }
+  if (auto blocker = module->getAttrOfType<mlir::StringAttr>("loom.pack_blocker"))
+    m.packBlocker = blocker.str();
   return true;
 }
 

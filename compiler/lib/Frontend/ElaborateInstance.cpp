@@ -416,6 +416,9 @@ std::unique_ptr<Node> Elaborator::instantiatePlugin(const BlockPlugin &p, const 
       return nullptr;
     }
   }
+  if (!model->dynamicNames.empty() && model->packBlocker.empty() && !p.ignoresPadding(*inst))
+    model->packBlocker = "'" + p.name() + "' at " + bv.loc.file + ":" +
+                            std::to_string(bv.loc.line) + ":" + std::to_string(bv.loc.col);
   // Blocks size their weights and heads by the features: those are never dynamic.
   {
     // (Integer token ids [batch, seq] have no feature dimension.)

@@ -42,6 +42,8 @@ public:
                                        b.getNamedAttr("what", b.getStringAttr(bound.what))})));
       (*module)->setAttr("loom.dynamic_bounds", b.getDictionaryAttr(bounds));
     }
+    if (!model.packBlocker.empty())
+      (*module)->setAttr("loom.pack_blocker", b.getStringAttr(model.packBlocker));
     b.setInsertionPointToEnd(module->getBody());
     SmallVector<Type> args;
     for (const ModelInput &in : model.inputs)

@@ -7,6 +7,8 @@ namespace {
 class SinusoidalPEPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "sinusoidal_pe"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
   bool dynamicShapes() const override { return true; }
   /// In a step loop it adds the row of the step's position.
@@ -54,6 +56,8 @@ namespace {
 class LearnedPEPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "learned_pe"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
   bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Position; }

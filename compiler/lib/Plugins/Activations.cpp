@@ -11,6 +11,8 @@ public:
   bool stepwise() const override { return true; }
   /// Element-wise: any shape, dynamic dimensions included.
   bool dynamicShapes() const override { return true; }
+  /// Element-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   BlockCategory category() const override { return BlockCategory::Activation; }
   std::vector<ParamSpec> params() const override { return {}; }
   bool infer(const BlockInstance &inst, InferContext &, std::vector<int64_t> &out,

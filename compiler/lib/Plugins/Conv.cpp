@@ -34,6 +34,10 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "glu"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "a * sigmoid(b), a and b the halves of the last dimension (Dauphin et al. 2017; "
@@ -63,6 +67,10 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "pointwise_conv1d"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "torch.nn.Conv1d with kernel_size 1: a linear map of the channels at every position; "
@@ -99,6 +107,8 @@ public:
 class DepthwiseConv1DPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "depthwise_conv1d"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "torch.nn.Conv1d(c, c, kernel_size, groups=c) over the sequence, zero padded: "

@@ -37,6 +37,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "embedding"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
   bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
@@ -76,6 +78,8 @@ public:
 class AddEmbeddingPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "add_embedding"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
   bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
@@ -121,6 +125,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "tied_output"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
   bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }

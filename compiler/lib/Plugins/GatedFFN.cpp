@@ -15,6 +15,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "gated_ffn"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Position-wise (linears and an activation): dynamic batch and seq are fine.
   bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }

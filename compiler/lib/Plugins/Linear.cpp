@@ -18,6 +18,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "linear"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
   bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }

@@ -9,6 +9,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "layer_norm"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
   bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Norm; }
@@ -47,6 +49,8 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "rms_norm"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
   bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Norm; }
@@ -83,6 +87,10 @@ public:
   /// Position-wise: runs unchanged inside a step loop.
   bool stepwise() const override { return true; }
   std::string name() const override { return "batch_norm"; }
+  /// Position-wise: a packed run computes the valid rows exactly.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Norm; }
   std::string summary() const override {
     return "(x - running_mean) / sqrt(running_var + eps) * weight + bias per channel (last "
@@ -123,6 +131,8 @@ public:
 class GroupNormPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "group_norm"; }
+  /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Norm; }
   std::string summary() const override {
     return "normalises each group of channels over the channels and the whole sequence, then "

@@ -64,9 +64,44 @@ func.func @linear(%x: tensor<?x?x16xf32>, %w: tensor<32x16xf32>) -> tensor<?x?x3
 // -----
 
 // An op whose lowering is static only says so for dynamic shapes (never a wrong answer).
-func.func @batch_norm(%x: tensor<1x?x4xf32>, %w: tensor<4xf32>, %b: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>) -> tensor<1x?x4xf32> {
+func.func @relative_logits(%x: tensor<1x?x8xf32>, %t: tensor<5x4xf32>) -> tensor<1x2x?x?xf32> {
   // expected-error @+1 {{has no lowering for dynamic shapes yet}}
-  %0 = loom.batch_norm %x, %w, %b, %m, %v : (tensor<1x?x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x?x4xf32>
-  return %0 : tensor<1x?x4xf32>
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32} : (tensor<1x?x8xf32>, tensor<5x4xf32>) -> tensor<1x2x?x?xf32>
+  return %b : tensor<1x2x?x?xf32>
 }
 
+// -----
+
+// The Conformer's depthwise convolution over a dynamic length: the zero padding's result is
+// as long as the input plus the kernel's halo, the output as long as the input.
+// CHECK-LABEL: func.func @depthwise_conv1d
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x6xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[X]], %c0
+// CHECK-DAG: %[[T:.*]] = tensor.dim %[[X]], %c1
+// CHECK: tensor.pad %[[X]] low[0, 1, 0] high[0, 1, 0]
+// CHECK: tensor<?x?x6xf32> to tensor<?x?x6xf32>
+// CHECK: tensor.empty(%[[B]], %[[T]]) : tensor<?x?x6xf32>
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]
+// CHECK-SAME: ins(%padded, %{{.*}} : tensor<?x?x6xf32>, tensor<3x6xf32>) outs(%{{.*}} : tensor<?x?x6xf32>)
+func.func @depthwise_conv1d(%x: tensor<?x?x6xf32>, %w: tensor<6x3xf32>, %c: tensor<6xf32>) -> tensor<?x?x6xf32> {
+  %0 = loom.depthwise_conv1d %x, %w, %c {padding_left = 1, padding_right = 1} : (tensor<?x?x6xf32>, tensor<6x3xf32>, tensor<6xf32>) -> tensor<?x?x6xf32>
+  return %0 : tensor<?x?x6xf32>
+}
+
+// -----
+
+// GroupNorm over a dynamic length: each group averages over length * channels / groups
+// elements, a count computed at run time.
+// CHECK-LABEL: func.func @group_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x6xf32>
+// CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
+// CHECK: %[[N:.*]] = arith.muli %[[T]], %c2
+// CHECK: %[[NI:.*]] = arith.index_castui %[[N]] : index to i64
+// CHECK: %[[NF:.*]] = arith.uitofp %[[NI]] : i64 to f32
+// CHECK: %[[INV:.*]] = arith.divf %cst{{.*}}, %[[NF]] : f32
+// CHECK: tensor.expand_shape %[[X]] {{\[\[}}0], [1], [2, 3]] output_shape [%{{.*}}, %[[T]], 3, 2]
+// CHECK: arith.mulf %{{.*}}, %[[INV]] : f32
+func.func @group_norm(%x: tensor<?x?x6xf32>, %w: tensor<6xf32>, %b: tensor<6xf32>) -> tensor<?x?x6xf32> {
+  %0 = loom.group_norm %x, %w, %b {num_groups = 3} : (tensor<?x?x6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<?x?x6xf32>
+  return %0 : tensor<?x?x6xf32>
+}

@@ -49,6 +49,8 @@ struct Manifest {
   std::vector<std::string> dynamic;
   /// Run-time limits of dynamic dimensions: name -> (max, what imposes it).
   std::map<std::string, std::pair<int64_t, std::string>> dynamicMax;
+  /// The block that makes a packed run inexact ("" if none; Model::packBlocker).
+  std::string packBlocker;
   std::string toJSON() const;
 };
 

@@ -144,6 +144,10 @@ struct Model {
   /// The dynamic dimension at each position (one name per position), and their limits.
   std::map<int64_t, std::string> dynamicNames;
   std::map<std::string, DynamicBound> dynamicBounds;
+  /// In a model with dynamic dimensions, the first block whose valid rows read the padding
+  /// ("'depthwise_conv1d' at file:line:col"; see BlockPlugin::ignoresPadding), or "": a
+  /// packed run is refused when it is set.
+  std::string packBlocker;
   std::vector<int64_t> outputShape;
   /// Per dimension of the output: the dynamic model parameter that sizes it, or "" (empty
   /// when the output is static).

@@ -290,6 +290,12 @@ public:
   /// block that does not is an error in a model compiled with dynamic dimensions, never a
   /// wrong answer.
   virtual bool dynamicShapes() const { return false; }
+  /// True if the block's output rows before an example's length do not depend on its rows
+  /// past it: position-wise blocks, and attention whose padded keys are masked (or causal).
+  /// A packed run (`--pack`, loom_model_run_packed) runs each example of a padded batch
+  /// alone on its valid rows; it is exact only for a model whose blocks all say so, and is
+  /// refused for any other (a convolution or a norm over the sequence reads the padding).
+  virtual bool ignoresPadding(const BlockInstance &) const { return false; }
   /// Checks the parameters against `inst.inputShape()`, sets the output shape and lists the
   /// weights. Returns false after reporting errors through `ctx`.
   virtual bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &outShape,
@@ -312,6 +318,9 @@ struct AttentionGeometry {
 class AttentionPositionPlugin : public BlockPlugin {
 public:
   BlockCategory category() const override { return BlockCategory::Position; }
+  /// Schemes read positions relative to the example's first row (i, j, i - j), the same in
+  /// a packed run; the attention holding the scheme decides about the padding.
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
   /// Checks the scheme against attention's geometry and lists its weights (named under the
   /// scheme's instance). Reports errors through `ctx`.
   virtual bool inferInAttention(const BlockInstance &inst, const AttentionGeometry &g,

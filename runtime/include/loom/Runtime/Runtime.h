@@ -66,6 +66,9 @@ struct Manifest {
   /// Run-time limits of dynamic dimensions (a learned position table's rows): name ->
   /// (max, what imposes it).
   std::map<std::string, std::pair<int64_t, std::string>> dynamicMax;
+  /// The block whose valid rows read the padding ("'depthwise_conv1d' at file:line:col"),
+  /// which makes a packed run inexact; "" if none.
+  std::string packBlocker;
   /// Sizes the dynamic dimensions from the inputs' actual shapes (inputShapes[i] is that of
   /// inputs[i]). Throws RuntimeError, prefixed by `where`, naming the input and dimension
   /// when a rank or static dimension differs, a dynamic one is 0 (or negative), or two

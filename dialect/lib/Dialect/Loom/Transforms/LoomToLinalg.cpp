@@ -555,9 +555,9 @@ Value lowerGlu(OpBuilder &b, GluOp op) {
   RankedTensorType in = op.getInput().getType(), out = op.getResult().getType();
   int64_t rank = in.getRank(), c = out.getDimSize(rank - 1);
   auto half = [&](int64_t offset) -> Value {
-    SmallVector<OpFoldResult> offs(rank, b.getIndexAttr(0)), sizes, strides(rank, b.getIndexAttr(1));
-    for (int64_t d : out.getShape())
-      sizes.push_back(b.getIndexAttr(d));
+    SmallVector<OpFoldResult> offs(rank, b.getIndexAttr(0)), strides(rank, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, op.getInput());
+    sizes.back() = b.getIndexAttr(c);
     offs.back() = b.getIndexAttr(offset);
     return tensor::ExtractSliceOp::create(b, loc, out, op.getInput(), offs, sizes, strides);
   };
@@ -577,18 +577,21 @@ Value lowerDepthwiseConv1D(OpBuilder &b, DepthwiseConv1DOp op) {
   RankedTensorType out = op.getResult().getType();
   int64_t bs = out.getDimSize(0), t = out.getDimSize(1), c = out.getDimSize(2);
   int64_t pl = static_cast<int64_t>(op.getPaddingLeft()), pr = static_cast<int64_t>(op.getPaddingRight());
+  // The output's dynamic batch and length are the input's.
+  SmallVector<Value> dyn = dynamicSizes(b, loc, x);
   if (pl || pr) {
     auto inT = op.getInput().getType();
-    auto padT = RankedTensorType::get({bs, inT.getDimSize(1) + pl + pr, c}, b.getF32Type());
+    int64_t padded = inT.isDynamicDim(1) ? ShapedType::kDynamic : inT.getDimSize(1) + pl + pr;
+    auto padT = RankedTensorType::get({bs, padded, c}, b.getF32Type());
     SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(pl), b.getIndexAttr(0)};
     SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(pr), b.getIndexAttr(0)};
     x = tensor::PadOp::create(b, loc, padT, x, low, high, f32Const(b, loc, 0.0));
   }
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
-  Value init = op.getBias() ? Value() : filled(b, loc, {bs, t, c}, 0.0);
+  Value init = op.getBias() ? Value() : filled(b, loc, {bs, t, c}, 0.0, dyn);
   if (Value bias = op.getBias())
-    init = generic(b, loc, {bs, t, c}, ValueRange{bias}, emptyTensor(b, loc, {bs, t, c}),
+    init = generic(b, loc, {bs, t, c}, ValueRange{bias}, emptyTensor(b, loc, {bs, t, c}, dyn),
                    {AffineMap::get(3, 0, {d(2)}, ctx), b.getMultiDimIdentityMap(3)},
                    SmallVector<IteratorType>(3, IteratorType::parallel),
                    [](OpBuilder &, Location, ValueRange a) -> Value { return a[0]; });
@@ -628,7 +631,7 @@ Value lowerBatchNorm(OpBuilder &b, BatchNormOp op) {
                           return arith::SubFOp::create(nb, nl, a[0],
                                                        arith::MulFOp::create(nb, nl, a[1], a[2]));
                         });
-  Value y = generic(b, loc, {m, c}, ValueRange{x, scale, shift}, emptyTensor(b, loc, {m, c}),
+  Value y = generic(b, loc, {m, c}, ValueRange{x, scale, shift}, emptyTensor(b, loc, {m, c}, rows),
                     {id2, col, col, id2}, {IteratorType::parallel, IteratorType::parallel},
                     [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                       return arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]), a[2]);
@@ -643,11 +646,30 @@ Value lowerGroupNorm(OpBuilder &b, GroupNormOp op) {
   RankedTensorType in = op.getInput().getType();
   int64_t bs = in.getDimSize(0), t = in.getDimSize(1), c = in.getDimSize(2);
   int64_t g = static_cast<int64_t>(op.getNumGroups()), cg = c / g;
-  float invN = 1.0f / static_cast<float>(t * cg), eps = op.getEpsilon().convertToFloat();
+  float eps = op.getEpsilon().convertToFloat();
   MLIRContext *ctx = b.getContext();
+  // 1 / (t * c/g), the count each group averages over; a dynamic length is read at run time.
+  Value invN;
+  if (in.isDynamicDim(1)) {
+    Value n = arith::MulIOp::create(b, loc, tensor::DimOp::create(b, loc, op.getInput(), 1),
+                                    arith::ConstantIndexOp::create(b, loc, cg));
+    Value nf = arith::UIToFPOp::create(
+        b, loc, b.getF32Type(), arith::IndexCastUIOp::create(b, loc, b.getI64Type(), n));
+    invN = arith::DivFOp::create(b, loc, f32Const(b, loc, 1.0), nf);
+  } else {
+    invN = f32Const(b, loc, 1.0 / static_cast<double>(t * cg));
+  }
+  SmallVector<Value> dynIn = dynamicSizes(b, loc, op.getInput());
+  SmallVector<Value> dynStat;
+  if (in.isDynamicDim(0))
+    dynStat.push_back(tensor::DimOp::create(b, loc, op.getInput(), 0));
   auto x4T = RankedTensorType::get({bs, t, g, cg}, b.getF32Type());
+  SmallVector<OpFoldResult> x4Sizes = tensor::getMixedSizes(b, loc, op.getInput());
+  x4Sizes.back() = b.getIndexAttr(g);
+  x4Sizes.push_back(b.getIndexAttr(cg));
   Value x4 = tensor::ExpandShapeOp::create(b, loc, x4T, op.getInput(),
-                                           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+                                           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
+                                           x4Sizes);
   auto chanT = RankedTensorType::get({g, cg}, b.getF32Type());
   auto chan = [&](Value v) -> Value {
     return tensor::ExpandShapeOp::create(b, loc, chanT, v, ArrayRef<ReassociationIndices>{{0, 1}});
@@ -658,14 +680,14 @@ Value lowerGroupNorm(OpBuilder &b, GroupNormOp op) {
   AffineMap redOut = AffineMap::get(4, 0, {d(0), d(1)}, ctx);
   SmallVector<IteratorType> red{IteratorType::parallel, IteratorType::parallel,
                                 IteratorType::reduction, IteratorType::reduction};
-  Value sum = generic(b, loc, {bs, g}, ValueRange{x4}, filled(b, loc, {bs, g}, 0.0),
+  Value sum = generic(b, loc, {bs, g}, ValueRange{x4}, filled(b, loc, {bs, g}, 0.0, dynStat),
                       {redX, redOut}, red, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                         return arith::AddFOp::create(nb, nl, a[1], a[0]);
                       });
-  Value sq = generic(b, loc, {bs, g}, ValueRange{x4, sum}, filled(b, loc, {bs, g}, 0.0),
+  Value sq = generic(b, loc, {bs, g}, ValueRange{x4, sum}, filled(b, loc, {bs, g}, 0.0, dynStat),
                      {redX, redOut, redOut}, red,
                      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                       Value mean = arith::MulFOp::create(nb, nl, a[1], f32Const(nb, nl, invN));
+                       Value mean = arith::MulFOp::create(nb, nl, a[1], invN);
                        Value cen = arith::SubFOp::create(nb, nl, a[0], mean);
                        return arith::AddFOp::create(nb, nl, a[2], arith::MulFOp::create(nb, nl, cen, cen));
                      });
@@ -674,10 +696,10 @@ Value lowerGroupNorm(OpBuilder &b, GroupNormOp op) {
   AffineMap param = AffineMap::get(4, 0, {d(2), d(3)}, ctx);
   Value y = generic(b, loc, {bs, t, g, cg},
                     ValueRange{x4, sum, sq, chan(op.getWeight()), chan(op.getBias())},
-                    emptyTensor(b, loc, {bs, t, g, cg}), {id4, stat, stat, param, param, id4},
+                    emptyTensor(b, loc, {bs, t, g, cg}, dynIn), {id4, stat, stat, param, param, id4},
                     SmallVector<IteratorType>(4, IteratorType::parallel),
                     [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                      Value n = f32Const(nb, nl, invN);
+                      Value n = invN;
                       Value mean = arith::MulFOp::create(nb, nl, a[1], n);
                       Value var = arith::MulFOp::create(nb, nl, a[2], n);
                       Value rstd = math::RsqrtOp::create(
@@ -726,7 +748,7 @@ bool supportsDynamicShapes(Operation *op) {
   if (auto attn = dyn_cast<AttentionOp>(op))
     return !attn.getRelValues();
   return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, T5BiasOp,
-             AlibiBiasOp,
+             AlibiBiasOp, GluOp, DepthwiseConv1DOp, BatchNormOp, GroupNormOp,
              AddOp, MulOp, ElementwiseUnaryOpInterface>(op);
 }
 
