@@ -10,6 +10,9 @@
  *                  (their names), "dynamic_max" ({name: {max, what}}: run-time limits,
  *                  e.g. a position table's rows) and, for index inputs bounded by one,
  *                  "bound_dim" and "bound_plus" (entries in [0, size + bound_plus)).
+ *                  "pack_blocker" names the first block whose valid rows read the
+ *                  padding ("'depthwise_conv1d' at file:line:col"), or is "": a packed
+ *                  run (loom_model_run_packed) is refused when it is set.
  *   loom_prepare   computes the prepared buffers (e.g. transposed or concatenated weights)
  *                  from the weights; call once after loading, before loom_forward.
  *   loom_forward   inputs (the first is [batch, seq, d_model] f32; others such as key
