@@ -220,9 +220,25 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
       return nullptr;
     }
     ModelInput mo{out.name, {}, out.dtype, out.loc};
-    if (!declaredShape(out, env, "output", mo.shape))
+    if (!declaredShape(out, env, "output", mo.shape, &mo.dynamicDims))
       return nullptr;
-    claimedSlots[out.name].assign(mo.shape.front(), false);
+    mo.dynamicDims.resize(mo.shape.size());
+    // A dynamic dimension of an output is sized at run time by the inputs: it must sit
+    // where they hold it.
+    for (size_t d = 0; d < mo.dynamicDims.size(); ++d) {
+      if (mo.dynamicDims[d].empty())
+        continue;
+      auto owner = model->dynamicNames.find(static_cast<int64_t>(d));
+      if (owner == model->dynamicNames.end() || owner->second != mo.dynamicDims[d]) {
+        diag.error(out.dims[d]->loc,
+                   "dimension " + std::to_string(d) + " of output '" + out.name +
+                       "' is the dynamic '" + mo.dynamicDims[d] + "', which no input has at " +
+                       "that position; an output's dynamic dimensions are sized by the inputs'");
+        return nullptr;
+      }
+    }
+    // Slots are written along a static first dimension; a dynamic one is written whole.
+    claimedSlots[out.name].assign(isDynamicDim(mo.shape.front()) ? 1 : mo.shape.front(), false);
     model->outputs.push_back(std::move(mo));
     env[out.name] = ParamValue::ofOutput(out.name);
   }

@@ -85,7 +85,13 @@ public:
     SmallVector<Value> returned{val(model.resultId)};
     for (auto [o, decl] : llvm::enumerate(model.outputs)) {
       // Each slot value [rest...] goes to [slot, rest...] of the output.
-      Value full = tensor::EmptyOp::create(b, unknown, decl.shape, b.getF32Type());
+      // Its dynamic dimensions are the inputs' at the same position.
+      SmallVector<Value> dyn;
+      for (auto [d, size] : llvm::enumerate(decl.shape))
+        if (isDynamicDim(size))
+          dyn.push_back(dynamicSize(decl.dynamicDims[d], static_cast<int64_t>(d)));
+      Value full = tensor::EmptyOp::create(
+          b, unknown, RankedTensorType::get(decl.shape, elementType(decl.dtype)), dyn);
       for (auto &[index, value] : slotValues[decl.name]) {
         if (index == -1) { // the whole output
           full = value;
@@ -96,17 +102,30 @@ public:
         offs[0] = b.getIndexAttr(index);
         sizes.push_back(b.getIndexAttr(1));
         for (size_t d = 1; d < decl.shape.size(); ++d)
-          sizes.push_back(b.getIndexAttr(decl.shape[d]));
+          sizes.push_back(isDynamicDim(decl.shape[d])
+                              ? OpFoldResult(dynamicSize(decl.dynamicDims[d], static_cast<int64_t>(d)))
+                              : OpFoldResult(b.getIndexAttr(decl.shape[d])));
         full = tensor::InsertSliceOp::create(b, unknown, value, full, offs, sizes, strides);
       }
       returned.push_back(full);
       fn.setResultAttr(o + 1, "loom.output", b.getStringAttr(decl.name));
+      if (std::any_of(decl.shape.begin(), decl.shape.end(), isDynamicDim))
+        fn.setResultAttr(o + 1, "loom.dynamic_dims", dynamicDimsAttr(decl.dynamicDims));
     }
     func::ReturnOp::create(b, unknown, returned);
     return module;
   }
 
 private:
+  /// The run-time size of the dynamic dimension `name`: tensor.dim of the first model input
+  /// holding it (at `position`, where every input holds it).
+  Value dynamicSize(const std::string &name, int64_t position) {
+    for (auto [i, in] : llvm::enumerate(model.inputs))
+      if (static_cast<size_t>(position) < in.dynamicDims.size() &&
+          in.dynamicDims[position] == name)
+        return tensor::DimOp::create(b, UnknownLoc::get(&ctx), func.getArgument(i), position);
+    llvm_unreachable("an output's dynamic dimension is an input's (checked in elaboration)");
+  }
   Type elementType(const std::string &dtype) {
     if (dtype == "i32")
       return b.getI32Type();

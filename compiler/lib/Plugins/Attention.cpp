@@ -21,6 +21,14 @@ public:
   /// In a step loop, causal self-attention keeps a key/value cache of the loop's length;
   /// cross-attention (kv) reads its source as usual.
   bool stepwise() const override { return true; }
+  /// Self-attention, cross-attention and a Transformer-XL memory with a dynamic batch or seq
+  /// (keys over mem_len + seq positions); not inside a step loop.
+  bool dynamicShapes() const override { return true; }
+  /// With the padded keys masked by `key_lengths`, or causal, a valid row never reads the
+  /// padding (a memory holds no padding: its rows precede the segment).
+  bool ignoresPadding(const BlockInstance &inst) const override {
+    return inst.getBool("causal") || inst.tensorType("key_lengths");
+  }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "multi-head self-attention softmax(Q K^T / sqrt(d_head)) V "
@@ -95,6 +103,13 @@ public:
     if (ctx.stepLoopLength() > 0 && !inst.tensorType("kv") &&
         !plugins::inferStepCache(inst, ctx, inst.inputShape()[0], d, {"key_lengths", "memory"}))
       return false;
+    const std::vector<int64_t> &inShape = inst.inputShape();
+    bool dynamic = std::any_of(inShape.begin(), inShape.end(), isDynamicDim);
+    if (dynamic && ctx.stepLoopLength() > 0) {
+      ctx.error("", "attention in a step loop does not support dynamic dimensions yet; "
+                    "compile with static sizes");
+      return false;
+    }
     // Transformer-XL memory: keys and values over mem_len + seq positions.
     int64_t seqK = inst.inputShape()[1];
     if (const auto *type = inst.tensorType("kv")) {
@@ -135,7 +150,19 @@ public:
                                std::to_string(type->first[0]) + " layers");
         return false;
       }
-      seqK += type->first[2];
+      // A dynamic seq keeps seq_k dynamic (mem_len more at run time). Position schemes
+      // then find the queries' offset among the keys at run time (alibi, t5, xl); RoPE's
+      // is a compile-time constant.
+      if (isDynamicDim(seqK)) {
+        const std::string &scheme = inst.param("position").block->kind;
+        if (scheme != "none" && scheme != "xl" && scheme != "alibi" && scheme != "t5") {
+          ctx.error("position", "'" + scheme + "' with a memory needs a static seq (the "
+                                "queries' offset among the keys is fixed at compile time)");
+          return false;
+        }
+      } else {
+        seqK += type->first[2];
+      }
       if (const std::string &out = inst.param("memory_out").s; !out.empty() &&
           !ctx.claimOutputSlot("memory_out", out, layer, {in[0], type->first[2], in[2]}))
         return false;
@@ -146,20 +173,32 @@ public:
     if (!plugins::inferAttentionPosition(inst, ctx, inst.inputShape(), seqK))
       return false;
     // Each example's key length must lie in [0, seq_k]; the runtime checks it before the run.
-    if (inst.tensorType("key_lengths"))
-      ctx.requireIndexRangeOf("key_lengths", seqK + 1);
+    if (inst.tensorType("key_lengths")) {
+      if (isDynamicDim(seqK) && !inst.tensorType("kv"))
+        ctx.requireIndexRangeOfDim(
+            "key_lengths", 1,
+            1 + (inst.tensorType("memory") ? inst.tensorType("memory")->first[2] : 0));
+      else if (isDynamicDim(seqK)) {
+        ctx.error("key_lengths", "key lengths over a dynamic cross-attention source are not "
+                                 "supported yet; compile with static sizes");
+        return false;
+      } else
+        ctx.requireIndexRangeOf("key_lengths", seqK + 1);
+    }
     out = inst.inputShape();
     return true;
   }
-  /// t[:, rowOffset : rowOffset + nRows, colOffset : colOffset + nCols] of a [batch, seq, f] tensor.
-  static Value rows(OpBuilder &b, Location loc, Value t, int64_t rowOffset, int64_t nRows,
-                    int64_t colOffset, int64_t nCols) {
+  /// t[:, rowOffset : rowOffset + nRows, colOffset : colOffset + nCols] of a [batch, seq, f]
+  /// tensor; the row offset and count may be run-time values (a dynamic seq).
+  static Value rows(OpBuilder &b, Location loc, Value t, OpFoldResult rowOffset,
+                    OpFoldResult nRows, int64_t colOffset, int64_t nCols) {
     auto tt = cast<RankedTensorType>(t.getType());
-    auto type = RankedTensorType::get({tt.getDimSize(0), nRows, nCols}, b.getF32Type());
+    std::optional<int64_t> n = getConstantIntValue(nRows);
+    auto type = RankedTensorType::get({tt.getDimSize(0), n ? *n : ShapedType::kDynamic, nCols},
+                                      b.getF32Type());
     return tensor::ExtractSliceOp::create(
-        b, loc, type, t,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(rowOffset), b.getIndexAttr(colOffset)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(tt.getDimSize(0)), b.getIndexAttr(nRows), b.getIndexAttr(nCols)},
+        b, loc, type, t, ArrayRef<OpFoldResult>{b.getIndexAttr(0), rowOffset, b.getIndexAttr(colOffset)},
+        ArrayRef<OpFoldResult>{tensor::getMixedSize(b, loc, t, 0), nRows, b.getIndexAttr(nCols)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1)});
   }
   Value emit(const BlockInstance &inst, EmitContext &ctx, Value x) const override {
@@ -167,7 +206,9 @@ public:
     int64_t d = inst.inputShape().back();
     bool bias = inst.getBool("bias");
     auto xt = cast<RankedTensorType>(x.getType());
-    int64_t batch = xt.getDimSize(0), seq = xt.getDimSize(1);
+    int64_t batch = xt.getDimSize(0);
+    Location loc = ctx.loc();
+    OpFoldResult seq = tensor::getMixedSize(b, loc, x, 1), batchSize = tensor::getMixedSize(b, loc, x, 0);
     // Keys and values read kvIn: x, or concat(memory[layer], x) (Transformer-XL).
     Value kvIn = x;
     int64_t mem = 0;
@@ -179,13 +220,14 @@ public:
           b, ctx.loc(), slotType, memory,
           ArrayRef<OpFoldResult>{b.getIndexAttr(inst.getInt("layer")), b.getIndexAttr(0),
                                  b.getIndexAttr(0), b.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(batch), b.getIndexAttr(mem),
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), batchSize, b.getIndexAttr(mem),
                                  b.getIndexAttr(d)},
           ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
                                  b.getIndexAttr(1)});
       kvIn = tensor::ConcatOp::create(b, ctx.loc(), /*dim=*/1, ValueRange{slot, x});
       if (const std::string &out = inst.param("memory_out").s; !out.empty())
-        ctx.writeOutput(out, inst.getInt("layer"), rows(b, ctx.loc(), kvIn, seq, mem, 0, d));
+        ctx.writeOutput(out, inst.getInt("layer"),
+                        rows(b, loc, kvIn, seq, b.getIndexAttr(mem), 0, d));
     }
     Value q, k, v;
     if (Value src = ctx.tensor("kv")) {
@@ -206,9 +248,9 @@ public:
         };
         q = proj(x, weightRows(w, 0, d), bq, d);
         Value kvProj = proj(src, weightRows(w, d, 2 * d), bkv, 2 * d);
-        int64_t sk = cast<RankedTensorType>(src.getType()).getDimSize(1);
-        k = rows(b, ctx.loc(), kvProj, 0, sk, 0, d);
-        v = rows(b, ctx.loc(), kvProj, 0, sk, d, d);
+        OpFoldResult sk = tensor::getMixedSize(b, loc, src, 1), zero = b.getIndexAttr(0);
+        k = rows(b, loc, kvProj, zero, sk, 0, d);
+        v = rows(b, loc, kvProj, zero, sk, d, d);
       } else {
         q = plugins::emitLinear(ctx, x, "q_proj.weight", bias ? "q_proj.bias" : "", d);
         k = plugins::emitLinear(ctx, src, "k_proj.weight", bias ? "k_proj.bias" : "", d);
@@ -216,9 +258,10 @@ public:
       }
     } else if (inst.getSymbol("qkv") == "packed") {
       Value qkv = plugins::emitLinear(ctx, kvIn, "in_proj_weight", bias ? "in_proj_bias" : "", 3 * d);
-      q = rows(b, ctx.loc(), qkv, mem, seq, 0, d); // queries: the last seq positions
-      k = rows(b, ctx.loc(), qkv, 0, mem + seq, d, d);
-      v = rows(b, ctx.loc(), qkv, 0, mem + seq, 2 * d, d);
+      OpFoldResult all = tensor::getMixedSize(b, loc, qkv, 1), zero = b.getIndexAttr(0);
+      q = rows(b, loc, qkv, b.getIndexAttr(mem), seq, 0, d); // queries: the last seq positions
+      k = rows(b, loc, qkv, zero, all, d, d);
+      v = rows(b, loc, qkv, zero, all, 2 * d, d);
     } else {
       q = plugins::emitLinear(ctx, x, "q_proj.weight", bias ? "q_proj.bias" : "", d);
       k = plugins::emitLinear(ctx, kvIn, "k_proj.weight", bias ? "k_proj.bias" : "", d);

@@ -20,6 +20,9 @@ namespace {
 class UniversalPlugin : public BlockPlugin {
 public:
   std::string name() const override { return "universal"; }
+  /// A dynamic seq adds the position signal computed from the indices (no table of the
+  /// length); the halting state is sized at run time.
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "a shared transition applied max_steps times, or until each position halts (ACT), "
@@ -103,9 +106,11 @@ public:
     Location loc = ctx.loc();
     auto xT = cast<RankedTensorType>(x.getType());
     int64_t seq = xT.getDimSize(1), d = xT.getDimSize(2), maxSteps = inst.getInt("max_steps");
-    // The signal tables do not depend on the input: computed once, at load time.
+    // The signal tables do not depend on the input: computed once, at load time. With a
+    // dynamic seq the position signal is computed in place each step (the same values).
     auto table = [&](int64_t rows) { return sinusoidalRows(b, loc, rows, d); };
-    Value positions = inst.getSymbol("position") == "sinusoidal" ? table(seq) : Value();
+    bool positionSignal = inst.getSymbol("position") == "sinusoidal";
+    Value positions = positionSignal && !isDynamicDim(seq) ? table(seq) : Value();
     const std::string &timestep = inst.getSymbol("timestep");
     // Sinusoidal: row t for step t = 1..max_steps; learned: row t - 1.
     Value steps = timestep == "sinusoidal" ? table(maxSteps + 1)
@@ -116,6 +121,8 @@ public:
     auto signal = [&](Value state, OpFoldResult step) -> Value {
       if (positions)
         state = AddPositionTableOp::create(b, loc, xT, state, positions);
+      else if (positionSignal)
+        state = SinusoidalPEOp::create(b, loc, state, b.getF64FloatAttr(10000.0));
       return steps ? addTableRow(b, loc, state, steps, step) : state;
     };
 

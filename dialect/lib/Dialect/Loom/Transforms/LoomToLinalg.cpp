@@ -503,7 +503,7 @@ Value lowerAddBias(OpBuilder &b, AddBiasOp op) {
   AffineMap last = AffineMap::get(rank, 0, {b.getAffineDimExpr(rank - 1)}, b.getContext());
   float alpha = op.getAlpha().convertToFloat();
   return generic(b, loc, t.getShape(), ValueRange{op.getInput(), op.getBias()},
-                 emptyTensor(b, loc, t.getShape()), {id, last, id},
+                 emptyLike(b, loc, op.getInput()), {id, last, id},
                  SmallVector<IteratorType>(rank, IteratorType::parallel),
                  [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                    return arith::AddFOp::create(
@@ -748,7 +748,7 @@ bool supportsDynamicShapes(Operation *op) {
   if (auto attn = dyn_cast<AttentionOp>(op))
     return !attn.getRelValues();
   return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, T5BiasOp,
-             AlibiBiasOp, GluOp, DepthwiseConv1DOp, BatchNormOp, GroupNormOp,
+             AlibiBiasOp, GluOp, DepthwiseConv1DOp, BatchNormOp, GroupNormOp, ActOp, AddBiasOp,
              AddOp, MulOp, ElementwiseUnaryOpInterface>(op);
 }
 

@@ -23,15 +23,17 @@ SmallVector<Value> lowerAct(RewriterBase &b, ActOp op) {
   RankedTensorType st = op.getInput().getType();
   int64_t bs = st.getDimSize(0), seq = st.getDimSize(1);
   SmallVector<int64_t> pos{bs, seq};
+  // The run-time batch and length, when dynamic: they size every per-position tensor.
+  SmallVector<Value> dynPos = dynamicSizes(b, loc, op.getInput());
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
   AffineMap id2 = b.getMultiDimIdentityMap(2), id3 = b.getMultiDimIdentityMap(3);
   AffineMap perPos = AffineMap::get(3, 0, {d(0), d(1)}, ctx);
   auto par = IteratorType::parallel, red = IteratorType::reduction;
 
   // Loop-carried: state, step, halting sum h, steps n, remainder r, weighted output.
-  Value zerosPos = filled(b, loc, pos, 0.0);
+  Value zerosPos = filled(b, loc, pos, 0.0, dynPos);
   SmallVector<Value> init{op.getInput(), arith::ConstantIndexOp::create(b, loc, 0), zerosPos,
-                          zerosPos, zerosPos, filled(b, loc, st.getShape(), 0.0)};
+                          zerosPos, zerosPos, filled(b, loc, st.getShape(), 0.0, dynPos)};
   SmallVector<Type> types = llvm::map_to_vector(init, [](Value v) { return v.getType(); });
   SmallVector<Location> locs(init.size(), loc);
   auto loop = scf::WhileOp::create(b, loc, types, init);
@@ -53,7 +55,8 @@ SmallVector<Value> lowerAct(RewriterBase &b, ActOp op) {
         out = after->getArgument(5);
 
   // The halting unit's logit: bias + pre[b, s, :] . weight[0, :].
-  Value biasInit = generic(b, loc, pos, ValueRange{op.getHaltingBias()}, emptyTensor(b, loc, pos),
+  Value biasInit = generic(b, loc, pos, ValueRange{op.getHaltingBias()},
+                           emptyTensor(b, loc, pos, dynamicSizes(b, loc, pre)),
                            {AffineMap::get(2, 0, {b.getAffineConstantExpr(0)}, ctx), id2},
                            {par, par}, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
   Value logit = generic(b, loc, pos, ValueRange{pre, op.getHaltingWeight()}, biasInit,
@@ -66,7 +69,7 @@ SmallVector<Value> lowerAct(RewriterBase &b, ActOp op) {
   // Per position: new h, n, r and the update weight w.
   float threshold = op.getThreshold().convertToFloat();
   float maxSteps = static_cast<float>(op.getMaxSteps());
-  Value empty = emptyTensor(b, loc, pos);
+  Value empty = emptyTensor(b, loc, pos, dynamicSizes(b, loc, pre));
   auto update = linalg::GenericOp::create(
       b, loc, TypeRange(SmallVector<Type>(4, zerosPos.getType())), ValueRange{logit, h, n, r},
       ValueRange{empty, empty, empty, empty}, SmallVector<AffineMap>(8, id2),
@@ -98,7 +101,7 @@ SmallVector<Value> lowerAct(RewriterBase &b, ActOp op) {
   Value w = update.getResult(3);
   // out = next * w + out * (1 - w)
   Value newOut = generic(b, loc, st.getShape(), ValueRange{next, out, w},
-                         emptyTensor(b, loc, st.getShape()), {id3, id3, perPos, id3},
+                         emptyLike(b, loc, next), {id3, id3, perPos, id3},
                          {par, par, par}, [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                            Value keep = arith::SubFOp::create(nb, nl, f32Const(nb, nl, 1.0), a[2]);
                            return arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[2]),
