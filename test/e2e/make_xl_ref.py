@@ -8,6 +8,9 @@ the test's, each with the memory of the previous one.
 
 Writes weights.safetensors, x1.npy, mems0.npy, y1.npy, mems1.npy, x2.npy, y2.npy, mems2.npy.
 usage: make_xl_ref.py OUTDIR --layers 2 --d-model 32 --heads 4 --d-ff 64 --seq 8 --batch 2
+           [--mem-len M] [--seg-lengths L0,L1,L2]
+--mem-len defaults to --seq; --seg-lengths gives the three segments' lengths (default --seq
+each; L0 >= mem_len, as segment 0's last mem_len rows are the first memory).
 """
 import argparse
 import math
@@ -84,17 +87,22 @@ def run(layers, x, mems, mem_len):
 def main():
     ap = argparse.ArgumentParser()
     loomref.add_size_args(ap, layers=2, d_model=32, heads=4, d_ff=64, seq=8, batch=2)
+    ap.add_argument("--mem-len", type=int, default=0)
+    ap.add_argument("--seg-lengths", default="")
     a = ap.parse_args()
+    mem_len = a.mem_len or a.seq
+    lengths = [int(v) for v in a.seg_lengths.split(",")] if a.seg_lengths else [a.seq] * 3
+    assert len(lengths) == 3 and lengths[0] >= mem_len, "three lengths, the first >= mem_len"
     torch.manual_seed(a.seed)
     model = torch.nn.Module()
     model.layers = torch.nn.ModuleList(Layer(a.d_model, a.heads, a.d_ff) for _ in range(a.layers))
     loomref.reinit_(model, a.seed + 1)
     g = torch.Generator().manual_seed(a.seed + 2)
-    segs = [torch.randn(a.batch, a.seq, a.d_model, generator=g) for _ in range(3)]
+    segs = [torch.randn(a.batch, n, a.d_model, generator=g) for n in lengths]
     with torch.no_grad():
-        _, mems0 = run(model.layers, segs[0], None, a.seq)
-        y1, mems1 = run(model.layers, segs[1], mems0, a.seq)
-        y2, mems2 = run(model.layers, segs[2], mems1, a.seq)
+        _, mems0 = run(model.layers, segs[0], None, mem_len)
+        y1, mems1 = run(model.layers, segs[1], mems0, mem_len)
+        y2, mems2 = run(model.layers, segs[2], mems1, mem_len)
     loomref.save_reference(a.outdir, model.state_dict(), segs[1], y1)
     for name, t in [("x1", segs[1]), ("mems0", mems0), ("y1", y1), ("mems1", mems1),
                     ("x2", segs[2]), ("y2", y2), ("mems2", mems2)]:

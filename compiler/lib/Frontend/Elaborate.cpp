@@ -20,7 +20,10 @@ const ParamValue &Instance::param(const std::string &name) const {
 std::string loom::detail::shapeStr(const std::vector<int64_t> &s) {
   std::string out = "[";
   for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? ", " : "") + (isDynamicDim(s[i]) ? std::string("?") : std::to_string(s[i]));
+    out += (i ? ", " : "") +
+           (!isDynamicDim(s[i])      ? std::to_string(s[i])
+            : dynamicExtra(s[i]) == 0 ? std::string("?")
+                                      : "?+" + std::to_string(dynamicExtra(s[i])));
   return out + "]";
 }
 
@@ -275,7 +278,8 @@ std::unique_ptr<Model> Elaborator::run(const std::map<std::string, std::string> 
   for (size_t i = 0; i < model->outputShape.size(); ++i) {
     if (!isDynamicDim(model->outputShape[i]))
       continue;
-    if (i >= stream.dynamicDims.size() || stream.dynamicDims[i].empty()) {
+    if (i >= stream.dynamicDims.size() || stream.dynamicDims[i].empty() ||
+        dynamicExtra(model->outputShape[i]) != 0) {
       diag.error(stream.loc, "dimension " + std::to_string(i) + " of the model's output " +
                                  shapeStr(model->outputShape) +
                                  " is dynamic, but not one of the first input's dynamic "

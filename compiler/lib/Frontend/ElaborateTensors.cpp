@@ -128,6 +128,66 @@ bool Elaborator::staticDimension(const std::vector<int64_t> &shape, int64_t dim,
   return false;
 }
 
+bool Elaborator::staticValue(const ParamValue &v, const SourceLoc &loc) {
+  if (!v.dynamic || v.dynamicPosition < 0)
+    return true;
+  error(loc, "a size along a dynamic dimension is known only at run time; only narrow's "
+             "start and length take one, written as size(...) there");
+  return false;
+}
+
+std::optional<ParamValue>
+Elaborator::dynamicNarrow(int64_t id, int64_t dim, const std::pair<ParamValue, SourceLoc> &start,
+                          const std::pair<ParamValue, SourceLoc> &length, const SourceLoc &loc) {
+  std::vector<int64_t> shape = tensor(id).shape;
+  int64_t full = shape[dim];
+  for (const auto *p : {&start, &length})
+    if (p->first.dynamic && p->first.dynamicPosition != dim) {
+      error(p->second, "narrow along dimension " + std::to_string(dim) + " takes a run-time "
+                       "size of that dimension, but this is the size of dimension " +
+                       std::to_string(p->first.dynamicPosition));
+      return std::nullopt;
+    }
+  if (!isDynamicDim(full)) {
+    error(loc, "narrow of the static dimension " + std::to_string(dim) + " of " +
+                   shapeStr(shape) + " by a run-time size is not supported");
+    return std::nullopt;
+  }
+  if (start.first.dynamic && length.first.dynamic) {
+    error(loc, "narrow's start and length are both run-time sizes; one must be static");
+    return std::nullopt;
+  }
+  // With K the dynamic size at this position (K >= 1), the dimension is K + extra; a
+  // run-time start or length is K + its own extra. The slice fits for every K if the
+  // static parts fit in the dimension's static rows.
+  int64_t rows = dynamicExtra(full);
+  auto part = [](const ParamValue &v) { return v.dynamic ? dynamicExtra(v.i) : v.i; };
+  int64_t s = part(start.first), n = part(length.first);
+  if (!start.first.dynamic && s < 0) {
+    error(start.second, "narrow's start must not be negative, got " + std::to_string(s));
+    return std::nullopt;
+  }
+  if (!length.first.dynamic && n < 1) {
+    error(length.second, "narrow's length must be positive, got " + std::to_string(n));
+    return std::nullopt;
+  }
+  if (s + n > rows) {
+    error(loc, "narrow of dimension " + std::to_string(dim) + " of " + shapeStr(shape) +
+                   " from " + (start.first.dynamic ? "size(...)" : std::to_string(s)) +
+                   " for " + (length.first.dynamic ? "size(...)" : std::to_string(n)) +
+                   " may run past its end at run time (the dimension has " +
+                   std::to_string(rows) + " rows beyond its dynamic size); compile with a "
+                   "static size");
+    return std::nullopt;
+  }
+  shape[dim] = length.first.i;
+  Node &op = appendOp(Node::OpKind::Slice, {id}, shape, loc);
+  op.dim = dim;
+  op.offset = start.first.i; // kDynamicDim + extra when a run-time size
+  op.size = length.first.i;
+  return ParamValue::ofTensor(op.out);
+}
+
 std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &env) {
   // torch-style signatures: the tensors first, then integers (positional or named).
   //   concat(a, b, ..., dim = -1)           torch.cat
@@ -140,6 +200,9 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
       {"narrow", {"dim", "start", "length"}},
       {"size", {"dim"}}};
   const std::vector<std::string> &names = scalarParams.at(e.text);
+  // Set by the narrow whose argument this call is (read before the arguments reset it).
+  bool runTime = runTimeSizeAllowed;
+  runTimeSizeAllowed = false;
   std::vector<int64_t> ids;
   std::vector<SourceLoc> locs;
   std::map<std::string, std::pair<ParamValue, SourceLoc>> ints;
@@ -150,7 +213,11 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
     return s + ")";
   };
   for (const Arg &a : e.args) {
+    // narrow(x, dim, size(y, d), ...): a run-time size is allowed there, and only there.
+    runTimeSizeAllowed = e.text == "narrow" && a.value->kind == Expr::Kind::Call &&
+                         a.value->text == "size";
     auto v = eval(*a.value, env);
+    runTimeSizeAllowed = false;
     if (!v)
       return std::nullopt;
     std::string name = a.name;
@@ -204,10 +271,15 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
     if (!d)
       return std::nullopt;
     auto dim = dimension(d->first, d->second, shape);
-    if (!dim || !staticDimension(shape, *dim, d->second, "size"))
+    if (!dim || (!runTime && !staticDimension(shape, *dim, d->second, "size")))
       return std::nullopt;
     readTensors.insert(ids[0]);
-    return ParamValue::ofInt(shape[*dim]);
+    ParamValue v = ParamValue::ofInt(shape[*dim]);
+    if (isDynamicDim(shape[*dim])) { // narrow's start or length, sized at run time
+      v.dynamic = true;
+      v.dynamicPosition = *dim;
+    }
+    return v;
   }
   if (!inStatement(e.loc))
     return std::nullopt;
@@ -223,8 +295,17 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
         return std::nullopt;
       dim = *d;
     }
-    if (!staticDimension(shape, dim, e.loc, "concat"))
+    // Along a dynamic dimension, one part may be dynamic: the result is that many rows
+    // more than the dynamic size (an XL memory before a segment: [?+mem_len]).
+    int dynamicParts = 0;
+    for (int64_t id : ids)
+      dynamicParts += isDynamicDim(tensor(id).shape[dim]) ? 1 : 0;
+    if (dynamicParts > 1) {
+      error(e.loc, "concat along dimension " + std::to_string(dim) + " joins " +
+                       std::to_string(dynamicParts) + " dynamic parts; at most one may be "
+                       "dynamic (compile with a static size)");
       return std::nullopt;
+    }
     for (size_t i = 1; i < ids.size(); ++i) {
       std::vector<int64_t> s = tensor(ids[i]).shape;
       bool fits = s.size() == shape.size();
@@ -236,7 +317,12 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
                            " differ elsewhere");
         return std::nullopt;
       }
+      // One of the two may be dynamic: kDynamicDim + extra + static stays dynamic.
       shape[dim] += s[dim];
+      if (isDynamicDim(shape[dim]) && dynamicExtra(shape[dim]) > kMaxElements) {
+        error(e.loc, "concat's result is too long");
+        return std::nullopt;
+      }
     }
     if (!checkSize(shape, e.loc, "concat's result"))
       return std::nullopt;
@@ -249,8 +335,10 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
     if (!d || !start || !length)
       return std::nullopt;
     auto dim = dimension(d->first, d->second, shape);
-    if (!dim || !staticDimension(shape, *dim, d->second, "narrow"))
+    if (!dim)
       return std::nullopt;
+    if (isDynamicDim(shape[*dim]) || start->first.dynamic || length->first.dynamic)
+      return dynamicNarrow(ids[0], *dim, *start, *length, e.loc);
     int64_t s = start->first.i, n = length->first.i;
     if (s < 0 || s >= shape[*dim]) {
       error(start->second, "narrow's start " + std::to_string(s) + " is outside dimension " +

@@ -252,6 +252,8 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
     };
     if (isTensor(*l) || isTensor(*r))
       return tensorBinary(e, *l, *r);
+    if (!staticValue(*l, e.lhs->loc) || !staticValue(*r, e.rhs->loc))
+      return std::nullopt;
     bool li = l->kind == ParamValue::Kind::Int, ri = r->kind == ParamValue::Kind::Int;
     bool lf = li || l->kind == ParamValue::Kind::Float, rf = ri || r->kind == ParamValue::Kind::Float;
     if (!lf || !rf) {
@@ -308,6 +310,11 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
       }
       if (it->second.kind == ParamValue::Kind::Tensor)
         readTensors.insert(it->second.i);
+      if (it->second.dynamic && it->second.dynamicPosition >= 0) {
+        error(e.loc, "'" + e.text + "' is a run-time size (size along a dynamic dimension); "
+                     "only narrow's start and length take one, written as size(...) there");
+        return std::nullopt;
+      }
       if (it->second.dynamic) {
         error(e.loc, "'" + e.text + "' is dynamic (-D " + e.text + "=?): it has no value at "
                      "compile time and may only size a dimension of a model input");

@@ -75,6 +75,15 @@ public:
   /// Errors at `loc` (about `what`) if dimension `dim` of `shape` is dynamic.
   bool staticDimension(const std::vector<int64_t> &shape, int64_t dim, const ast::SourceLoc &loc,
                        const std::string &what);
+  /// narrow(x, dim, start, length) where dimension `dim` is dynamic or start or length is a
+  /// run-time size: the slice must stay inside the dimension whatever its run-time size.
+  std::optional<ParamValue> dynamicNarrow(int64_t id, int64_t dim,
+                                          const std::pair<ParamValue, ast::SourceLoc> &start,
+                                          const std::pair<ParamValue, ast::SourceLoc> &length,
+                                          const ast::SourceLoc &loc);
+  /// False after an error at `loc` if `v` is a run-time size (size() along a dynamic
+  /// dimension), which has no value at compile time.
+  bool staticValue(const ParamValue &v, const ast::SourceLoc &loc);
   /// Errors unless a statement is being elaborated (tensor expressions append to it).
   bool inStatement(const ast::SourceLoc &loc);
   std::optional<ParamValue> apply(const BlockValue &bv);
@@ -156,6 +165,9 @@ public:
   int64_t instances = 0; ///< plugin instances so far (see kMaxInstances)
   std::map<std::string, std::vector<bool>> claimedSlots; ///< output slots already written
   std::vector<StepFrame> stepFrames; ///< the step loops being inferred, innermost last
+  /// True while evaluating an argument of narrow written as size(...): size() along a
+  /// dynamic dimension then gives a run-time size instead of an error.
+  bool runTimeSizeAllowed = false;
   int loopDepth = 0;       ///< > 0 while inferring a block emitted inside a run-time loop
   std::string loopOwner;   ///< which loop, for errors
 };

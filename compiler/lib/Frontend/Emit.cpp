@@ -117,6 +117,17 @@ public:
   }
 
 private:
+  /// A slice's offset or size along dimension `dim`: static, or (a run-time size,
+  /// kDynamicDim + extra) the dynamic size at that position plus extra.
+  OpFoldResult runTimeIndex(Location l, int64_t v, int64_t dim) {
+    if (!isDynamicDim(v))
+      return b.getIndexAttr(v);
+    Value k = dynamicSize(model.dynamicNames.at(dim), dim);
+    if (dynamicExtra(v) == 0)
+      return k;
+    return arith::AddIOp::create(b, l, k, arith::ConstantIndexOp::create(b, l, dynamicExtra(v)))
+        .getResult();
+  }
   /// The run-time size of the dynamic dimension `name`: tensor.dim of the first model input
   /// holding it (at `position`, where every input holds it).
   Value dynamicSize(const std::string &name, int64_t position) {
@@ -134,7 +145,10 @@ private:
     return b.getF32Type();
   }
   RankedTensorType tensorType(const std::vector<int64_t> &shape) {
-    return RankedTensorType::get(shape, b.getF32Type());
+    SmallVector<int64_t> dims;
+    for (int64_t d : shape)
+      dims.push_back(mlirDim(d));
+    return RankedTensorType::get(dims, b.getF32Type());
   }
   Location loc(const ast::SourceLoc &l) {
     if (l.file.empty())
@@ -331,14 +345,14 @@ private:
     auto t = cast<RankedTensorType>(x.getType());
     SmallVector<OpFoldResult> offs(t.getRank(), b.getIndexAttr(0)), sizes,
         strides(t.getRank(), b.getIndexAttr(1));
-    offs[dim] = b.getIndexAttr(offset);
+    offs[dim] = runTimeIndex(l, offset, dim);
     for (auto [i, s] : llvm::enumerate(t.getShape()))
       sizes.push_back(ShapedType::isDynamic(s)
                           ? OpFoldResult(tensor::DimOp::create(b, l, x, static_cast<int64_t>(i)).getResult())
                           : OpFoldResult(b.getIndexAttr(s)));
-    sizes[dim] = b.getIndexAttr(size);
+    sizes[dim] = runTimeIndex(l, size, dim);
     SmallVector<int64_t> shape(t.getShape());
-    shape[dim] = size;
+    shape[dim] = mlirDim(size);
     if (dropDim)
       shape.erase(shape.begin() + dim);
     return tensor::ExtractSliceOp::create(b, l, RankedTensorType::get(shape, t.getElementType()),

@@ -258,6 +258,9 @@ public:
 class XLPlugin : public AttentionPositionPlugin {
 public:
   std::string name() const override { return "xl"; }
+  /// With dynamic lengths, the table of distances is computed for the run-time seq_k and
+  /// the queries' offset among the keys (an XL memory's mem_len) is read at run time.
+  bool dynamicShapes() const override { return true; }
   std::string summary() const override {
     return "Transformer-XL relative positions: (q + u) k^T + (q + v) (W_R R_{i-j})^T with "
            "sinusoidal R (Dai et al. 2019 sec. 3.3)";
@@ -297,7 +300,7 @@ public:
                           b.getF32FloatAttr(1.0f));
   }
   Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
-                  Value) const override {
+                  Value keys) const override {
     OpBuilder &b = ctx.builder();
     Location loc = ctx.loc();
     // The position term uses q + v = (q + u) - u + v.
@@ -309,8 +312,27 @@ public:
     // c2p's row clip(p - j, -k, k - 1) + k reads R'[p - j] (and zeros for j > p, which the
     // causal mask removes anyway).
     int64_t k = g.seqK;
+    if (isDynamicDim(k)) {
+      // The same table for the run-time seq_k: R'[0, seq_k) after seq_k zero rows, and
+      // relative_logits with max_distance 0 (k = seq_k, read from the table).
+      Value sk = tensor::DimOp::create(b, loc, keys, 1);
+      Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, tableWidth(inst, g)}),
+                                          ValueRange{sk}, b.getF64FloatAttr(10000.0),
+                                          b.getBoolAttr(false));
+      Value rp = plugins::emitLinear(ctx, r, "r_net.weight", "", g.dModel);
+      Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+      Value table = tensor::PadOp::create(
+          b, loc, plugins::f32Tensor(b, {kDynamicDim, g.dModel}), rp,
+          ArrayRef<OpFoldResult>{sk, b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)}, zero);
+      return RelativeLogitsOp::create(
+          b, loc, plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), qv, table,
+          b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(0),
+          b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr("c2p"));
+    }
     Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, tableWidth(inst, g)}),
-                                        b.getF64FloatAttr(10000.0), b.getBoolAttr(false));
+                                        ValueRange{}, b.getF64FloatAttr(10000.0),
+                                        b.getBoolAttr(false));
     Value rp = plugins::emitLinear(ctx, r, "r_net.weight", "", g.dModel);
     auto zerosType = plugins::f32Tensor(b, {k, g.dModel});
     Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(zerosType, 0.0f));

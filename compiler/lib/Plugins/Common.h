@@ -13,7 +13,10 @@
 namespace loom::plugins {
 
 inline mlir::RankedTensorType f32Tensor(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> shape) {
-  return mlir::RankedTensorType::get(shape, b.getF32Type());
+  llvm::SmallVector<int64_t> dims;
+  for (int64_t d : shape)
+    dims.push_back(mlirDim(d));
+  return mlir::RankedTensorType::get(dims, b.getF32Type());
 }
 
 /// The input's shape with the last dimension replaced.
@@ -52,7 +55,8 @@ inline mlir::Value emitLinear(EmitContext &ctx, mlir::Value x, const std::string
 /// sec. 3.5); it depends on no input, so it is computed once at load time.
 inline mlir::Value sinusoidalRows(mlir::OpBuilder &b, mlir::Location loc, int64_t rows, int64_t d,
                                   double base = 10000.0) {
-  return SinusoidalTableOp::create(b, loc, f32Tensor(b, {rows, d}), b.getF64FloatAttr(base),
+  return SinusoidalTableOp::create(b, loc, f32Tensor(b, {rows, d}), mlir::ValueRange{},
+                                   b.getF64FloatAttr(base),
                                    b.getBoolAttr(true));
 }
 

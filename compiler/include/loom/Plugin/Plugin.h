@@ -36,9 +36,19 @@ struct BlockValue;
 
 /// A dimension left dynamic at compile time (`loomc -D seq=?`): its size is known only when
 /// the model runs. Shapes carry it as this value, which is mlir::ShapedType::kDynamic, so
-/// tensor types built from them print as `?`.
+/// tensor types built from them print as `?`. A dimension c rows longer than the dynamic
+/// size at its position (a concatenation with c static rows: a Transformer-XL memory's
+/// mem_len + seq) is kDynamicDim + c, so shapes still compare exactly: [?+8] is not [?].
+/// Tensor types take every dynamic dimension as `?` (mlirDim).
 constexpr int64_t kDynamicDim = std::numeric_limits<int64_t>::min();
-inline bool isDynamicDim(int64_t d) { return d == kDynamicDim; }
+/// The most static rows a dynamic dimension may carry beyond its dynamic size.
+constexpr int64_t kDynamicExtraLimit = int64_t(1) << 50;
+inline bool isDynamicDim(int64_t d) { return d < kDynamicDim + kDynamicExtraLimit; }
+/// The static rows a dynamic dimension has beyond the dynamic size at its position (0 for
+/// a model input's `seq`).
+inline int64_t dynamicExtra(int64_t d) { return d - kDynamicDim; }
+/// The dimension as a tensor type takes it: any dynamic one is `?`.
+inline int64_t mlirDim(int64_t d) { return isDynamicDim(d) ? kDynamicDim : d; }
 
 /// A hyperparameter's value after evaluation.
 struct ParamValue {
@@ -55,7 +65,10 @@ struct ParamValue {
 
   /// Int: a model parameter left dynamic (`-D seq=?`); `i` is then kDynamicDim. It may only
   /// size a model input's dimension; arithmetic on it and block parameters reject it.
+  /// Also a run-time size, `size(x, d)` along a dynamic dimension (`i` is that dimension,
+  /// `dynamicPosition` is d), which only narrow's start and length take.
   bool dynamic = false;
+  int64_t dynamicPosition = -1;
 
   static ParamValue ofInt(int64_t v) { ParamValue p; p.kind = Kind::Int; p.i = v; return p; }
   static ParamValue dynamicInt() { ParamValue p = ofInt(kDynamicDim); p.dynamic = true; return p; }

@@ -413,10 +413,21 @@ LogicalResult RelativeLogitsOp::verify() {
   if (x.getRank() != 3 || h <= 0 || x.getDimSize(2) % h != 0)
     return emitOpError("input must be [batch, seq, d_model] with d_model divisible by n_heads");
   int64_t dHead = x.getDimSize(2) / h;
-  int64_t rows = mode == "shaw" ? 2 * k + 1 : 2 * k;
   int64_t cols = mode == "shaw" ? dHead : x.getDimSize(2);
-  if (k <= 0 || table.getRank() != 2 || table.getDimSize(0) != rows || table.getDimSize(1) != cols)
-    return emitOpError("table must be [") << rows << ", " << cols << "] for mode " << mode;
+  if (k == 0) { // every distance of the keys: [2 seq_k, d_model]
+    if (mode != "c2p")
+      return emitOpError("max_distance 0 (every distance) needs mode c2p");
+    int64_t sk = t.getRank() == 4 ? t.getDimSize(3) : ShapedType::kDynamic;
+    bool rowsOk = ShapedType::isDynamic(sk) || ShapedType::isDynamic(table.getDimSize(0))
+                      ? true
+                      : table.getDimSize(0) == 2 * sk;
+    if (table.getRank() != 2 || !rowsOk || table.getDimSize(1) != cols)
+      return emitOpError("table must be [2 seq_k, ") << cols << "] for max_distance 0";
+  } else {
+    int64_t rows = mode == "shaw" ? 2 * k + 1 : 2 * k;
+    if (k < 0 || table.getRank() != 2 || table.getDimSize(0) != rows || table.getDimSize(1) != cols)
+      return emitOpError("table must be [") << rows << ", " << cols << "] for mode " << mode;
+  }
   if (t.getRank() != 4 || t.getDimSize(0) != x.getDimSize(0) || t.getDimSize(1) != h)
     return emitOpError("result must be [batch, n_heads, seq_q, seq_k]");
   int64_t seqIn = mode == "p2c" ? t.getDimSize(3) : t.getDimSize(2);
@@ -437,8 +448,11 @@ LogicalResult AddBiasOp::verify() {
 
 LogicalResult SinusoidalTableOp::verify() {
   RankedTensorType t = getResult().getType();
-  if (t.getRank() != 2 || t.getDimSize(1) % 2 != 0)
+  if (t.getRank() != 2 || t.isDynamicDim(1) || t.getDimSize(1) % 2 != 0)
     return emitOpError("result must be [rows, d_model] with even d_model");
+  if (getDynamicSizes().size() != static_cast<size_t>(t.getNumDynamicDims()))
+    return emitOpError("needs one dynamic size per dynamic dimension of the result (")
+           << t.getNumDynamicDims() << "), got " << getDynamicSizes().size();
   return success();
 }
 

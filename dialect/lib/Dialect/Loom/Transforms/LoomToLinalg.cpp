@@ -517,7 +517,7 @@ Value lowerSinusoidalTable(OpBuilder &b, SinusoidalTableOp op) {
   int64_t rows = t.getDimSize(0), d = t.getDimSize(1), half = d / 2;
   double logBase = std::log(op.getBase().convertToDouble());
   bool interleaved = op.getInterleaved();
-  return generic(b, loc, {rows, d}, ValueRange{}, emptyTensor(b, loc, {rows, d}),
+  return generic(b, loc, {rows, d}, ValueRange{}, emptyTensor(b, loc, {rows, d}, op.getDynamicSizes()),
                  {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
                  [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
                    Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
@@ -747,8 +747,11 @@ bool supportsDynamicShapes(Operation *op) {
     return true;
   if (auto attn = dyn_cast<AttentionOp>(op))
     return !attn.getRelValues();
+  if (auto rel = dyn_cast<RelativeLogitsOp>(op)) // Transformer-XL's: every distance
+    return rel.getMode() == "c2p" && rel.getMaxDistance() == 0;
   return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, T5BiasOp,
              AlibiBiasOp, GluOp, DepthwiseConv1DOp, BatchNormOp, GroupNormOp, ActOp, AddBiasOp,
+             SinusoidalTableOp,
              AddOp, MulOp, ElementwiseUnaryOpInterface>(op);
 }
 

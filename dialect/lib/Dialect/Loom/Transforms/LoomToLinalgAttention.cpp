@@ -557,28 +557,57 @@ Value lowerRelativeLogits(OpBuilder &b, RelativeLogitsOp op) {
   Value table = op.getTable();
   MLIRContext *ctx = b.getContext();
   auto e = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  // max_distance 0 (c2p): k = seq_k, the table's rows / 2, so that no distance is clipped.
+  // The run-time batch, seq_q (the input's) and seq_k (the table's rows / 2) size the
+  // result when dynamic, and give the queries' offset among the keys.
+  Value skV = k == 0 ? arith::DivUIOp::create(b, loc, tensor::DimOp::create(b, loc, table, 0),
+                                              arith::ConstantIndexOp::create(b, loc, 2))
+                           .getResult()
+                     : arith::ConstantIndexOp::create(b, loc, sk).getResult();
+  SmallVector<Value> dyn;
+  if (ShapedType::isDynamic(bs))
+    dyn.push_back(tensor::DimOp::create(b, loc, op.getInput(), 0));
+  if (ShapedType::isDynamic(sq))
+    dyn.push_back(tensor::DimOp::create(b, loc, op.getInput(), 1));
+  if (ShapedType::isDynamic(sk))
+    dyn.push_back(skV);
+  Value shiftV; // seq_k - seq_q when a length is dynamic, as i64
+  if (ShapedType::isDynamic(sq) || ShapedType::isDynamic(sk))
+    shiftV = arith::IndexCastOp::create(
+        b, loc, b.getI64Type(),
+        arith::SubIOp::create(b, loc, skV, tensor::DimOp::create(b, loc, op.getInput(), 1)));
   // iteration (b, h, i, j, d); the input as [b, seq, h, d], read at query i or key j.
   int64_t seq = keys ? sk : sq;
+  SmallVector<OpFoldResult> x4Sizes = tensor::getMixedSizes(b, loc, op.getInput());
+  x4Sizes.back() = b.getIndexAttr(h);
+  x4Sizes.push_back(b.getIndexAttr(dh));
   Value x4 = tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({bs, seq, h, dh}, b.getF32Type()), op.getInput(),
-      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}}, x4Sizes);
   AffineMap xMap = AffineMap::get(5, 0, {e(0), keys ? e(3) : e(2), e(1), e(4)}, ctx);
   AffineMap outMap = AffineMap::get(5, 0, {e(0), e(1), e(2), e(3)}, ctx);
   Value sum = generic(
-      b, loc, {bs, h, sq, sk}, ValueRange{x4}, filled(b, loc, {bs, h, sq, sk}, 0.0), {xMap, outMap},
+      b, loc, {bs, h, sq, sk}, ValueRange{x4}, filled(b, loc, {bs, h, sq, sk}, 0.0, dyn), {xMap, outMap},
       {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
        IteratorType::parallel, IteratorType::reduction},
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Type i64 = nb.getI64Type();
         auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
         Value p = arith::AddIOp::create(
-            nb, nl, arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 2)), cst(sk - sq));
+            nb, nl, arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 2)),
+            shiftV ? shiftV : cst(sk - sq));
         Value j = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 3));
         // shaw: clip(j - p, -k, k) + k; c2p: clip(p - j, -k, k - 1) + k; p2c: clip(j - p, -k, k - 1) + k
         Value rel = mode == "c2p" ? arith::SubIOp::create(nb, nl, p, j) : arith::SubIOp::create(nb, nl, j, p);
-        int64_t hi = mode == "shaw" ? k : k - 1;
-        rel = arith::MaxSIOp::create(nb, nl, arith::MinSIOp::create(nb, nl, rel, cst(hi)), cst(-k));
-        Value row = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), arith::AddIOp::create(nb, nl, rel, cst(k)));
+        Value rowV;
+        if (k == 0) { // p - j in (-seq_k, seq_k): nothing to clip
+          rowV = arith::AddIOp::create(nb, nl, rel, arith::IndexCastOp::create(nb, nl, i64, skV));
+        } else {
+          int64_t hi = mode == "shaw" ? k : k - 1;
+          rel = arith::MaxSIOp::create(nb, nl, arith::MinSIOp::create(nb, nl, rel, cst(hi)), cst(-k));
+          rowV = arith::AddIOp::create(nb, nl, rel, cst(k));
+        }
+        Value row = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), rowV);
         Value col = linalg::IndexOp::create(nb, nl, 4);
         if (perHead) // the table's columns are the heads' features: h * d_head + d
           col = arith::AddIOp::create(

@@ -397,6 +397,8 @@ def Loom_RelativeLogitsOp : Loom_Op<"relative_logits", [Pure]> {
       term = q[b, i, h, :] . K_r[clip(p - j, -k, k - 1) + k, h, :].
     - `mode = "p2c"` (position-to-content): `input` = keys `[batch, seq_k, d_model]`, `table`
       = Q_r `[2k, d_model]`; term = k[b, j, h, :] . Q_r[clip(j - p, -k, k - 1) + k, h, :].
+    `max_distance = 0` (c2p only) takes k = seq_k, with `table` `[2 seq_k, d_model]`: every
+    distance has its row (Transformer-XL's R), and the lengths may be dynamic.
   }];
   let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$table, I64Attr:$n_heads,
                        I64Attr:$max_distance, F32Attr:$scale,
@@ -427,11 +429,13 @@ def Loom_SinusoidalTableOp : Loom_Op<"sinusoidal_table", [Pure]> {
     Hugging Face's TransfoXL PositionalEmbedding concatenates them.
     With `interleaved`, row r is [sin(r f_0), cos(r f_0), sin(r f_1), cos(r f_1), ...]
     (Vaswani et al. 2017, sec. 3.5; the Universal Transformer's timestep signal).
+    A dynamic number of rows (a dynamic sequence length) is given by `dynamic_sizes`.
   }];
-  let arguments = (ins DefaultValuedAttr<F64Attr, "10000.0">:$base,
+  let arguments = (ins Variadic<Index>:$dynamic_sizes,
+                       DefaultValuedAttr<F64Attr, "10000.0">:$base,
                        DefaultValuedAttr<BoolAttr, "false">:$interleaved);
   let results = (outs Loom_F32Tensor:$result);
-  let assemblyFormat = "attr-dict `:` type($result)";
+  let assemblyFormat = "($dynamic_sizes^)? attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 
