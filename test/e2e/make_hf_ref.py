@@ -523,6 +523,8 @@ def main():
     ap.add_argument("--d-kv", type=int, default=0, help="t5: features per head (0: d_model / heads)")
     ap.add_argument("--mem-len", type=int, default=8, help="xl: memory length")
     ap.add_argument("--pre-lnorm", action="store_true", help="xl: pre-norm layers")
+    ap.add_argument("--seq2", type=int, default=0,
+                    help="xl: the second segment's length (default --seq)")
     ap.add_argument("--dtype", choices=["f32", "bf16", "f16"], default="f32")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
@@ -554,7 +556,7 @@ def main():
             np.save(os.path.join(a.outdir, "mems0.npy"), stack(mems).numpy())
             y, mems = m(ids, mems)
             loomref.save_npy(os.path.join(a.outdir, "mems1.npy"), stack(mems))
-            ids2 = torch.randint(0, a.vocab, (a.batch, a.seq), generator=g)
+            ids2 = torch.randint(0, a.vocab, (a.batch, a.seq2 or a.seq), generator=g)
             np.save(os.path.join(a.outdir, "input_ids2.npy"), ids2.numpy().astype(np.int64))
             y2, mems = m(ids2, mems)
             loomref.save_npy(os.path.join(a.outdir, "expected2.npy"), y2)

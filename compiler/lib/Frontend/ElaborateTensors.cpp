@@ -271,8 +271,14 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
     if (!d)
       return std::nullopt;
     auto dim = dimension(d->first, d->second, shape);
-    if (!dim || (!runTime && !staticDimension(shape, *dim, d->second, "size")))
+    if (!dim)
       return std::nullopt;
+    if (!runTime && isDynamicDim(shape[*dim])) {
+      error(d->second, "size along dimension " + std::to_string(*dim) + " of " +
+                           shapeStr(shape) + ", which is dynamic, is known only at run time; "
+                           "only narrow's start and length take it, written as size(...) there");
+      return std::nullopt;
+    }
     readTensors.insert(ids[0]);
     ParamValue v = ParamValue::ofInt(shape[*dim]);
     if (isDynamicDim(shape[*dim])) { // narrow's start or length, sized at run time

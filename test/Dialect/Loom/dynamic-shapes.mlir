@@ -105,3 +105,29 @@ func.func @group_norm(%x: tensor<?x?x6xf32>, %w: tensor<6xf32>, %b: tensor<6xf32
   %0 = loom.group_norm %x, %w, %b {num_groups = 3} : (tensor<?x?x6xf32>, tensor<6xf32>, tensor<6xf32>) -> tensor<?x?x6xf32>
   return %0 : tensor<?x?x6xf32>
 }
+
+// -----
+
+// Transformer-XL's position term over dynamic lengths: the distances' table is computed for
+// the run-time seq_k (sinusoidal_table with a dynamic size), and relative_logits with
+// max_distance 0 reads k = seq_k from the table's rows / 2 and the queries' offset among the
+// keys, seq_k - seq_q, at run time.
+// CHECK-LABEL: func.func @xl_position_term
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x8xf32>, %[[SK:.*]]: index)
+// CHECK: %[[ROWS:.*]] = arith.muli %[[SK]], %c2
+// CHECK: %[[TABLE:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x8xf32>)
+// CHECK: math.cos
+// CHECK: %[[K:.*]] = arith.divui %[[ROWS]], %c2
+// CHECK: %[[SQ:.*]] = tensor.dim %[[Q]], %c1
+// CHECK: arith.subi %[[K]], %[[SQ]]
+// CHECK: tensor.empty(%{{.*}}, %[[SQ]], %[[K]]) : tensor<?x2x?x?xf32>
+// CHECK: linalg.generic
+// CHECK-NOT: arith.minsi
+// CHECK: tensor.extract %[[TABLE]]
+func.func @xl_position_term(%q: tensor<?x?x8xf32>, %sk: index) -> tensor<?x2x?x?xf32> {
+  %c2 = arith.constant 2 : index
+  %twice = arith.muli %sk, %c2 : index
+  %r = loom.sinusoidal_table %twice : tensor<?x8xf32>
+  %b = loom.relative_logits %q, %r {n_heads = 2 : i64, max_distance = 0 : i64, scale = 0.5 : f32, mode = "c2p"} : (tensor<?x?x8xf32>, tensor<?x8xf32>) -> tensor<?x2x?x?xf32>
+  return %b : tensor<?x2x?x?xf32>
+}

@@ -215,6 +215,23 @@ func.func @relative_mode(%x: tensor<1x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<1
 
 // -----
 
+// max_distance 0 (every distance, Transformer-XL) is c2p's, over a [2 seq_k, d_model] table.
+func.func @relative_every_distance_mode(%x: tensor<1x4x8xf32>, %t: tensor<8x4xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{max_distance 0 (every distance) needs mode c2p}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 0 : i64, scale = 1.0 : f32} : (tensor<1x4x8xf32>, tensor<8x4xf32>) -> tensor<1x2x4x4xf32>
+  return %b : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+func.func @relative_every_distance_table(%x: tensor<1x4x8xf32>, %t: tensor<6x8xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{table must be [2 seq_k, 8] for max_distance 0}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 0 : i64, scale = 1.0 : f32, mode = "c2p"} : (tensor<1x4x8xf32>, tensor<6x8xf32>) -> tensor<1x2x4x4xf32>
+  return %b : tensor<1x2x4x4xf32>
+}
+
+// -----
+
 func.func @add_bias_shape(%x: tensor<2x4x8xf32>, %u: tensor<4xf32>) -> tensor<2x4x8xf32> {
   // expected-error @+1 {{bias must be [8] (the last dimension)}}
   %y = loom.add_bias %x, %u : (tensor<2x4x8xf32>, tensor<4xf32>) -> tensor<2x4x8xf32>
@@ -227,6 +244,15 @@ func.func @table_odd() -> tensor<6x7xf32> {
   // expected-error @+1 {{result must be [rows, d_model] with even d_model}}
   %r = loom.sinusoidal_table : tensor<6x7xf32>
   return %r : tensor<6x7xf32>
+}
+
+// -----
+
+// A dynamic number of rows needs its size.
+func.func @table_dynamic_rows() -> tensor<?x8xf32> {
+  // expected-error @+1 {{needs one dynamic size per dynamic dimension of the result (1), got 0}}
+  %r = loom.sinusoidal_table : tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
 }
 
 // -----
