@@ -150,19 +150,8 @@ public:
                                std::to_string(type->first[0]) + " layers");
         return false;
       }
-      // A dynamic seq keeps seq_k dynamic (mem_len more at run time). Position schemes
-      // then find the queries' offset among the keys at run time (alibi, t5, xl); RoPE's
-      // is a compile-time constant.
-      if (isDynamicDim(seqK)) {
-        const std::string &scheme = inst.param("position").block->kind;
-        if (scheme != "none" && scheme != "xl" && scheme != "alibi" && scheme != "t5") {
-          ctx.error("position", "'" + scheme + "' with a memory needs a static seq (the "
-                                "queries' offset among the keys is fixed at compile time)");
-          return false;
-        }
-      } else {
-        seqK += type->first[2];
-      }
+      // With a dynamic seq, seq_k is mem_len rows more than it ([?+mem_len]).
+      seqK += type->first[2];
       if (const std::string &out = inst.param("memory_out").s; !out.empty() &&
           !ctx.claimOutputSlot("memory_out", out, layer, {in[0], type->first[2], in[2]}))
         return false;
@@ -174,15 +163,9 @@ public:
       return false;
     // Each example's key length must lie in [0, seq_k]; the runtime checks it before the run.
     if (inst.tensorType("key_lengths")) {
-      if (isDynamicDim(seqK) && !inst.tensorType("kv"))
-        ctx.requireIndexRangeOfDim(
-            "key_lengths", 1,
-            1 + (inst.tensorType("memory") ? inst.tensorType("memory")->first[2] : 0));
-      else if (isDynamicDim(seqK)) {
-        ctx.error("key_lengths", "key lengths over a dynamic cross-attention source are not "
-                                 "supported yet; compile with static sizes");
-        return false;
-      } else
+      if (isDynamicDim(seqK)) // seq_k known when the model runs: the dynamic size + extra
+        ctx.requireIndexRangeOfDim("key_lengths", 1, 1 + dynamicExtra(seqK));
+      else
         ctx.requireIndexRangeOf("key_lengths", seqK + 1);
     }
     out = inst.inputShape();

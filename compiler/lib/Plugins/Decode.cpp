@@ -18,6 +18,9 @@ namespace {
 class GreedyDecodePlugin : public BlockPlugin {
 public:
   std::string name() const override { return "greedy_decode"; }
+  /// The source (read by the step's cross-attention) may have a dynamic length; the
+  /// batch and the steps stay static.
+  bool dynamicShapes() const override { return true; }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {
     return "greedy autoregressive decoding with a key/value cache: [batch, ...] -> the logits "
@@ -41,6 +44,11 @@ public:
   bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
              std::vector<WeightSpec> &) const override {
     int64_t batch = inst.inputShape()[0], maxLen = inst.getInt("max_len");
+    if (isDynamicDim(batch)) {
+      ctx.error("", "greedy decoding with a dynamic batch is not supported yet; compile with "
+                    "a static batch (a dynamic source length works)");
+      return false;
+    }
     if (maxLen < 1) {
       ctx.error("max_len", "max_len must be at least 1, got " + std::to_string(maxLen));
       return false;

@@ -67,9 +67,11 @@ public:
                          shapeStr(v->first));
       return false;
     }
-    bool dynamic = std::any_of(q.begin(), q.end(), isDynamicDim) ||
-                   std::any_of(k->first.begin(), k->first.end(), isDynamicDim);
-    if (dynamic && ctx.stepLoopLength() > 0) {
+    // In a step loop, cross-attention may read a source of dynamic length (an encoder's
+    // output); the step's own queries and its cached self-attention stay static.
+    bool dynamicQ = std::any_of(q.begin(), q.end(), isDynamicDim);
+    bool dynamicK = std::any_of(k->first.begin(), k->first.end(), isDynamicDim);
+    if (ctx.stepLoopLength() > 0 && (dynamicQ || (dynamicK && inst.getBool("causal")))) {
       ctx.error("", "attention in a step loop does not support dynamic dimensions yet");
       return false;
     }
@@ -83,7 +85,7 @@ public:
       return false;
     if (inst.tensorType("key_lengths")) {
       if (isDynamicDim(k->first[1])) // in [0, seq_k], seq_k known when the model runs
-        ctx.requireIndexRangeOfDim("key_lengths", 1, 1);
+        ctx.requireIndexRangeOfDim("key_lengths", 1, 1 + dynamicExtra(k->first[1]));
       else
         ctx.requireIndexRangeOf("key_lengths", k->first[1] + 1);
     }

@@ -452,12 +452,16 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   Value heads = forall.getResult(0); // [B, Sq, H, dh]
   if (dynamic) { // drop the padded queries' rows
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, heads);
-    sizes[1] = tensor::DimOp::create(b, loc, op.getQuery(), 1).getResult();
+    sizes[1] = tensor::getMixedSize(b, loc, op.getQuery(), 1);
     heads = tensor::ExtractSliceOp::create(b, loc, heads, SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
                                            sizes, SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
   }
-  return tensor::CollapseShapeOp::create(b, loc, heads,
-                                         ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  Value merged = tensor::CollapseShapeOp::create(b, loc, heads,
+                                                 ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  // Static queries over dynamic keys (a step's cross-attention): the op's static type.
+  if (merged.getType() != op.getResult().getType())
+    merged = tensor::CastOp::create(b, loc, op.getResult().getType(), merged);
+  return merged;
 }
 
 //===----------------------------------------------------------------------===//
