@@ -1,15 +1,16 @@
 """One dynamic binary (loomc -D seq=? -D batch=?) against static binaries compiled for each
-size, on the encoder of bench/bench.py (examples/encoder.loom: 6 post-norm ReLU layers,
-d_model 512, 8 heads, d_ff 2048).
+size, on every model of bench/bench.py (the encoder, the LLaMA-style decoder, the Conformer;
+their sizes there).
 
-usage: /usr/bin/python3 bench/bench_dynamic.py [--sizes 256x1 256x8 77x1 200x1]
+usage: /usr/bin/python3 bench/bench_dynamic.py [--models encoder llama conformer]
+           [--sizes 256x1 256x8 77x1 200x1]
            [--threads 2] [--repeat 10] [--rounds 5] [--out bench/results]
        /usr/bin/python3 bench/bench_dynamic.py --packed [--lengths 16 50 ... 256] [--no-ort] ...
 
 --packed compares with ONNX Runtime: run bench/setup.sh once first (or pass --no-ort).
 
-SIZES are SEQxBATCH. One set of weights (torch.nn.TransformerEncoder, seed 0) serves every
-binary; each size's input is checked against PyTorch (max abs error) for both binaries.
+SIZES are SEQxBATCH. Per model, one set of weights (bench.py's, seeded) serves every binary;
+each size's input is checked against the model's PyTorch module (max abs error) for both.
 Timing: for each size, the static and the dynamic binary alternate for --rounds rounds (the
 first of the pair alternating from round to round), each reporting the median of --repeat
 runs after 2 warm-up runs (the executable's own timer around forward). Reported: the
@@ -44,7 +45,6 @@ sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
 import loomref  # noqa: E402
 
 LOOMC = os.path.join(ROOT, "build", "bin", "loomc")
-SPEC = os.path.join(ROOT, "examples", "encoder.loom")
 D, H, DFF, L = 512, 8, 2048, 6
 
 
@@ -146,6 +146,8 @@ def packed(a):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", nargs="+", default=["256x1", "256x8", "77x1", "200x1"])
+    ap.add_argument("--models", nargs="+", default=list(bench_main.MODELS),
+                    choices=list(bench_main.MODELS))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=5)
@@ -156,30 +158,58 @@ def main():
     a = ap.parse_args()
     if a.packed:
         return packed(a)
-    work = os.path.join(a.out, "dynamic")
+    rows = []
+    for model in a.models:
+        rows += sizes(a, model)
+    lines = [f"Every model of bench/bench.py, {a.threads} thread(s), medians of {a.rounds} "
+             f"rounds x {a.repeat} runs; one dynamic binary per model for every size",
+             "",
+             "| model | seq x batch | static ms | dynamic ms | dynamic / static (range) | max abs err static / dynamic |",
+             "|---|---|---|---|---|---|"]
+    for model, seq, batch, ts, td, r, lo, hi, es, ed in rows:
+        lines.append(f"| {model} | {seq} x {batch} | {ts:.2f} | {td:.2f} | {r:.3f} ({lo:.3f}-{hi:.3f}) | "
+                     f"{es:.1e} / {ed:.1e} |")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(a.out, "bench-dynamic.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+def sizes(a, model):
+    """The static and dynamic binaries of one model of bench.py at each of a.sizes."""
+    work = os.path.join(a.out, "dynamic", model)
     os.makedirs(work, exist_ok=True)
-    torch.manual_seed(0)
-    layer = torch.nn.TransformerEncoderLayer(D, H, DFF, dropout=0.0, batch_first=True)
-    enc = torch.nn.TransformerEncoder(layer, L, enable_nested_tensor=False).eval()
+    spec = bench_main.MODELS[model](1)  # the weights are seeded: the same for every size
     weights = os.path.join(work, "weights.safetensors")
-    loomref.write_safetensors(weights, dict(enc.state_dict()))
-    dyn = os.path.join(work, "encoder-dynamic")
-    subprocess.run([LOOMC, SPEC, "-D", "seq=?", "-D", "batch=?", "-o", dyn], check=True)
+    loomref.write_safetensors(weights, dict(spec["weights"]))
+    src, *defs = spec["loom"]
+    defs = [d for d in defs if not d.startswith(("batch=", "seq="))]
+    def compile_(out, seq, batch):
+        cmd = [LOOMC, os.path.join(ROOT, src), "-o", out, "-D", f"seq={seq}", "-D", f"batch={batch}"]
+        for d in defs:
+            cmd += ["-D", d]
+        subprocess.run(cmd, check=True)
+    dyn = os.path.join(work, "dynamic")
+    compile_(dyn, "?", "?")
     rows = []
     for size in a.sizes:
         seq, batch = (int(v) for v in size.split("x"))
-        static = os.path.join(work, f"encoder-{seq}x{batch}")
-        subprocess.run([LOOMC, SPEC, "-D", f"seq={seq}", "-D", f"batch={batch}", "-o", static],
-                       check=True)
-        x = torch.randn(batch, seq, D, generator=torch.Generator().manual_seed(1))
+        static = os.path.join(work, f"static-{seq}x{batch}")
+        compile_(static, seq, batch)
+        bench_main.SEQ = seq  # the model's inputs (and the encoder's PE) at this length
+        spec = bench_main.MODELS[model](batch)
+        bench_main.SEQ = 256
+        inputs = []
+        for name, t in spec["inputs"].items():
+            path = os.path.join(work, f"{name}-{seq}x{batch}.npy")
+            np.save(path, t.numpy())
+            inputs.append(f"{name}={path}")
         with torch.no_grad():
-            want = enc(x + loomref.sinusoidal_pe(seq, D)).numpy()
-        inp = os.path.join(work, f"x-{seq}x{batch}.npy")
-        np.save(inp, x.numpy())
+            want = spec["module"](**spec["inputs"]).numpy()
         errors = {}
         for name, binary in (("static", static), ("dynamic", dyn)):
             out = os.path.join(work, f"out-{name}.npy")
-            run_time(binary, weights, inp, out, a.threads, 1)
+            run_time(binary, weights, inputs, out, a.threads, 1)
             errors[name] = float(np.max(np.abs(np.load(out) - want)))
         times = {"static": [], "dynamic": []}
         ratios = []
@@ -187,25 +217,14 @@ def main():
             order = ("static", "dynamic") if r % 2 == 0 else ("dynamic", "static")
             t = {}
             for name in order:
-                t[name] = run_time(static if name == "static" else dyn, weights, inp,
+                t[name] = run_time(static if name == "static" else dyn, weights, inputs,
                                    os.path.join(work, "o.npy"), a.threads, a.repeat)
                 times[name].append(t[name])
             ratios.append(t["dynamic"] / t["static"])
-        rows.append((seq, batch, statistics.median(times["static"]),
+        rows.append((model, seq, batch, statistics.median(times["static"]),
                      statistics.median(times["dynamic"]), statistics.median(ratios),
                      min(ratios), max(ratios), errors["static"], errors["dynamic"]))
-    lines = [f"Encoder (6 layers, d_model 512), {a.threads} thread(s), medians of {a.rounds} "
-             f"rounds x {a.repeat} runs; one dynamic binary for every size",
-             "",
-             "| seq x batch | static ms | dynamic ms | dynamic / static (range) | max abs err static / dynamic |",
-             "|---|---|---|---|---|"]
-    for seq, batch, ts, td, r, lo, hi, es, ed in rows:
-        lines.append(f"| {seq} x {batch} | {ts:.2f} | {td:.2f} | {r:.3f} ({lo:.3f}-{hi:.3f}) | "
-                     f"{es:.1e} / {ed:.1e} |")
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(a.out, "bench-dynamic.md"), "w") as f:
-        f.write(text)
-    print(text)
+    return rows
 
 
 if __name__ == "__main__":
