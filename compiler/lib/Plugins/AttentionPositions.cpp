@@ -28,6 +28,17 @@ SmallVector<Value> biasSizes(OpBuilder &b, Location loc, const AttentionGeometry
   return sizes;
 }
 
+/// The dynamic sizes of a [batch, n_heads, seq_q, seq_k] term (relative_logits' order): the
+/// run-time batch, and the lengths of the queries `q` and keys `k` that are dynamic.
+SmallVector<Value> logitSizes(OpBuilder &b, Location loc, const AttentionGeometry &g, Value q,
+                              Value k) {
+  SmallVector<Value> sizes;
+  if (isDynamicDim(g.batch))
+    sizes.push_back(tensor::DimOp::create(b, loc, q, 0));
+  sizes.append(biasSizes(b, loc, g, q, k));
+  return sizes;
+}
+
 class NoPositionPlugin : public AttentionPositionPlugin {
 public:
   /// Position-wise: runs unchanged inside a step loop.
@@ -172,6 +183,8 @@ public:
 class ShawPlugin : public AttentionPositionPlugin {
 public:
   std::string name() const override { return "shaw"; }
+  /// Distances are computed at run time from the queries' offset among the keys.
+  bool dynamicShapes() const override { return true; }
   std::string summary() const override {
     return "learned relative key (and value) embeddings, distance clipped to max_distance "
            "(Shaw et al. 2018 sec. 3)";
@@ -195,11 +208,11 @@ public:
     return true;
   }
   Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
-                  Value) const override {
+                  Value k) const override {
     OpBuilder &b = ctx.builder();
     return RelativeLogitsOp::create(
         b, ctx.loc(), plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), q,
-        ctx.weight("relative_keys"), b.getI64IntegerAttr(g.nHeads),
+        ctx.weight("relative_keys"), logitSizes(b, ctx.loc(), g, q, k), b.getI64IntegerAttr(g.nHeads),
         b.getI64IntegerAttr(inst.getInt("max_distance")),
         b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr("shaw"));
   }
@@ -214,6 +227,8 @@ public:
 class DebertaPlugin : public AttentionPositionPlugin {
 public:
   std::string name() const override { return "deberta"; }
+  /// Distances are computed at run time from the queries' offset among the keys.
+  bool dynamicShapes() const override { return true; }
   std::string summary() const override {
     return "disentangled attention: content-to-position and position-to-content terms over "
            "learned relative embeddings, scores / sqrt(3 d_head) (He et al. 2021 sec. 3.1)";
@@ -248,7 +263,7 @@ public:
     auto term = [&](Value x, Value table, StringRef mode) -> Value {
       return RelativeLogitsOp::create(
           b, ctx.loc(), plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), x, table,
-          b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(kMax),
+          logitSizes(b, ctx.loc(), g, q, k), b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(kMax),
           b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr(mode));
     };
     return AddOp::create(b, ctx.loc(), term(q, kr, "c2p"), term(k, qr, "p2c"));
@@ -327,7 +342,7 @@ public:
           ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)}, zero);
       return RelativeLogitsOp::create(
           b, loc, plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), qv, table,
-          b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(0),
+          logitSizes(b, loc, g, q, keys), b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(0),
           b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr("c2p"));
     }
     Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, tableWidth(inst, g)}),
@@ -338,7 +353,8 @@ public:
     Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(zerosType, 0.0f));
     Value table = tensor::ConcatOp::create(b, loc, 0, ValueRange{zeros, rp});
     return RelativeLogitsOp::create(b, loc, plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}),
-                                    qv, table, b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(k),
+                                    qv, table, ValueRange{}, b.getI64IntegerAttr(g.nHeads),
+                                    b.getI64IntegerAttr(k),
                                     b.getF32FloatAttr(static_cast<float>(g.scale)),
                                     b.getStringAttr("c2p"));
   }

@@ -63,11 +63,17 @@ func.func @linear(%x: tensor<?x?x16xf32>, %w: tensor<32x16xf32>) -> tensor<?x?x3
 
 // -----
 
-// An op whose lowering is static only says so for dynamic shapes (never a wrong answer).
-func.func @relative_logits(%x: tensor<1x?x8xf32>, %t: tensor<5x4xf32>) -> tensor<1x2x?x?xf32> {
+// An op whose lowering is static only says so for dynamic shapes (never a wrong answer):
+// greedy decoding over a dynamic batch.
+func.func @greedy_decode_dynamic_batch(%n: index) {
   // expected-error @+1 {{has no lowering for dynamic shapes yet}}
-  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32} : (tensor<1x?x8xf32>, tensor<5x4xf32>) -> tensor<1x2x?x?xf32>
-  return %b : tensor<1x2x?x?xf32>
+  %ids, %logits = loom.greedy_decode {bos = 1 : i64, eos = 2 : i64, max_len = 4 : i64}
+      : () -> (tensor<?x4xi64>, tensor<?x4x5xf32>) {
+  ^bb0(%prev: tensor<?x1xi64>, %pos: index):
+    %e = tensor.empty(%n) : tensor<?x1x5xf32>
+    loom.yield %e : tensor<?x1x5xf32>
+  }
+  return
 }
 
 // -----
@@ -110,17 +116,16 @@ func.func @group_norm(%x: tensor<?x?x6xf32>, %w: tensor<6xf32>, %b: tensor<6xf32
 
 // Transformer-XL's position term over dynamic lengths: the distances' table is computed for
 // the run-time seq_k (sinusoidal_table with a dynamic size), and relative_logits with
-// max_distance 0 reads k = seq_k from the table's rows / 2 and the queries' offset among the
-// keys, seq_k - seq_q, at run time.
+// max_distance 0 takes k = seq_k, and the queries' offset among the keys, seq_k - seq_q, from
+// the result's run-time sizes.
 // CHECK-LABEL: func.func @xl_position_term
 // CHECK-SAME: (%[[Q:.*]]: tensor<?x?x8xf32>, %[[SK:.*]]: index)
 // CHECK: %[[ROWS:.*]] = arith.muli %[[SK]], %c2
 // CHECK: %[[TABLE:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?x8xf32>)
 // CHECK: math.cos
-// CHECK: %[[K:.*]] = arith.divui %[[ROWS]], %c2
 // CHECK: %[[SQ:.*]] = tensor.dim %[[Q]], %c1
-// CHECK: arith.subi %[[K]], %[[SQ]]
-// CHECK: tensor.empty(%{{.*}}, %[[SQ]], %[[K]]) : tensor<?x2x?x?xf32>
+// CHECK: arith.subi %[[SK]], %[[SQ]]
+// CHECK: tensor.empty(%{{.*}}, %[[SQ]], %[[SK]]) : tensor<?x2x?x?xf32>
 // CHECK: linalg.generic
 // CHECK-NOT: arith.minsi
 // CHECK: tensor.extract %[[TABLE]]
@@ -128,6 +133,10 @@ func.func @xl_position_term(%q: tensor<?x?x8xf32>, %sk: index) -> tensor<?x2x?x?
   %c2 = arith.constant 2 : index
   %twice = arith.muli %sk, %c2 : index
   %r = loom.sinusoidal_table %twice : tensor<?x8xf32>
-  %b = loom.relative_logits %q, %r {n_heads = 2 : i64, max_distance = 0 : i64, scale = 0.5 : f32, mode = "c2p"} : (tensor<?x?x8xf32>, tensor<?x8xf32>) -> tensor<?x2x?x?xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b0 = tensor.dim %q, %c0 : tensor<?x?x8xf32>
+  %sq = tensor.dim %q, %c1 : tensor<?x?x8xf32>
+  %b = loom.relative_logits %q, %r, %b0, %sq, %sk {n_heads = 2 : i64, max_distance = 0 : i64, scale = 0.5 : f32, mode = "c2p"} : (tensor<?x?x8xf32>, tensor<?x8xf32>, index, index, index) -> tensor<?x2x?x?xf32>
   return %b : tensor<?x2x?x?xf32>
 }

@@ -433,6 +433,9 @@ LogicalResult RelativeLogitsOp::verify() {
   int64_t seqIn = mode == "p2c" ? t.getDimSize(3) : t.getDimSize(2);
   if (x.getDimSize(1) != seqIn)
     return emitOpError("input length must be ") << (mode == "p2c" ? "seq_k" : "seq_q");
+  if (getDynamicSizes().size() != static_cast<size_t>(t.getNumDynamicDims()))
+    return emitOpError("needs one dynamic size per dynamic dimension of the result (")
+           << t.getNumDynamicDims() << "), got " << getDynamicSizes().size();
   return success();
 }
 

@@ -355,6 +355,13 @@ Value lowerRope(OpBuilder &b, RopeOp op) {
   bool interleaved = op.getInterleaved();
   double logBase = std::log(op.getBase().convertToDouble());
   int64_t offset = op.getPositionOffset();
+  // A dynamic batch or length: the sizes of the input (dyn: its dynamic ones, in order).
+  SmallVector<OpFoldResult> mixed = tensor::getMixedSizes(b, loc, op.getInput());
+  OpFoldResult bsF = mixed[0], seqF = mixed[1];
+  SmallVector<Value> dyn = dynamicSizes(b, loc, op.getInput());
+  SmallVector<Value> dynSeq;
+  if (ShapedType::isDynamic(seq))
+    dynSeq.push_back(tensor::DimOp::create(b, loc, op.getInput(), 1));
   // Pair index i (frequency), partner feature and whether w is the first of its pair, for
   // a feature w < rot of a head (i64 values inside a generic body).
   struct Pair { Value freq, partner, first; };
@@ -378,7 +385,7 @@ Value lowerRope(OpBuilder &b, RopeOp op) {
   // The tables: theta_i = base^(-2i/rot) = exp(-2i ln(base) / rot), angle = (offset + s) theta_i.
   auto table = [&](bool sine) {
     return generic(
-        b, loc, {seq, dHead}, ValueRange{}, emptyTensor(b, loc, {seq, dHead}),
+        b, loc, {seq, dHead}, ValueRange{}, emptyTensor(b, loc, {seq, dHead}, dynSeq),
         {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
         [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
           Type i64 = nb.getI64Type();
@@ -400,8 +407,9 @@ Value lowerRope(OpBuilder &b, RopeOp op) {
   Value cosT = table(false), sinT = table(true);
   // x as [batch, seq, heads, d_head]; the tables are read at (s, w).
   auto t4 = RankedTensorType::get({bs, seq, heads, dHead}, b.getF32Type());
-  Value x4 = tensor::ExpandShapeOp::create(b, loc, t4, op.getInput(),
-                                           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  Value x4 = tensor::ExpandShapeOp::create(
+      b, loc, t4, op.getInput(), ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
+      SmallVector<OpFoldResult>{bsF, seqF, b.getIndexAttr(heads), b.getIndexAttr(dHead)});
   AffineMap id4 = b.getMultiDimIdentityMap(4);
   AffineMap tableMap = AffineMap::get(4, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(3)}, b.getContext());
   if (!interleaved) {
@@ -409,19 +417,18 @@ Value lowerRope(OpBuilder &b, RopeOp op) {
     // contiguous (no gather), so the loops vectorize along the features.
     int64_t half = rot / 2;
     auto slice4 = [&](Value v, int64_t from, int64_t size) {
-      SmallVector<OpFoldResult> offs(4, b.getIndexAttr(0)), sizes, strides(4, b.getIndexAttr(1));
-      for (int64_t d : {bs, seq, heads, size})
-        sizes.push_back(b.getIndexAttr(d));
+      SmallVector<OpFoldResult> offs(4, b.getIndexAttr(0)), strides(4, b.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes{bsF, seqF, b.getIndexAttr(heads), b.getIndexAttr(size)};
       offs[3] = b.getIndexAttr(from);
       return tensor::ExtractSliceOp::create(b, loc, v, offs, sizes, strides).getResult();
     };
     auto sliceTable = [&](Value table, int64_t from, int64_t size) {
       SmallVector<OpFoldResult> offs{b.getIndexAttr(0), b.getIndexAttr(from)};
-      SmallVector<OpFoldResult> sizes{b.getIndexAttr(seq), b.getIndexAttr(size)};
+      SmallVector<OpFoldResult> sizes{seqF, b.getIndexAttr(size)};
       SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
       return tensor::ExtractSliceOp::create(b, loc, table, offs, sizes, strides).getResult();
     };
-    Value dest = emptyTensor(b, loc, {bs, seq, heads, dHead});
+    Value dest = emptyTensor(b, loc, {bs, seq, heads, dHead}, dyn);
     // out[w] = x[w] * C[w] + x[partner] * S[w] over [from, from + size), partner = w + shift.
     auto part = [&](int64_t from, int64_t size, int64_t shift, bool rotated) {
       SmallVector<Value> ins{slice4(x4, from, size)};
@@ -440,9 +447,8 @@ Value lowerRope(OpBuilder &b, RopeOp op) {
                           return arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]),
                                                        arith::MulFOp::create(nb, nl, a[2], a[3]));
                         });
-      SmallVector<OpFoldResult> offs(4, b.getIndexAttr(0)), sizes, strides(4, b.getIndexAttr(1));
-      for (int64_t d : {bs, seq, heads, size})
-        sizes.push_back(b.getIndexAttr(d));
+      SmallVector<OpFoldResult> offs(4, b.getIndexAttr(0)), strides(4, b.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes{bsF, seqF, b.getIndexAttr(heads), b.getIndexAttr(size)};
       offs[3] = b.getIndexAttr(from);
       dest = tensor::InsertSliceOp::create(b, loc, y, dest, offs, sizes, strides);
     };
@@ -453,7 +459,8 @@ Value lowerRope(OpBuilder &b, RopeOp op) {
     return tensor::CollapseShapeOp::create(b, loc, dest, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   }
   Value y4 = generic(
-      b, loc, {bs, seq, heads, dHead}, ValueRange{x4, cosT, sinT}, emptyTensor(b, loc, {bs, seq, heads, dHead}),
+      b, loc, {bs, seq, heads, dHead}, ValueRange{x4, cosT, sinT},
+      emptyTensor(b, loc, {bs, seq, heads, dHead}, dyn),
       {id4, tableMap, tableMap, id4}, SmallVector<IteratorType>(4, IteratorType::parallel),
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Type i64 = nb.getI64Type();
@@ -745,11 +752,7 @@ bool hasDynamicShape(Operation *op) {
 bool supportsDynamicShapes(Operation *op) {
   if (isa<LinearOp>(op))
     return true;
-  if (auto attn = dyn_cast<AttentionOp>(op))
-    return !attn.getRelValues();
-  if (auto rel = dyn_cast<RelativeLogitsOp>(op)) // Transformer-XL's: every distance
-    return rel.getMode() == "c2p" && rel.getMaxDistance() == 0;
-  return isa<LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, T5BiasOp,
+  return isa<AttentionOp, RelativeLogitsOp, RopeOp, LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, T5BiasOp,
              AlibiBiasOp, GluOp, DepthwiseConv1DOp, BatchNormOp, GroupNormOp, ActOp, AddBiasOp,
              SinusoidalTableOp,
              AddOp, MulOp, ElementwiseUnaryOpInterface>(op);

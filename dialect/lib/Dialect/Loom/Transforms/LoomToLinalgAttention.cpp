@@ -12,11 +12,15 @@ using namespace loom::lowering;
 
 namespace loom::lowering {
 
-/// clip(j - p, -k, k) + k as an index, p = i + shift (inside a generic body).
-Value relativeRow(OpBuilder &nb, Location nl, Value i, Value j, int64_t shift, int64_t k) {
+/// clip(j - p, -k, k) + k as an index, p = i + shift (inside a generic body); `shiftV`, if
+/// set, is the shift known at run time (an index).
+Value relativeRow(OpBuilder &nb, Location nl, Value i, Value j, int64_t shift, int64_t k,
+                  Value shiftV = {}) {
   Type i64 = nb.getI64Type();
   auto cst = [&](int64_t v) { return arith::ConstantIntOp::create(nb, nl, i64, v); };
-  Value p = arith::AddIOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, i64, i), cst(shift));
+  Value p = arith::AddIOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, i64, i),
+                                  shiftV ? arith::IndexCastOp::create(nb, nl, i64, shiftV).getResult()
+                                         : cst(shift).getResult());
   Value rel = arith::SubIOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, i64, j), p);
   rel = arith::MaxSIOp::create(nb, nl, arith::MinSIOp::create(nb, nl, rel, cst(k)), cst(-k));
   return arith::IndexCastOp::create(nb, nl, nb.getIndexType(), arith::AddIOp::create(nb, nl, rel, cst(k)));
@@ -380,7 +384,7 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
               [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                 Value qAbs = arith::AddIOp::create(nb, nl, qOff, linalg::IndexOp::create(nb, nl, 0));
                 Value kAbs = arith::AddIOp::create(nb, nl, kOff, linalg::IndexOp::create(nb, nl, 2));
-                Value row = relativeRow(nb, nl, qAbs, kAbs, shift, relK);
+                Value row = relativeRow(nb, nl, qAbs, kAbs, shift, relK, dynamic ? shiftV : Value());
                 Value r = tensor::ExtractOp::create(nb, nl, rel,
                                                     ValueRange{row, linalg::IndexOp::create(nb, nl, 1)});
                 return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], r));
@@ -561,25 +565,21 @@ Value lowerRelativeLogits(OpBuilder &b, RelativeLogitsOp op) {
   Value table = op.getTable();
   MLIRContext *ctx = b.getContext();
   auto e = [&](unsigned i) { return b.getAffineDimExpr(i); };
-  // max_distance 0 (c2p): k = seq_k, the table's rows / 2, so that no distance is clipped.
-  // The run-time batch, seq_q (the input's) and seq_k (the table's rows / 2) size the
-  // result when dynamic, and give the queries' offset among the keys.
-  Value skV = k == 0 ? arith::DivUIOp::create(b, loc, tensor::DimOp::create(b, loc, table, 0),
-                                              arith::ConstantIndexOp::create(b, loc, 2))
-                           .getResult()
-                     : arith::ConstantIndexOp::create(b, loc, sk).getResult();
-  SmallVector<Value> dyn;
-  if (ShapedType::isDynamic(bs))
-    dyn.push_back(tensor::DimOp::create(b, loc, op.getInput(), 0));
-  if (ShapedType::isDynamic(sq))
-    dyn.push_back(tensor::DimOp::create(b, loc, op.getInput(), 1));
-  if (ShapedType::isDynamic(sk))
-    dyn.push_back(skV);
+  // The result's run-time sizes (dynamic_sizes, in order) give the queries' offset among
+  // the keys, seq_k - seq_q; max_distance 0 (c2p) takes k = seq_k, so no distance is clipped.
+  ValueRange dyn = op.getDynamicSizes();
+  size_t next = 0;
+  auto size = [&](int64_t d) -> Value {
+    return ShapedType::isDynamic(t.getDimSize(d))
+               ? dyn[next++]
+               : arith::ConstantIndexOp::create(b, loc, t.getDimSize(d)).getResult();
+  };
+  size(0);
+  size(1);
+  Value sqV = size(2), skV = size(3);
   Value shiftV; // seq_k - seq_q when a length is dynamic, as i64
   if (ShapedType::isDynamic(sq) || ShapedType::isDynamic(sk))
-    shiftV = arith::IndexCastOp::create(
-        b, loc, b.getI64Type(),
-        arith::SubIOp::create(b, loc, skV, tensor::DimOp::create(b, loc, op.getInput(), 1)));
+    shiftV = arith::IndexCastOp::create(b, loc, b.getI64Type(), arith::SubIOp::create(b, loc, skV, sqV));
   // iteration (b, h, i, j, d); the input as [b, seq, h, d], read at query i or key j.
   int64_t seq = keys ? sk : sq;
   SmallVector<OpFoldResult> x4Sizes = tensor::getMixedSizes(b, loc, op.getInput());

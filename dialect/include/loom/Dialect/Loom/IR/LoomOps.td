@@ -398,13 +398,16 @@ def Loom_RelativeLogitsOp : Loom_Op<"relative_logits", [Pure]> {
     - `mode = "p2c"` (position-to-content): `input` = keys `[batch, seq_k, d_model]`, `table`
       = Q_r `[2k, d_model]`; term = k[b, j, h, :] . Q_r[clip(j - p, -k, k - 1) + k, h, :].
     `max_distance = 0` (c2p only) takes k = seq_k, with `table` `[2 seq_k, d_model]`: every
-    distance has its row (Transformer-XL's R), and the lengths may be dynamic.
+    distance has its row (Transformer-XL's R).
+    With dynamic lengths (a model compiled with `-D seq=?`), `dynamic_sizes` gives the
+    result's dynamic dimensions in order (batch, seq_q, seq_k).
   }];
-  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$table, I64Attr:$n_heads,
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$table,
+                       Variadic<Index>:$dynamic_sizes, I64Attr:$n_heads,
                        I64Attr:$max_distance, F32Attr:$scale,
                        DefaultValuedStrAttr<StrAttr, "shaw">:$mode);
   let results = (outs Loom_F32Tensor:$result);
-  let assemblyFormat = "$input `,` $table attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
