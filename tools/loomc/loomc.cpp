@@ -84,6 +84,11 @@ cl::opt<bool> mpi("mpi",
                            "(--input-list, --output-dir under mpirun)"),
                   cl::cat(cat));
 cl::opt<bool> noFusion("no-fusion", cl::desc("skip the loom-level fusion passes"), cl::cat(cat));
+cl::opt<bool> removePadding(
+    "remove-padding",
+    cl::desc("run a padded batch on its valid rows only, packed into one sequence (needs "
+             "-D batch=? -D seq=? and a lengths input that masks the keys)"),
+    cl::cat(cat));
 cl::opt<bool> noVectorize("no-vectorize", cl::desc("do not tile/vectorize matmuls"), cl::cat(cat));
 cl::opt<std::string> regTile("reg-tile",
                              cl::desc("matmul register tile ROWSxCOLS (default: 6x16 on AVX2, "
@@ -252,6 +257,10 @@ int run(int argc, char **argv) {
 
   if (!noFusion && !run([](mlir::OpPassManager &pm) { loom::buildLoomFusionPipeline(pm); }))
     return fail("loom-level passes failed");
+  if (removePadding && !run([](mlir::OpPassManager &pm) {
+        pm.addNestedPass<mlir::func::FuncOp>(loom::createLoomRemovePadding());
+      }))
+    return fail("--remove-padding failed");
   if (emitKind == Emit::Loom)
     return writeText(out, [&](raw_ostream &os) { module->print(os); });
   if (emitKind == Emit::Dot)

@@ -294,6 +294,10 @@ LogicalResult SinusoidalPEOp::verify() {
            << in.getDimSize(2);
   if (getBase().convertToDouble() <= 1.0)
     return emitOpError("base must be > 1");
+  if (Value p = getPositions())
+    if (cast<RankedTensorType>(p.getType()).getRank() != 1 ||
+        (!in.isDynamicDim(0) && in.getDimSize(0) != 1))
+      return emitOpError("positions must be [seq], with a batch of 1 (packed sequences)");
   return success();
 }
 
@@ -308,6 +312,10 @@ LogicalResult AddPositionTableOp::verify() {
                                            << table.getDimSize(0) << " positions";
   if (getResult().getType() != in)
     return emitOpError("result type must equal the input type");
+  if (Value p = getPositions())
+    if (cast<RankedTensorType>(p.getType()).getRank() != 1 ||
+        (!in.isDynamicDim(0) && in.getDimSize(0) != 1))
+      return emitOpError("positions must be [seq], with a batch of 1 (packed sequences)");
   return success();
 }
 
@@ -341,6 +349,18 @@ LogicalResult AttentionOp::verify() {
         rt.getDimSize(1) != d / static_cast<int64_t>(getNHeads()))
       return emitOpError("rel_values must be [2 * rel_max_distance + 1, d_head] with "
                          "rel_max_distance > 0");
+  }
+  if (!getSegmentStart() != !getSegmentEnd())
+    return emitOpError("segment_start and segment_end come together");
+  if (getSegmentStart()) {
+    if ((!q.isDynamicDim(0) && q.getDimSize(0) != 1) || getKeyLengths() || getWindow() ||
+        getBlockSize() || getBias() ||
+        getRelValues())
+      return emitOpError("segments (packed sequences) need a batch of 1 and no key_lengths, "
+                         "window, block_size, bias or rel_values");
+    for (Value s : {getSegmentStart(), getSegmentEnd()})
+      if (cast<RankedTensorType>(s.getType()).getRank() != 1)
+        return emitOpError("segment_start and segment_end must be [seq]");
   }
   if (Value lengths = getKeyLengths()) {
     auto lt = cast<RankedTensorType>(lengths.getType());

@@ -324,7 +324,13 @@ Value lowerSinusoidalPE(OpBuilder &b, SinusoidalPEOp op) {
       {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
       [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
         Type i64 = nb.getI64Type();
-        Value pos = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 0));
+        // Row s is at position s, or positions[s] for packed sequences.
+        Value pos = op.getPositions()
+                        ? tensor::ExtractOp::create(nb, nl, op.getPositions(),
+                                                    ValueRange{linalg::IndexOp::create(nb, nl, 0)})
+                              .getResult()
+                        : arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 0))
+                              .getResult();
         Value dim = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
         Value one = arith::ConstantIntOp::create(nb, nl, i64, 1);
         Value odd = arith::AndIOp::create(nb, nl, dim, one);
@@ -491,6 +497,22 @@ Value lowerAddPositionTable(OpBuilder &b, AddPositionTableOp op) {
   OpFoldResult seq = t.isDynamicDim(1)
                          ? OpFoldResult(tensor::DimOp::create(b, loc, op.getInput(), 1).getResult())
                          : OpFoldResult(b.getIndexAttr(t.getDimSize(1)));
+  if (Value positions = op.getPositions()) { // packed sequences: row s reads its position
+    SmallVector<Value> dyn;
+    if (t.isDynamicDim(1))
+      dyn.push_back(getValueOrCreateConstantIndexOp(b, loc, seq));
+    Value table = op.getTable();
+    Value rows = generic(
+        b, loc, {t.getDimSize(1), t.getDimSize(2)}, ValueRange{positions},
+        emptyTensor(b, loc, {t.getDimSize(1), t.getDimSize(2)}, dyn),
+        {AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext()), b.getMultiDimIdentityMap(2)},
+        {IteratorType::parallel, IteratorType::parallel},
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value r = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), a[0]);
+          return tensor::ExtractOp::create(nb, nl, table, ValueRange{r, linalg::IndexOp::create(nb, nl, 1)});
+        });
+    return addRowTable(b, loc, op.getInput(), rows);
+  }
   Value rows = tensor::ExtractSliceOp::create(
       b, loc, RankedTensorType::get({t.getDimSize(1), t.getDimSize(2)}, b.getF32Type()),
       op.getTable(), ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},

@@ -176,6 +176,8 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
                        : keysTransposed(b, loc, key, h); // [B*H, dh, Sk]
   Value valueP = vPanels ? valuePanels(b, loc, value, h, panelWidth) : Value();
   Value bias = op.getBias(), keyLengths = op.getKeyLengths(), rel = op.getRelValues();
+  // Packed sequences: each row's [start, end) among the keys (self-attention, batch 1).
+  Value segStart = op.getSegmentStart(), segEnd = op.getSegmentEnd();
   if (dynamic && bias) {
     // The bias [.., sq, sk] padded with zeros to the padded queries and keys (the padded
     // keys are masked; the padded queries' rows are dropped).
@@ -248,6 +250,22 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
     clampEnd(arith::SubIOp::create(
         b, loc, arith::IndexCastOp::create(b, loc, b.getIndexType(), keyLen),
         indexConst(b, loc, 1)));
+  // Packed sequences: the keys of the sequences this query block spans, from the start of
+  // its first row's to the end of its last (real) row's; other key blocks are skipped.
+  Value kbStart = indexConst(b, loc, 0), lastRow;
+  if (segStart) {
+    lastRow = arith::SubIOp::create(b, loc, tensor::DimOp::create(b, loc, op.getQuery(), 1),
+                                    indexConst(b, loc, 1));
+    Value qLast = arith::MinSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, qOff, indexConst(b, loc, bq - 1)), lastRow);
+    auto at = [&](Value t, Value i) -> Value {
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                        tensor::ExtractOp::create(b, loc, t, ValueRange{i}));
+    };
+    kbStart = arith::DivUIOp::create(b, loc, at(segStart, arith::MinSIOp::create(b, loc, qOff, lastRow)),
+                                     indexConst(b, loc, bk));
+    clampEnd(arith::SubIOp::create(b, loc, at(segEnd, qLast), indexConst(b, loc, 1)));
+  }
 
   // Whether key j is hidden from the query at absolute position p (both i64).
   auto isMasked = [&](OpBuilder &nb, Location nl, Value p, Value j) -> Value {
@@ -272,9 +290,17 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
       orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, j, keyLen));
     if (padLen)
       orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, j, padLen));
+    if (segStart) { // keys outside the query's own sequence (padded query rows read the last)
+      Value row = arith::MinSIOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, nb.getIndexType(), p),
+                                         lastRow);
+      Value st = tensor::ExtractOp::create(nb, nl, segStart, ValueRange{row});
+      Value en = tensor::ExtractOp::create(nb, nl, segEnd, ValueRange{row});
+      orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, j, st));
+      orWith(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, j, en));
+    }
     return masked;
   };
-  bool anyMask = causal || window > 0 || blockSize > 0 || keyLen || padLen;
+  bool anyMask = causal || window > 0 || blockSize > 0 || keyLen || padLen || segStart;
   // Absolute (query position, key index) of a tile element, as i64.
   auto positions = [&](OpBuilder &nb, Location nl, Value kOff, unsigned iDim,
                        unsigned jDim) -> std::pair<Value, Value> {
@@ -408,7 +434,7 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
         scf::YieldOp::create(fb, fl, ValueRange{oNew, mNew, lNew});
   };
   scf::ForOp loop;
-  if ((causal || padLen) && window == 0 && blockSize == 0 && !keyLen) {
+  if ((causal || padLen) && window == 0 && blockSize == 0 && !keyLen && !segStart) {
     // A causal mask hides nothing in the key blocks that end at or before the block's first
     // query position (all but the diagonal ones): a first loop visits them without the
     // mask, a second loop the rest with it. Block kb is wholly visible when its last key
@@ -434,7 +460,7 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
     loop = scf::ForOp::create(b, loc, full, kbEnd, indexConst(b, loc, 1), visible.getResults(),
                               blockStep);
   } else {
-    loop = scf::ForOp::create(b, loc, indexConst(b, loc, 0), kbEnd, indexConst(b, loc, 1),
+    loop = scf::ForOp::create(b, loc, kbStart, kbEnd, indexConst(b, loc, 1),
                               ValueRange{o0, m0, l0}, blockStep);
   }
 

@@ -239,16 +239,19 @@ def Loom_LayerNormOp : Loom_Op<"layer_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Loom_SinusoidalPEOp : Loom_Op<"sinusoidal_pe", [Pure, SameOperandsAndResultType]> {
+def Loom_SinusoidalPEOp : Loom_Op<"sinusoidal_pe", [Pure, AllTypesMatch<["input", "result"]>]> {
   let summary = "Adds the sinusoidal absolute position encoding (Vaswani et al. 2017, sec. 3.5)";
   let description = [{
     `input` is `[batch, seq, d_model]` with even `d_model`. Adds, at position `pos`,
     PE(pos, 2i) = sin(pos / base^(2i/d_model)) and PE(pos, 2i+1) = cos(pos / base^(2i/d_model)),
     `base` = 10000 by default (the PyTorch tutorial's `PositionalEncoding`).
+    `positions` (optional `[seq]` i64, batch 1) gives each row's position, for packed
+    sequences (loom-remove-padding); otherwise row s is at position s.
   }];
-  let arguments = (ins Loom_F32Tensor:$input, DefaultValuedAttr<F64Attr, "10000.0">:$base);
+  let arguments = (ins Loom_F32Tensor:$input, Optional<RankedTensorOf<[I64]>>:$positions,
+                       DefaultValuedAttr<F64Attr, "10000.0">:$base);
   let results = (outs Loom_F32Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = "$input (`positions` $positions^ `:` type($positions))? attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
 
@@ -257,10 +260,13 @@ def Loom_AddPositionTableOp : Loom_Op<"add_position_table", [Pure]> {
   let description = [{
     `input` is `[batch, seq, d_model]`, `table` is `[max_len, d_model]` (an nn.Embedding
     weight); the result is input[b, s, :] + table[s, :]. Needs seq <= max_len.
+    `positions` (optional `[seq]` i64, batch 1) gives each row's position instead of s, for
+    packed sequences (loom-remove-padding).
   }];
-  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$table);
+  let arguments = (ins Loom_F32Tensor:$input, Loom_F32Tensor:$table,
+                       Optional<RankedTensorOf<[I64]>>:$positions);
   let results = (outs Loom_F32Tensor:$result);
-  let assemblyFormat = "$input `,` $table attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input `,` $table (`positions` $positions^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
@@ -292,12 +298,18 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure, AttrSizedOperandSegments]> {
     - `key_lengths` (optional `[batch]` i32/i64): padding; key j of example b is masked if
       j >= key_lengths[b] (PyTorch's `key_padding_mask`). Query rows past the length are
       computed like any other row (they attend to the valid keys), as in PyTorch.
+    - `segment_start`, `segment_end` (optional, together, `[seq]` i64; batch 1, self-
+      attention): packed sequences (loom-remove-padding); query i sees only the keys of
+      its own sequence, [segment_start[i], segment_end[i]), as FlashAttention's varlen
+      kernels do with cu_seqlens. Key blocks outside a query block's sequences are skipped.
     A query row with no visible key yields zeros.
   }];
   let arguments = (ins Loom_F32Tensor:$query, Loom_F32Tensor:$key, Loom_F32Tensor:$value,
                        Optional<Loom_F32Tensor>:$bias,
                        Optional<RankedTensorOf<[I32, I64]>>:$key_lengths,
                        Optional<Loom_F32Tensor>:$rel_values,
+                       Optional<RankedTensorOf<[I64]>>:$segment_start,
+                       Optional<RankedTensorOf<[I64]>>:$segment_end,
                        I64Attr:$n_heads,
                        DefaultValuedAttr<BoolAttr, "false">:$causal,
                        DefaultValuedAttr<I64Attr, "0">:$window,
@@ -307,7 +319,8 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure, AttrSizedOperandSegments]> {
   let results = (outs Loom_F32Tensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`bias` $bias^)? (`key_lengths` $key_lengths^)?
-    (`rel_values` $rel_values^)? attr-dict `:`
+    (`rel_values` $rel_values^)? (`segment_start` $segment_start^)?
+    (`segment_end` $segment_end^)? attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;

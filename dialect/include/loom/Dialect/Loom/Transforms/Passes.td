@@ -72,6 +72,24 @@ def LoomFuseRope : Pass<"loom-fuse-rope", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def LoomRemovePadding : Pass<"loom-remove-padding", "::mlir::func::FuncOp"> {
+  let summary = "Runs a padded batch on its valid rows only, packed into one sequence";
+  let description = [{
+    For the entry function of a model with a dynamic batch and seq and a lengths input
+    (key lengths bounded by seq): gathers the valid rows of every `[batch, seq, ...]` input
+    into `[1, T, ...]` (T = the sum of the lengths, plus one spare row), turns attention
+    masked by the lengths (or causal) into attention over segments (each row sees its own
+    sequence's keys, `segment_start` / `segment_end`), gives absolute position encodings
+    each row's position, and scatters every result back to `[batch, seq, ...]` with zero
+    padded rows (ONNX Runtime's RemovePadding; FlashAttention's varlen attention). Ops whose
+    valid rows would change when packed (convolutions and norms over the sequence, position
+    biases, RoPE, decoding) are errors naming them.
+  }];
+  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def LoomFuseProjections : Pass<"loom-fuse-projections", "::mlir::func::FuncOp"> {
   let summary = "Merges loom.linear ops that read the same input into one matmul";
   let description = [{
