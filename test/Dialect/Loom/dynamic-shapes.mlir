@@ -140,3 +140,25 @@ func.func @xl_position_term(%q: tensor<?x?x8xf32>, %sk: index) -> tensor<?x2x?x?
   %b = loom.relative_logits %q, %r, %b0, %sq, %sk {n_heads = 2 : i64, max_distance = 0 : i64, scale = 0.5 : f32, mode = "c2p"} : (tensor<?x?x8xf32>, tensor<?x8xf32>, index, index, index) -> tensor<?x2x?x?xf32>
   return %b : tensor<?x2x?x?xf32>
 }
+
+// -----
+
+// Attention over packed sequences (loom-remove-padding): a query block's key blocks run
+// from its first row's sequence start to its last row's sequence end (others skipped), and
+// inside them keys outside each query's own sequence are masked.
+// CHECK-LABEL: func.func @segments
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x8xf32>, %[[S:.*]]: tensor<?xi64>, %[[E:.*]]: tensor<?xi64>)
+// CHECK: scf.forall
+// CHECK: %[[S0:.*]] = tensor.extract %[[S]]
+// CHECK: %[[KB0:.*]] = arith.divui %{{.*}}, %c64
+// CHECK: tensor.extract %[[E]]
+// CHECK: scf.for %{{.*}} = %[[KB0]] to
+// CHECK: linalg.generic
+// CHECK: tensor.extract %[[S]]
+// CHECK: tensor.extract %[[E]]
+// CHECK: arith.cmpi slt
+// CHECK: arith.cmpi sge
+func.func @segments(%x: tensor<?x?x8xf32>, %s: tensor<?xi64>, %e: tensor<?xi64>) -> tensor<?x?x8xf32> {
+  %a = loom.attention %x, %x, %x segment_start %s segment_end %e {n_heads = 2 : i64, causal = true} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?xi64>, tensor<?xi64>) -> tensor<?x?x8xf32>
+  return %a : tensor<?x?x8xf32>
+}

@@ -446,3 +446,27 @@ func.func @rope_rotary_dim_alone(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>) 
   %y = loom.linear %x, %w {rope_rotary_dim = 4 : i64} : (tensor<2x8x16xf32>, tensor<32x16xf32>) -> tensor<2x8x32xf32>
   return %y : tensor<2x8x32xf32>
 }
+
+// -----
+
+func.func @segments_alone(%x: tensor<1x4x8xf32>, %s: tensor<4xi64>) -> tensor<1x4x8xf32> {
+  // expected-error @+1 {{segment_start and segment_end come together}}
+  %a = loom.attention %x, %x, %x segment_start %s {n_heads = 2 : i64} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<4xi64>) -> tensor<1x4x8xf32>
+  return %a : tensor<1x4x8xf32>
+}
+
+// -----
+
+func.func @segments_batch(%x: tensor<2x4x8xf32>, %s: tensor<4xi64>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{segments (packed sequences) need a batch of 1 and no key_lengths, window, block_size, bias or rel_values}}
+  %a = loom.attention %x, %x, %x segment_start %s segment_end %s {n_heads = 2 : i64} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<4xi64>, tensor<4xi64>) -> tensor<2x4x8xf32>
+  return %a : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @pe_positions(%x: tensor<2x4x8xf32>, %p: tensor<4xi64>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{positions must be [seq], with a batch of 1 (packed sequences)}}
+  %y = loom.sinusoidal_pe %x positions %p : tensor<4xi64> : tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
+}
