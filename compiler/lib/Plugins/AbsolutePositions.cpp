@@ -43,7 +43,8 @@ public:
                                                   inst.getFloat("base"));
       return plugins::addTableRow(b, ctx.loc(), x, table, ctx.stepPosition());
     }
-    return SinusoidalPEOp::create(b, ctx.loc(), x, b.getF64FloatAttr(inst.getFloat("base")));
+    return SinusoidalPEOp::create(b, ctx.loc(), x, mlir::Value(),
+                                  b.getF64FloatAttr(inst.getFloat("base")));
   }
 };
 } // namespace
@@ -91,7 +92,7 @@ public:
   }
   mlir::Value emit(const BlockInstance &, EmitContext &ctx, mlir::Value x) const override {
     return AddPositionTableOp::create(ctx.builder(), ctx.loc(), x.getType(), x,
-                                      ctx.weight("weight"));
+                                      ctx.weight("weight"), mlir::Value());
   }
 };
 } // namespace

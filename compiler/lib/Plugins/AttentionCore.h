@@ -164,7 +164,8 @@ inline mlir::Value emitAttentionCore(const BlockInstance &inst, EmitContext &ctx
     relValues = scheme.relativeValues(pi, pc, g);
   });
   return AttentionOp::create(b, ctx.loc(), q.getType(), q, k, v, scoreBias, lengths,
-                             relValues.first, b.getI64IntegerAttr(inst.getInt("n_heads")),
+                             relValues.first, mlir::Value(), mlir::Value(),
+                             b.getI64IntegerAttr(inst.getInt("n_heads")),
                              b.getBoolAttr(causal), b.getI64IntegerAttr(inst.getInt("window")),
                              b.getI64IntegerAttr(inst.getInt("block_size")),
                              b.getI64IntegerAttr(relValues.second),

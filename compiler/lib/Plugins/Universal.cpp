@@ -120,9 +120,9 @@ public:
     // x + P_pos + P_t (the UT paper's coordinate embedding, sec. 2.1).
     auto signal = [&](Value state, OpFoldResult step) -> Value {
       if (positions)
-        state = AddPositionTableOp::create(b, loc, xT, state, positions);
+        state = AddPositionTableOp::create(b, loc, xT, state, positions, Value());
       else if (positionSignal)
-        state = SinusoidalPEOp::create(b, loc, state, b.getF64FloatAttr(10000.0));
+        state = SinusoidalPEOp::create(b, loc, state, Value(), b.getF64FloatAttr(10000.0));
       return steps ? addTableRow(b, loc, state, steps, step) : state;
     };
 
