@@ -1,7 +1,8 @@
 //===- LoomToLinalgUtils.h - helpers of convert-loom-to-linalg ---*- C++ -*-===//
 //
 // Shared by the lowering's files: LoomToLinalg.cpp (the pass; linear, norms, positions,
-// convolutions, embeddings), LoomToLinalgAttention.cpp (the fused attention and the position
+// embeddings), LoomToLinalgConv.cpp (the Conformer's convolution module and its norms),
+// LoomToLinalgAttention.cpp (the fused attention and the position
 // biases it reads) and LoomToLinalgLoops.cpp (the run-time loops: ACT and greedy decoding).
 // Builders of linalg on tensors; a dynamic dimension (a model's dynamic batch or seq) is
 // sized by the `dyn` values, in order.
@@ -206,9 +207,29 @@ inline Value sliceOf(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult>
   return tensor::ExtractSliceOp::create(b, loc, type, v, offsets, sz, strides);
 }
 
+/// A normalisation's input as rows [m, d] with the maps of its generics: the element
+/// (id2), its row's statistic (row) and the per-feature parameter (col).
+struct NormRows {
+  Value x;
+  SmallVector<Value> rows; ///< m, when dynamic
+  int64_t m, d;
+  AffineMap id2, row, col;
+};
+inline NormRows normRows(OpBuilder &b, Location loc, Value input) {
+  Value x = collapseTo2D(b, loc, input);
+  auto xt = cast<RankedTensorType>(x.getType());
+  return {x, dynamicSizes(b, loc, x), xt.getDimSize(0), xt.getDimSize(1), b.getMultiDimIdentityMap(2),
+          AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext()),
+          AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, b.getContext())};
+}
+
 //===----------------------------------------------------------------------===//
 // The lowerings defined in the other files.
 //===----------------------------------------------------------------------===//
+Value lowerGlu(OpBuilder &b, GluOp op);
+Value lowerDepthwiseConv1D(OpBuilder &b, DepthwiseConv1DOp op);
+Value lowerBatchNorm(OpBuilder &b, BatchNormOp op);
+Value lowerGroupNorm(OpBuilder &b, GroupNormOp op);
 Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth);
 Value lowerAlibiBias(OpBuilder &b, AlibiBiasOp op);
 Value lowerT5Bias(OpBuilder &b, T5BiasOp op);
