@@ -60,6 +60,14 @@ def run_time(binary, weights, inputs, out, threads, repeat, warmup=2, extra=()):
     return float(re.search(r"median ([\d.]+) ms", p.stderr).group(1))
 
 
+def report(a, name, lines):
+    """Writes the table to OUT/name and prints it."""
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(a.out, name), "w") as f:
+        f.write(text)
+    print(text)
+
+
 REFERENCE = "Loom, padding removed"  # loomc --remove-padding: the rows of all examples packed
 
 
@@ -146,10 +154,7 @@ def packed(a):
         rs = ratios[n]
         lines.append(f"| {n} | {statistics.median(times[n]):.2f} | {statistics.median(rs):.2f} "
                      f"({min(rs):.2f}-{max(rs):.2f}) | {errors[n]:.1e} |")
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(a.out, "bench-packed.md"), "w") as f:
-        f.write(text)
-    print(text)
+    report(a, "bench-packed.md", lines)
 
 
 def main():
@@ -178,10 +183,7 @@ def main():
     for model, seq, batch, ts, td, r, lo, hi, es, ed in rows:
         lines.append(f"| {model} | {seq} x {batch} | {ts:.2f} | {td:.2f} | {r:.3f} ({lo:.3f}-{hi:.3f}) | "
                      f"{es:.1e} / {ed:.1e} |")
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(a.out, "bench-dynamic.md"), "w") as f:
-        f.write(text)
-    print(text)
+    report(a, "bench-dynamic.md", lines)
 
 
 def sizes(a, model):

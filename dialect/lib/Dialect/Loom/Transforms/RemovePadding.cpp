@@ -101,31 +101,42 @@ Rows buildRows(OpBuilder &b, Location loc, Value stream, Value lengthsArg) {
           sums.getResult(1), sums.getResult(2)};
 }
 
+/// One generic over `init`'s shape reading the two [n] tables `perDim` at the iteration's
+/// dimension `dim` (a packed row, or an example); `body` gets their two scalars and returns
+/// the element.
+Value tableGeneric(OpBuilder &b, Location loc, Value init, ValueRange perDim, unsigned dim,
+                   function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
+  AffineMap read = AffineMap::get(rank, 0, {b.getAffineDimExpr(dim)}, b.getContext());
+  auto g = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, perDim, ValueRange{init},
+      SmallVector<AffineMap>{read, read, b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        linalg::YieldOp::create(nb, nl, ValueRange{body(nb, nl, a)});
+      });
+  return g.getResult(0);
+}
+
 /// [batch, seq, rest...] -> [1, T, rest...]: packed row r reads (example[r], position[r]).
 Value gather(OpBuilder &b, Location loc, Value v, const Rows &rows) {
   auto t = cast<RankedTensorType>(v.getType());
   int64_t rank = t.getRank();
-  SmallVector<int64_t> shape(t.getShape());
-  shape[0] = 1;
-  shape[1] = ShapedType::kDynamic;
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
   sizes[0] = b.getIndexAttr(1);
   sizes[1] = rows.total;
   Value init = tensor::EmptyOp::create(b, loc, sizes, t.getElementType());
-  AffineMap perRow = AffineMap::get(rank, 0, {b.getAffineDimExpr(1)}, b.getContext());
-  auto g = linalg::GenericOp::create(
-      b, loc, TypeRange{init.getType()}, ValueRange{rows.example, rows.position}, ValueRange{init},
-      SmallVector<AffineMap>{perRow, perRow, b.getMultiDimIdentityMap(rank)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
+  Value g = tableGeneric(
+      b, loc, init, ValueRange{rows.example, rows.position}, 1,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         SmallVector<Value> at{arith::IndexCastOp::create(nb, nl, nb.getIndexType(), a[0]),
                               arith::IndexCastOp::create(nb, nl, nb.getIndexType(), a[1])};
         for (int64_t d = 2; d < rank; ++d)
           at.push_back(linalg::IndexOp::create(nb, nl, d));
-        linalg::YieldOp::create(nb, nl, ValueRange{tensor::ExtractOp::create(nb, nl, v, at)});
+        return tensor::ExtractOp::create(nb, nl, v, at);
       });
   // The input's type ([?, ?, ...]): the ops that read it keep theirs.
-  return tensor::CastOp::create(b, loc, t, g.getResult(0));
+  return tensor::CastOp::create(b, loc, t, g);
 }
 
 /// [1, T, rest...] -> [batch, seq, rest...] (the batch and seq of `stream`): valid rows
@@ -137,12 +148,9 @@ Value scatter(OpBuilder &b, Location loc, Value packed, Value stream, const Rows
   sizes[0] = tensor::getMixedSize(b, loc, stream, 0);
   sizes[1] = tensor::getMixedSize(b, loc, stream, 1);
   Value init = tensor::EmptyOp::create(b, loc, sizes, t.getElementType());
-  AffineMap perExample = AffineMap::get(rank, 0, {b.getAffineDimExpr(0)}, b.getContext());
-  auto g = linalg::GenericOp::create(
-      b, loc, TypeRange{init.getType()}, ValueRange{rows.lengths, rows.firstRow}, ValueRange{init},
-      SmallVector<AffineMap>{perExample, perExample, b.getMultiDimIdentityMap(rank)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
+  return tableGeneric(
+      b, loc, init, ValueRange{rows.lengths, rows.firstRow}, 0,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Type i64 = nb.getI64Type();
         Value s = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
         Value valid = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, s, a[0]);
@@ -158,9 +166,8 @@ Value scatter(OpBuilder &b, Location loc, Value packed, Value stream, const Rows
           at.push_back(linalg::IndexOp::create(nb, nl, d));
         Value v = tensor::ExtractOp::create(nb, nl, packed, at);
         Value zero = arith::ConstantOp::create(nb, nl, nb.getZeroAttr(t.getElementType()));
-        linalg::YieldOp::create(nb, nl, ValueRange{arith::SelectOp::create(nb, nl, valid, v, zero)});
+        return arith::SelectOp::create(nb, nl, valid, v, zero);
       });
-  return g.getResult(0);
 }
 
 /// The dynamic-dimension names of argument `i` (or result `i` with `result`): "" per static one.
