@@ -65,8 +65,13 @@ def _stamp(path):
     return [str(path), st.st_size, st.st_mtime_ns]
 
 
-def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, **defines):
+def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, remove_padding=False,
+            **defines):
     """Compiles `spec` (a path to a .loom file, or the text of a spec) and returns a Model.
+
+    remove_padding=True (loomc --remove-padding; needs seq="?", batch="?" and a lengths
+    input masking the keys) makes every run compute on the valid rows only, packed into one
+    sequence; padded output rows are zeros.
 
     Keyword arguments other than the options are `-D name=value` overrides of the model's
     hyperparameters (`n_layers=2`, `causal=True`). Raises CompileError with loomc's
@@ -94,6 +99,7 @@ def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, **defines):
         "spec": text, "file": str(path.resolve()) if path else None,
         "sources": _sources(loomc, source, include_dirs),
         "defines": overrides, "include_dirs": include_dirs, "mcpu": mcpu,
+        "remove_padding": bool(remove_padding),
         "loomc": _stamp(loomc), "runtime": _stamp(runtime) if runtime.is_file() else None,
         "host": _host(),
     }, sort_keys=True).encode()).hexdigest()[:32]
@@ -109,6 +115,8 @@ def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, **defines):
         cmd += ["-D", f"{k}={v}"]
     if mcpu:
         cmd += [f"--mcpu={mcpu}"]
+    if remove_padding:
+        cmd += ["--remove-padding"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         message = proc.stderr.strip() or f"loomc exited with {proc.returncode}"
