@@ -304,8 +304,9 @@ std::optional<ParamValue> Elaborator::tensorBuiltin(const Expr &e, const Env &en
     // Along a dynamic dimension, one part may be dynamic: the result is that many rows
     // more than the dynamic size (an XL memory before a segment: [?+mem_len]).
     int dynamicParts = 0;
-    for (int64_t id : ids)
-      dynamicParts += isDynamicDim(tensor(id).shape[dim]) ? 1 : 0;
+    for (int64_t id : ids) // (a part of another rank is an error below)
+      if (const std::vector<int64_t> &s = tensor(id).shape; static_cast<size_t>(dim) < s.size())
+        dynamicParts += isDynamicDim(s[dim]) ? 1 : 0;
     if (dynamicParts > 1) {
       error(e.loc, "concat along dimension " + std::to_string(dim) + " joins " +
                        std::to_string(dynamicParts) + " dynamic parts; at most one may be "

@@ -470,3 +470,12 @@ func.func @pe_positions(%x: tensor<2x4x8xf32>, %p: tensor<4xi64>) -> tensor<2x4x
   %y = loom.sinusoidal_pe %x positions %p : tensor<4xi64> : tensor<2x4x8xf32>
   return %y : tensor<2x4x8xf32>
 }
+
+// -----
+
+// A dynamic length keeps its size only with "same" or causal padding.
+func.func @depthwise_dynamic_valid(%x: tensor<1x?x4xf32>, %w: tensor<4x3xf32>) -> tensor<1x?x4xf32> {
+  // expected-error @+1 {{a dynamic sequence needs padding_left + padding_right = kernel_size - 1}}
+  %y = loom.depthwise_conv1d %x, %w : (tensor<1x?x4xf32>, tensor<4x3xf32>) -> tensor<1x?x4xf32>
+  return %y : tensor<1x?x4xf32>
+}

@@ -561,8 +561,11 @@ LogicalResult DepthwiseConv1DOp::verify() {
     return emitOpError("padding must be in [0, kernel_size), got ") << pl << " and " << pr;
   if (getBias() && failed(verifyChannelParams(*this, getBias(), c, "bias")))
     return failure();
-  int64_t outT = t + pl + pr - k + 1;
-  if (outT < 1)
+  // A dynamic length keeps its size when the padding is "same" or causal (pl + pr = k - 1).
+  if (ShapedType::isDynamic(t) && pl + pr != k - 1)
+    return emitOpError("a dynamic sequence needs padding_left + padding_right = kernel_size - 1");
+  int64_t outT = ShapedType::isDynamic(t) ? t : t + pl + pr - k + 1;
+  if (!ShapedType::isDynamic(t) && outT < 1)
     return emitOpError("the sequence (") << t << ") is shorter than the kernel";
   if (getResult().getType().getShape() != ArrayRef<int64_t>{in.getDimSize(0), outT, c})
     return emitOpError("result must be [") << in.getDimSize(0) << ", " << outT << ", " << c << "]";

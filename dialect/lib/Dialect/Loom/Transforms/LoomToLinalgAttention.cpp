@@ -125,7 +125,9 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
   bool causal = op.getCausal();
   float scale = op.getEffectiveScale();
   int64_t window = op.getWindow(), blockSize = op.getBlockSize();
-  int64_t shift = sk - sq; // query i sits at absolute position p = i + shift
+  // Query i sits at absolute position p = i + shift (a run-time value when a length is
+  // dynamic: shiftV below).
+  int64_t shift = ShapedType::isDynamic(sq) || ShapedType::isDynamic(sk) ? 0 : sk - sq;
   MLIRContext *ctx = b.getContext();
   // Dynamic lengths: queries, keys and values are padded with zero rows to whole blocks;
   // the padded keys are masked (keys past the length), the padded queries' rows dropped.
