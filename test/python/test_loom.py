@@ -180,20 +180,27 @@ def test_dynamic_batch_and_seq(cache):
         model.run(np.zeros((1, 4, 16), np.float32))
 
 
-def test_remove_padding(cache):
-    """remove_padding=True: the valid rows packed into one sequence; as PyTorch, padded rows zero."""
+def check_padded_encoder(cache, seed, remove_padding=False, pack=False):
+    """test/e2e/inputs/padded.loom (dynamic batch and seq) on a batch with lengths 9, 4, 1:
+    the valid rows as PyTorch's nn.TransformerEncoder with src_key_padding_mask, the padded
+    rows zero."""
     spec = ROOT / "test" / "e2e" / "inputs" / "padded.loom"
-    model = loom.compile(spec, cache_dir=cache, seq="?", batch="?", remove_padding=True)
+    model = loom.compile(spec, cache_dir=cache, seq="?", batch="?", remove_padding=remove_padding)
     enc = torch_encoder()
     model.load(enc.state_dict())
     lengths = np.array([9, 4, 1], np.int64)
-    x = torch.randn(3, 9, 32, generator=torch.Generator().manual_seed(6))
+    x = torch.randn(3, 9, 32, generator=torch.Generator().manual_seed(seed))
     mask = torch.arange(9).view(1, -1) >= torch.from_numpy(lengths).view(-1, 1)
     expected = enc(x + loomref.sinusoidal_pe(9, 32), src_key_padding_mask=mask).detach().numpy()
-    y = model.run(x=x.numpy(), lengths=lengths)
+    y = model.run(x=x.numpy(), lengths=lengths, pack=pack)
     for i, n in enumerate(lengths):
         assert np.abs(y[i, :n] - expected[i, :n]).max() <= 1e-4
         assert not y[i, n:].any()
+
+
+def test_remove_padding(cache):
+    """remove_padding=True: the valid rows packed into one sequence; as PyTorch, padded rows zero."""
+    check_padded_encoder(cache, 6, remove_padding=True)
     with pytest.raises(loom.CompileError, match="cannot remove padding"):
         loom.compile(ROOT / "examples" / "encoder.loom", cache_dir=cache, seq="?", batch="?",
                      n_layers=1, remove_padding=True)
@@ -201,15 +208,4 @@ def test_remove_padding(cache):
 
 def test_packed_run_skips_padding(cache):
     """pack=True: every example on its own rows; valid rows as PyTorch, padded rows zero."""
-    spec = ROOT / "test" / "e2e" / "inputs" / "padded.loom"
-    model = loom.compile(spec, cache_dir=cache, seq="?", batch="?")
-    enc = torch_encoder()
-    model.load(enc.state_dict())
-    lengths = np.array([9, 4, 1], np.int64)
-    x = torch.randn(3, 9, 32, generator=torch.Generator().manual_seed(5))
-    mask = torch.arange(9).view(1, -1) >= torch.from_numpy(lengths).view(-1, 1)
-    expected = enc(x + loomref.sinusoidal_pe(9, 32), src_key_padding_mask=mask).detach().numpy()
-    y = model.run(x=x.numpy(), lengths=lengths, pack=True)
-    for i, n in enumerate(lengths):
-        assert np.abs(y[i, :n] - expected[i, :n]).max() <= 1e-4
-        assert not y[i, n:].any()
+    check_padded_encoder(cache, 5, pack=True)

@@ -24,10 +24,8 @@ public:
   /// Self-attention, cross-attention and a Transformer-XL memory with a dynamic batch or seq
   /// (keys over mem_len + seq positions); not inside a step loop.
   bool dynamicShapes() const override { return true; }
-  /// With the padded keys masked by `key_lengths`, or causal, a valid row never reads the
-  /// padding (a memory holds no padding: its rows precede the segment).
   bool ignoresPadding(const BlockInstance &inst) const override {
-    return inst.getBool("causal") || inst.tensorType("key_lengths");
+    return plugins::attentionIgnoresPadding(inst);
   }
   BlockCategory category() const override { return BlockCategory::Layer; }
   std::string summary() const override {

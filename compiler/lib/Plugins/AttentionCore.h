@@ -58,6 +58,13 @@ inline bool checkAttentionCoreParams(const BlockInstance &inst, InferContext &ct
 /// against the keys and values of every earlier step, kept in caches [batch, steps,
 /// d_model]. Checks that the instance can run that way (causal; no window, block_size,
 /// position scheme, or the tensor parameters named in `unsupported`) and declares the caches.
+/// BlockPlugin::ignoresPadding of the attention blocks: with the padded keys masked by
+/// `key_lengths`, or causal (a valid query sees only the keys before it), a valid row never
+/// reads the padding (an XL memory holds none: its rows precede the segment).
+inline bool attentionIgnoresPadding(const BlockInstance &inst) {
+  return inst.getBool("causal") || inst.tensorType("key_lengths");
+}
+
 inline bool inferStepCache(const BlockInstance &inst, InferContext &ctx, int64_t batch,
                            int64_t d, std::initializer_list<const char *> unsupported) {
   int64_t steps = ctx.stepLoopLength();

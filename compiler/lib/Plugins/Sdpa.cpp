@@ -19,10 +19,8 @@ public:
   std::string name() const override { return "sdpa"; }
   /// Handles dynamic batch and sequence dimensions (see BlockPlugin::dynamicShapes).
   bool dynamicShapes() const override { return true; }
-  /// With the padded keys masked by `key_lengths`, or causal (a valid query sees only the
-  /// keys before it), a valid row never reads the padding.
   bool ignoresPadding(const BlockInstance &inst) const override {
-    return inst.getBool("causal") || inst.tensorType("key_lengths");
+    return plugins::attentionIgnoresPadding(inst);
   }
   /// In a step loop, causal self-attention keeps a key/value cache of the loop's length.
   bool stepwise() const override { return true; }
