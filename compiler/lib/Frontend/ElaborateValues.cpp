@@ -354,6 +354,8 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
     } else if (!isBlockName(e.text)) {
       if (isTensorBuiltin(e.text))
         return tensorBuiltin(e, env);
+      if (e.text == "sqrt")
+        return scalarSqrt(e, env);
       error(e.loc, "unknown block '" + e.text + "'");
       return std::nullopt;
     } else {
@@ -367,6 +369,28 @@ std::optional<ParamValue> Elaborator::eval(const Expr &e, const Env &env) {
   }
   }
   return std::nullopt;
+}
+
+/// `sqrt(n)`: the square root of a compile-time number, a float (ESPnet's and Vaswani et
+/// al.'s input scaling, `x * sqrt(d_model)`).
+std::optional<ParamValue> Elaborator::scalarSqrt(const Expr &e, const Env &env) {
+  if (e.args.size() != 1 || !e.args[0].name.empty() || !e.asName.empty()) {
+    error(e.loc, "sqrt takes one number: sqrt(d_model)");
+    return std::nullopt;
+  }
+  auto v = eval(*e.args[0].value, env);
+  if (!v || !staticValue(*v, e.args[0].value->loc))
+    return std::nullopt;
+  if (v->kind != ParamValue::Kind::Int && v->kind != ParamValue::Kind::Float) {
+    error(e.args[0].value->loc, "sqrt needs a number, got " + v->str());
+    return std::nullopt;
+  }
+  double x = v->kind == ParamValue::Kind::Int ? double(v->i) : v->f;
+  if (!(x >= 0)) {
+    error(e.args[0].value->loc, "sqrt of a negative number (" + v->str() + ")");
+    return std::nullopt;
+  }
+  return ParamValue::ofFloat(std::sqrt(x));
 }
 
 std::optional<ParamValue> Elaborator::makeBlockValue(const std::string &kind, const std::string &asName,

@@ -66,6 +66,7 @@ public:
   std::optional<ParamValue> tensorBinary(const ast::Expr &e, const ParamValue &l,
                                          const ParamValue &r);
   std::optional<ParamValue> tensorBuiltin(const ast::Expr &e, const Env &env);
+  std::optional<ParamValue> scalarSqrt(const ast::Expr &e, const Env &env);
   static bool isTensorBuiltin(const std::string &name);
   std::optional<ParamValue> tensorIndex(const ast::Expr &e, const Env &env);
   /// `v` as a dimension of a tensor of `shape` (negative counts from the end), or nullopt

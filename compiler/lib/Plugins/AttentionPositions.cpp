@@ -5,6 +5,9 @@
 //   alibi  linear distance bias on the scores (Press et al. 2022)
 //   t5     learned bucketed relative bias (Raffel et al. 2020)
 //   shaw   learned relative key/value embeddings (Shaw et al. 2018)
+//   deberta disentangled relative attention (He et al. 2021)
+//   xl     Transformer-XL's relative sinusoidal positions (Dai et al. 2019), Hugging Face names
+//   rel_pos the same over both directions, as the Conformer paper and ESPnet use it
 //
 //===----------------------------------------------------------------------===//
 #include "Common.h"
@@ -332,7 +335,7 @@ public:
       // relative_logits with max_distance 0 (k = seq_k, read from the table).
       Value sk = tensor::DimOp::create(b, loc, keys, 1);
       Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, tableWidth(inst, g)}),
-                                          ValueRange{sk}, b.getF64FloatAttr(10000.0),
+                                          ValueRange{sk}, Value(), b.getF64FloatAttr(10000.0),
                                           b.getBoolAttr(false));
       Value rp = plugins::emitLinear(ctx, r, "r_net.weight", "", g.dModel);
       Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
@@ -346,7 +349,7 @@ public:
           b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr("c2p"));
     }
     Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, tableWidth(inst, g)}),
-                                        ValueRange{}, b.getF64FloatAttr(10000.0),
+                                        ValueRange{}, Value(), b.getF64FloatAttr(10000.0),
                                         b.getBoolAttr(false));
     Value rp = plugins::emitLinear(ctx, r, "r_net.weight", "", g.dModel);
     auto zerosType = plugins::f32Tensor(b, {k, g.dModel});
@@ -360,8 +363,118 @@ public:
   }
 };
 
+/// ESPnet's RelPositionMultiHeadedAttention (rel_pos_type latest) and
+/// LegacyRelPositionMultiHeadedAttention (legacy): Transformer-XL's relative positions in
+/// self-attention over both directions, the Conformer paper's choice (Gulati et al. 2020 sec.
+/// 2.1). scores = ((q + u) k^T + rel_shift((q + v) P^T)) / sqrt(d_head) with P = linear_pos
+/// over interleaved sinusoids (ESPnet's embedding.py: sin at even, cos at odd features).
+///   latest: P embeds the positions T-1..-(T-1) (RelPositionalEncoding); rel_shift keeps
+///     term[i, j] = (q_i + v) . P(i - j): relative_logits c2p over the table of positions
+///     -T..T-1 (row r = position r - T).
+///   legacy: P embeds the positions M-1..M-T, M = max(max_len, T)
+///     (LegacyRelPositionalEncoding's table, built for max_len at construction); rel_shift
+///     is the XL shift over T columns, whose upper triangle reads the next query's row:
+///     relative_logits xl_shift.
+///   zero_triu zeroes term[i, j] for j > i in both.
+class RelPosPlugin : public AttentionPositionPlugin {
+public:
+  std::string name() const override { return "rel_pos"; }
+  bool dynamicShapes() const override { return true; }
+  std::string summary() const override {
+    return "relative sinusoidal positions in both directions, ESPnet's "
+           "RelPositionMultiHeadedAttention: (q + u) k^T + rel_shift((q + v) P^T) (Dai et al. "
+           "2019 sec. 3.3; Gulati et al. 2020 sec. 2.1)";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"rel_pos_type", ParamType::Enum({"latest", "legacy"}), ParamValue::ofSymbol("latest"),
+             "latest: RelPositionalEncoding over 2T-1 distances (ESPnet2's default); legacy: "
+             "LegacyRelPositionalEncoding and its XL rel_shift"},
+            {"max_len", ParamType::Int(), ParamValue::ofInt(5000),
+             "legacy: the length LegacyRelPositionalEncoding is built for (its positions count "
+             "down from max(max_len, T) - 1)"},
+            {"zero_triu", ParamType::Bool(), ParamValue::ofBool(false),
+             "zero the position term above the diagonal (j > i), ESPnet's zero_triu"}};
+  }
+  bool inferInAttention(const BlockInstance &inst, const AttentionGeometry &g, InferContext &ctx,
+                        std::vector<WeightSpec> &weights) const override {
+    if (g.seqQ != g.seqK) {
+      auto dim = [](int64_t d) {
+        return !isDynamicDim(d) ? std::to_string(d)
+               : dynamicExtra(d) ? "?+" + std::to_string(dynamicExtra(d)) : std::string("?");
+      };
+      ctx.error("", "rel_pos is self-attention: the queries and keys need the same length, got " +
+                        dim(g.seqQ) + " and " + dim(g.seqK));
+      return false;
+    }
+    if (g.dModel % 2 != 0) {
+      ctx.error("", "the sinusoidal table needs an even width (n_heads * d_head), got " +
+                        std::to_string(g.dModel));
+      return false;
+    }
+    if (inst.getInt("max_len") <= 0) {
+      ctx.error("max_len", "max_len must be positive");
+      return false;
+    }
+    // ESPnet names: linear_pos (no bias), pos_bias_u, pos_bias_v, each [n_heads, d_k].
+    weights = {{"linear_pos.weight", {g.dModel, g.dModel}},
+               {"pos_bias_u", {g.nHeads, g.dHead}},
+               {"pos_bias_v", {g.nHeads, g.dHead}}};
+    return true;
+  }
+  void transformQK(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &, Value &q,
+                   Value &) const override {
+    OpBuilder &b = ctx.builder();
+    q = AddBiasOp::create(b, ctx.loc(), q.getType(), q,
+                          XLPlugin::flat(b, ctx.loc(), ctx.weight("pos_bias_u")), b.getF32FloatAttr(1.0f));
+  }
+  Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
+                  Value keys) const override {
+    OpBuilder &b = ctx.builder();
+    Location loc = ctx.loc();
+    Value qv = AddBiasOp::create(b, loc, q.getType(), q, XLPlugin::flat(b, loc, ctx.weight("pos_bias_v")),
+                                 b.getF32FloatAttr(1.0f));
+    qv = AddBiasOp::create(b, loc, q.getType(), qv, XLPlugin::flat(b, loc, ctx.weight("pos_bias_u")),
+                           b.getF32FloatAttr(-1.0f));
+    bool dynamic = isDynamicDim(g.seqK), legacy = inst.getSymbol("rel_pos_type") == "legacy";
+    bool zeroTriu = inst.getBool("zero_triu");
+    Value t = tensor::DimOp::create(b, loc, keys, 1); // T, at run time or folded
+    auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
+    int64_t rows = legacy ? g.seqK : 2 * g.seqK; // static rows (dynamic: a kDynamicDim code)
+    // The embedded positions: latest -T..T-1; legacy M-T..M-1 with M = max(max_len, T).
+    Value offset = legacy ? arith::SubIOp::create(b, loc, arith::MaxSIOp::create(b, loc, cst(inst.getInt("max_len")), t), t).getResult()
+                          : arith::SubIOp::create(b, loc, cst(0), t).getResult();
+    SmallVector<Value> rowSizes;
+    if (dynamic)
+      rowSizes.push_back(legacy ? t : arith::MulIOp::create(b, loc, t, cst(2)).getResult());
+    if (zeroTriu) { // only the positions i - j >= 0 of the lower triangle: T rows from P(offset)
+      rows = g.seqK;
+      offset = legacy ? offset : cst(0);
+      rowSizes.assign(dynamic ? 1 : 0, t);
+    }
+    int64_t width = g.dModel;
+    Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {dynamic ? kDynamicDim : rows, width}),
+                                        rowSizes, offset, b.getF64FloatAttr(10000.0), b.getBoolAttr(true));
+    Value p = plugins::emitLinear(ctx, r, "linear_pos.weight", "", g.dModel);
+    auto logits = [&](Value table, StringRef mode) -> Value {
+      return RelativeLogitsOp::create(
+          b, loc, plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), qv, table,
+          logitSizes(b, loc, g, q, keys), b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(0),
+          b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr(mode));
+    };
+    if (!zeroTriu)
+      return logits(p, legacy ? "xl_shift" : "c2p");
+    // zero_triu: c2p over T zero rows (the distances j > i) followed by the T rows of P.
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    Value table = tensor::PadOp::create(b, loc, plugins::f32Tensor(b, {dynamic ? kDynamicDim : 2 * g.seqK, g.dModel}), p,
+                                        ArrayRef<OpFoldResult>{dynamic ? OpFoldResult(t) : b.getIndexAttr(g.seqK), b.getIndexAttr(0)},
+                                        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)}, zero);
+    return logits(table, "c2p");
+  }
+};
+
 } // namespace
 
+LOOM_REGISTER_PLUGIN(RelPosPlugin)
 LOOM_REGISTER_PLUGIN(XLPlugin)
 LOOM_REGISTER_PLUGIN(DebertaPlugin)
 LOOM_REGISTER_PLUGIN(ShawPlugin)

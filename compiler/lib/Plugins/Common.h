@@ -55,7 +55,7 @@ inline mlir::Value emitLinear(EmitContext &ctx, mlir::Value x, const std::string
 /// sec. 3.5); it depends on no input, so it is computed once at load time.
 inline mlir::Value sinusoidalRows(mlir::OpBuilder &b, mlir::Location loc, int64_t rows, int64_t d,
                                   double base = 10000.0) {
-  return SinusoidalTableOp::create(b, loc, f32Tensor(b, {rows, d}), mlir::ValueRange{},
+  return SinusoidalTableOp::create(b, loc, f32Tensor(b, {rows, d}), mlir::ValueRange{}, mlir::Value(),
                                    b.getF64FloatAttr(base),
                                    b.getBoolAttr(true));
 }

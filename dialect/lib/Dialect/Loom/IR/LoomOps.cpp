@@ -428,13 +428,24 @@ LogicalResult RelativeLogitsOp::verify() {
   RankedTensorType x = getInput().getType(), table = getTable().getType(), t = getResult().getType();
   int64_t h = static_cast<int64_t>(getNHeads()), k = static_cast<int64_t>(getMaxDistance());
   StringRef mode = getMode();
-  if (mode != "shaw" && mode != "c2p" && mode != "p2c")
-    return emitOpError("mode must be shaw, c2p or p2c, got ") << mode;
+  if (mode != "shaw" && mode != "c2p" && mode != "p2c" && mode != "xl_shift")
+    return emitOpError("mode must be shaw, c2p, p2c or xl_shift, got ") << mode;
   if (x.getRank() != 3 || h <= 0 || x.getDimSize(2) % h != 0)
     return emitOpError("input must be [batch, seq, d_model] with d_model divisible by n_heads");
   int64_t dHead = x.getDimSize(2) / h;
   int64_t cols = mode == "shaw" ? dHead : x.getDimSize(2);
-  if (k == 0) { // every distance of the keys: [2 seq_k, d_model]
+  if (mode == "xl_shift") { // self-attention: table [T, d_model], seq_q = seq_k = T
+    int64_t sq = t.getRank() == 4 ? t.getDimSize(2) : ShapedType::kDynamic;
+    int64_t sk = t.getRank() == 4 ? t.getDimSize(3) : ShapedType::kDynamic;
+    if (k != 0)
+      return emitOpError("mode xl_shift takes max_distance 0");
+    if (t.getRank() != 4 || sq != sk)
+      return emitOpError("mode xl_shift needs seq_q = seq_k (self-attention)");
+    bool rowsOk = ShapedType::isDynamic(sk) || ShapedType::isDynamic(table.getDimSize(0)) ||
+                  table.getDimSize(0) == sk;
+    if (table.getRank() != 2 || !rowsOk || table.getDimSize(1) != cols)
+      return emitOpError("table must be [seq_k, ") << cols << "] for mode xl_shift";
+  } else if (k == 0) { // every distance of the keys: [2 seq_k, d_model]
     if (mode != "c2p")
       return emitOpError("max_distance 0 (every distance) needs mode c2p");
     int64_t sk = t.getRank() == 4 ? t.getDimSize(3) : ShapedType::kDynamic;

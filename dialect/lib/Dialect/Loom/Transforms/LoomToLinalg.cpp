@@ -530,11 +530,15 @@ Value lowerSinusoidalTable(OpBuilder &b, SinusoidalTableOp op) {
   int64_t rows = t.getDimSize(0), d = t.getDimSize(1), half = d / 2;
   double logBase = std::log(op.getBase().convertToDouble());
   bool interleaved = op.getInterleaved();
+  Value offset = op.getOffset() ? arith::IndexCastOp::create(b, loc, b.getI64Type(), op.getOffset()).getResult()
+                                : Value();
   return generic(b, loc, {rows, d}, ValueRange{}, emptyTensor(b, loc, {rows, d}, op.getDynamicSizes()),
                  {b.getMultiDimIdentityMap(2)}, {IteratorType::parallel, IteratorType::parallel},
                  [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
                    Type i64 = nb.getI64Type(), f32 = nb.getF32Type();
                    Value r = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 0));
+                   if (offset) // row r embeds position r + offset
+                     r = arith::AddIOp::create(nb, nl, r, offset);
                    Value c = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 1));
                    Value isCos, i;
                    if (interleaved) { // column 2i is sin, 2i + 1 is cos

@@ -618,6 +618,45 @@ Value lowerRelativeLogits(OpBuilder &b, RelativeLogitsOp op) {
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}}, x4Sizes);
   AffineMap xMap = AffineMap::get(5, 0, {e(0), keys ? e(3) : e(2), e(1), e(4)}, ctx);
   AffineMap outMap = AffineMap::get(5, 0, {e(0), e(1), e(2), e(3)}, ctx);
+  auto scaled = [&](Value sum) {
+    return elementwise(b, loc, ValueRange{sum}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+      return arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
+    });
+  };
+  if (mode == "xl_shift") {
+    // The upper triangle reads the next query's row, so queries and table rows are both
+    // read by index: j <= i: q_i . table[i - j]; j = i + 1: 0; j >= i + 2: q_{i+1} .
+    // table[T + 1 + i - j] (T = seq_k; the clamps only keep the unused j = i + 1 in bounds).
+    // (x4 is also an input through the usual map, unread, so that the maps cover the loop.)
+    Value sum = generic(
+        b, loc, {bs, h, sq, sk}, ValueRange{x4}, filled(b, loc, {bs, h, sq, sk}, 0.0, dyn), {xMap, outMap},
+        {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+         IteratorType::parallel, IteratorType::reduction},
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          auto idx = [&](unsigned d) { return linalg::IndexOp::create(nb, nl, d).getResult(); };
+          auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(nb, nl, v).getResult(); };
+          Value i = idx(2), j = idx(3), hh = idx(1), d = idx(4);
+          Value last = arith::SubIOp::create(nb, nl, skV, cst(1));
+          Value upper = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ugt, j, i);
+          Value next = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, j,
+                                             arith::AddIOp::create(nb, nl, i, cst(1)));
+          Value qi = arith::SelectOp::create(
+              nb, nl, upper, arith::MinUIOp::create(nb, nl, arith::AddIOp::create(nb, nl, i, cst(1)), last), i);
+          // upper: T + 1 + i - j (computed as (T + 1 + i) - j >= 1), else i - j
+          Value upRow = arith::MinUIOp::create(
+              nb, nl, arith::SubIOp::create(nb, nl, arith::AddIOp::create(nb, nl, skV, arith::AddIOp::create(nb, nl, i, cst(1))), j),
+              last);
+          Value row = arith::SelectOp::create(nb, nl, upper, upRow,
+                                              arith::SubIOp::create(nb, nl, i, arith::SelectOp::create(nb, nl, upper, i, j)));
+          Value col = arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, hh, cst(dh)), d);
+          Value q = tensor::ExtractOp::create(nb, nl, x4, ValueRange{idx(0), qi, hh, d});
+          Value r = tensor::ExtractOp::create(nb, nl, table, ValueRange{row, col});
+          Value prod = arith::SelectOp::create(nb, nl, next, f32Const(nb, nl, 0.0f),
+                                               arith::MulFOp::create(nb, nl, q, r));
+          return arith::AddFOp::create(nb, nl, a[1], prod);
+        });
+    return scaled(sum);
+  }
   Value sum = generic(
       b, loc, {bs, h, sq, sk}, ValueRange{x4}, filled(b, loc, {bs, h, sq, sk}, 0.0, dyn), {xMap, outMap},
       {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
@@ -649,9 +688,7 @@ Value lowerRelativeLogits(OpBuilder &b, RelativeLogitsOp op) {
         Value r = tensor::ExtractOp::create(nb, nl, table, ValueRange{row, col});
         return arith::AddFOp::create(nb, nl, a[1], arith::MulFOp::create(nb, nl, a[0], r));
       });
-  return elementwise(b, loc, ValueRange{sum}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-    return arith::MulFOp::create(nb, nl, a[0], f32Const(nb, nl, scale));
-  });
+  return scaled(sum);
 }
 
 } // namespace loom::lowering

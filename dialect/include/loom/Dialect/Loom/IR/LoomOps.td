@@ -412,6 +412,13 @@ def Loom_RelativeLogitsOp : Loom_Op<"relative_logits", [Pure]> {
       = Q_r `[2k, d_model]`; term = k[b, j, h, :] . Q_r[clip(j - p, -k, k - 1) + k, h, :].
     `max_distance = 0` (c2p only) takes k = seq_k, with `table` `[2 seq_k, d_model]`: every
     distance has its row (Transformer-XL's R).
+    - `mode = "xl_shift"` (self-attention, seq_q = seq_k = T; `max_distance` 0): the shift
+      trick of Transformer-XL's code applied to all of x[i, m] = q[b, i, h, :] .
+      table[T - 1 - m, h, :] with no mask, as ESPnet's LegacyRelPositionMultiHeadedAttention's
+      rel_shift does: term = x[i, T - 1 - i + j] = q_i . table[i - j] for j <= i, 0 for
+      j = i + 1, and x[i + 1, j - i - 2] = q_{i+1} . table[T + 1 + i - j] for j >= i + 2 (the
+      upper triangle reads the next query's row). `table` is `[T, d_model]`, row d the
+      projected embedding of position offset + d.
     With dynamic lengths (a model compiled with `-D seq=?`), `dynamic_sizes` gives the
     result's dynamic dimensions in order (batch, seq_q, seq_k).
   }];
@@ -437,8 +444,8 @@ def Loom_AddBiasOp : Loom_Op<"add_bias", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Loom_SinusoidalTableOp : Loom_Op<"sinusoidal_table", [Pure]> {
-  let summary = "Sinusoidal embeddings of distances 0..rows-1 (Transformer-XL, Dai et al. 2019 sec. 3.3)";
+def Loom_SinusoidalTableOp : Loom_Op<"sinusoidal_table", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Sinusoidal embeddings of positions offset..offset+rows-1 (Transformer-XL, Dai et al. 2019 sec. 3.3)";
   let description = [{
     Result `[rows, d_model]`: row r is [sin(r * f_0), ..., sin(r * f_{d/2-1}), cos(r * f_0),
     ..., cos(r * f_{d/2-1})] with f_i = 1 / base^(2i / d_model): sines then cosines, as
@@ -446,12 +453,16 @@ def Loom_SinusoidalTableOp : Loom_Op<"sinusoidal_table", [Pure]> {
     With `interleaved`, row r is [sin(r f_0), cos(r f_0), sin(r f_1), cos(r f_1), ...]
     (Vaswani et al. 2017, sec. 3.5; the Universal Transformer's timestep signal).
     A dynamic number of rows (a dynamic sequence length) is given by `dynamic_sizes`.
+    With `offset` (a signed index), row r embeds position r + offset instead of r: ESPnet's
+    RelPositionalEncoding embeds the distances -(T-1)..T-1, negative ones included
+    (sin(-p f) = -sin(p f)). The angle is computed as PyTorch does, in f32:
+    f32(position) * exp(f32(2i) * -(ln(base) / d_model)).
   }];
-  let arguments = (ins Variadic<Index>:$dynamic_sizes,
+  let arguments = (ins Variadic<Index>:$dynamic_sizes, Optional<Index>:$offset,
                        DefaultValuedAttr<F64Attr, "10000.0">:$base,
                        DefaultValuedAttr<BoolAttr, "false">:$interleaved);
   let results = (outs Loom_F32Tensor:$result);
-  let assemblyFormat = "($dynamic_sizes^)? attr-dict `:` type($result)";
+  let assemblyFormat = "($dynamic_sizes^)? (`offset` `(` $offset^ `)`)? attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 
