@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
+#include <sstream>
 
 using namespace loom;
 using namespace loom::ast;
@@ -387,7 +388,9 @@ std::optional<ParamValue> Elaborator::scalarSqrt(const Expr &e, const Env &env) 
   }
   double x = v->kind == ParamValue::Kind::Int ? double(v->i) : v->f;
   if (!(x >= 0)) {
-    error(e.args[0].value->loc, "sqrt of a negative number (" + v->str() + ")");
+    std::ostringstream os;
+    os << x;
+    error(e.args[0].value->loc, "sqrt of a negative number (" + os.str() + ")");
     return std::nullopt;
   }
   return ParamValue::ofFloat(std::sqrt(x));

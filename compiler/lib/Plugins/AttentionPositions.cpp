@@ -437,12 +437,19 @@ public:
                            b.getF32FloatAttr(-1.0f));
     bool dynamic = isDynamicDim(g.seqK), legacy = inst.getSymbol("rel_pos_type") == "legacy";
     bool zeroTriu = inst.getBool("zero_triu");
-    Value t = tensor::DimOp::create(b, loc, keys, 1); // T, at run time or folded
     auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
+    int64_t maxLen = inst.getInt("max_len");
     int64_t rows = legacy ? g.seqK : 2 * g.seqK; // static rows (dynamic: a kDynamicDim code)
-    // The embedded positions: latest -T..T-1; legacy M-T..M-1 with M = max(max_len, T).
-    Value offset = legacy ? arith::SubIOp::create(b, loc, arith::MaxSIOp::create(b, loc, cst(inst.getInt("max_len")), t), t).getResult()
-                          : arith::SubIOp::create(b, loc, cst(0), t).getResult();
+    // T, and the first embedded position: latest -T (positions -T..T-1); legacy M - T
+    // (positions M-T..M-1) with M = max(max_len, T). Constants for a static T.
+    Value t, offset;
+    if (dynamic) {
+      t = tensor::DimOp::create(b, loc, keys, 1);
+      offset = legacy ? arith::SubIOp::create(b, loc, arith::MaxSIOp::create(b, loc, cst(maxLen), t), t).getResult()
+                      : arith::SubIOp::create(b, loc, cst(0), t).getResult();
+    } else {
+      offset = cst(legacy ? std::max(maxLen, g.seqK) - g.seqK : -g.seqK);
+    }
     SmallVector<Value> rowSizes;
     if (dynamic)
       rowSizes.push_back(legacy ? t : arith::MulIOp::create(b, loc, t, cst(2)).getResult());

@@ -208,7 +208,7 @@ func.func @relative_c2p_table(%x: tensor<1x4x8xf32>, %t: tensor<4x4xf32>) -> ten
 // -----
 
 func.func @relative_mode(%x: tensor<1x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<1x2x4x4xf32> {
-  // expected-error @+1 {{mode must be shaw, c2p or p2c, got p2p}}
+  // expected-error @+1 {{mode must be shaw, c2p, p2c or xl_shift, got p2p}}
   %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "p2p"} : (tensor<1x4x8xf32>, tensor<4x8xf32>) -> tensor<1x2x4x4xf32>
   return %b : tensor<1x2x4x4xf32>
 }
@@ -227,6 +227,33 @@ func.func @relative_every_distance_mode(%x: tensor<1x4x8xf32>, %t: tensor<8x4xf3
 func.func @relative_every_distance_table(%x: tensor<1x4x8xf32>, %t: tensor<6x8xf32>) -> tensor<1x2x4x4xf32> {
   // expected-error @+1 {{table must be [2 seq_k, 8] for max_distance 0}}
   %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 0 : i64, scale = 1.0 : f32, mode = "c2p"} : (tensor<1x4x8xf32>, tensor<6x8xf32>) -> tensor<1x2x4x4xf32>
+  return %b : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// xl_shift (ESPnet's legacy rel_shift) is self-attention only ...
+func.func @xl_shift_cross(%x: tensor<1x4x8xf32>, %t: tensor<6x8xf32>) -> tensor<1x2x4x6xf32> {
+  // expected-error @+1 {{mode xl_shift needs seq_q = seq_k (self-attention)}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 0 : i64, scale = 1.0 : f32, mode = "xl_shift"} : (tensor<1x4x8xf32>, tensor<6x8xf32>) -> tensor<1x2x4x6xf32>
+  return %b : tensor<1x2x4x6xf32>
+}
+
+// -----
+
+// ... over a table of one row per key ...
+func.func @xl_shift_rows(%x: tensor<1x4x8xf32>, %t: tensor<8x8xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{table must be [seq_k, 8] for mode xl_shift}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 0 : i64, scale = 1.0 : f32, mode = "xl_shift"} : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x2x4x4xf32>
+  return %b : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// ... and reads every distance (no clipping).
+func.func @xl_shift_distance(%x: tensor<1x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{mode xl_shift takes max_distance 0}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "xl_shift"} : (tensor<1x4x8xf32>, tensor<4x8xf32>) -> tensor<1x2x4x4xf32>
   return %b : tensor<1x2x4x4xf32>
 }
 

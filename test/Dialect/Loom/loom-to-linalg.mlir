@@ -333,6 +333,37 @@ func.func @deberta_terms(%x: tensor<2x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<2
   return %s : tensor<2x2x4x4xf32>
 }
 
+// relative_logits' xl_shift (ESPnet's legacy rel_shift) reads both the query row and the
+// table row by index: the upper triangle (j > i) reads query i + 1 and row T + 1 + i - j,
+// the first superdiagonal (j = i + 1) is zero.
+// CHECK-LABEL: func @xl_shift
+// CHECK: linalg.generic {{.*}}["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.cmpi ugt
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK: tensor.extract %{{.*}} : tensor<2x4x2x4xf32>
+// CHECK: tensor.extract %{{.*}} : tensor<4x8xf32>
+// CHECK: arith.select %{{.*}}, %cst{{.*}}, %{{.*}} : f32
+// CHECK: linalg.generic
+// CHECK: arith.mulf
+func.func @xl_shift(%x: tensor<2x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<2x2x4x4xf32> {
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 0 : i64, scale = 0.5 : f32, mode = "xl_shift"} : (tensor<2x4x8xf32>, tensor<4x8xf32>) -> tensor<2x2x4x4xf32>
+  return %b : tensor<2x2x4x4xf32>
+}
+
+// sinusoidal_table's offset is added to the row index before the angle (ESPnet's negative
+// distances: row r embeds position r + offset).
+// CHECK-LABEL: func @table_offset
+// CHECK: %[[OFF:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK: linalg.generic
+// CHECK: %[[R:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK: arith.addi %[[R]], %[[OFF]] : i64
+// CHECK: math.sin
+func.func @table_offset(%off: index) -> tensor<6x8xf32> {
+  %r = loom.sinusoidal_table offset(%off) {interleaved = true} : tensor<6x8xf32>
+  return %r : tensor<6x8xf32>
+}
+
 // add_bias reads the bias along the last dimension, scaled by alpha; sinusoidal_table is an
 // index-only generic: sines for the first half of the features, cosines for the second.
 // CHECK-LABEL: func @xl_ops

@@ -18,6 +18,9 @@ func.func @ops(%x: tensor<2x8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>
   %ab2 = loom.add_bias %x, %g {alpha = -1.0 : f32} : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
   // CHECK: loom.sinusoidal_table : tensor<8x16xf32>
   %st = loom.sinusoidal_table : tensor<8x16xf32>
+  // CHECK: loom.sinusoidal_table offset(%{{.*}}) {interleaved = true} : tensor<8x16xf32>
+  %off = arith.constant -4 : index
+  %sto = loom.sinusoidal_table offset(%off) {interleaved = true} : tensor<8x16xf32>
   // CHECK: loom.add
   %r0 = loom.add %a, %ab2 : tensor<2x8x16xf32>
   %r = loom.add %r0, %ba : tensor<2x8x16xf32>
