@@ -119,6 +119,18 @@ cl::opt<std::string> runtimeCoreLib("runtime-core-lib",
 cl::opt<std::string> ompDir("omp-dir", cl::desc("directory of libomp.so (linked and rpath'd)"),
                             cl::init(LOOM_DEFAULT_OMP_DIR), cl::cat(cat));
 
+/// An installed loomc (`cmake --install`, cmake/LoomInstall.cmake) finds the runtime
+/// archives in <prefix>/lib/loom and the stdlib in <prefix>/share/loom/stdlib, <prefix> being
+/// its bin/'s parent; a loomc in the build tree uses the paths it was built with. Empty when
+/// this loomc is not installed.
+std::string installedPrefix(const char *argv0) {
+  std::string exe = sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&installedPrefix));
+  SmallString<256> prefix(sys::path::parent_path(sys::path::parent_path(exe)));
+  SmallString<256> stdlib(prefix);
+  sys::path::append(stdlib, "share", "loom", "stdlib", "transformer.loom");
+  return sys::fs::exists(stdlib) ? std::string(prefix) : std::string();
+}
+
 int fail(const Twine &msg) {
   errs() << "loomc: error: " << msg << "\n";
   return 1;
@@ -172,6 +184,22 @@ int run(int argc, char **argv) {
       "Loom: compiles a .loom model to native code\n\n"
       "MLIR's debugging options are accepted too: --mlir-print-ir-before=<pass>,\n"
       "--mlir-print-ir-after=<pass>, --mlir-print-ir-after-all.\n");
+  std::string stdlibDir = LOOM_DEFAULT_STDLIB_DIR, runtimeMpiLib = LOOM_DEFAULT_RUNTIME_MPI_LIB;
+  if (std::string prefix = installedPrefix(argv[0]); !prefix.empty()) {
+    auto under = [&](std::initializer_list<StringRef> parts) {
+      SmallString<256> p(prefix);
+      for (StringRef part : parts)
+        sys::path::append(p, part);
+      return std::string(p);
+    };
+    stdlibDir = under({"share", "loom", "stdlib"});
+    if (!runtimeLib.getNumOccurrences())
+      runtimeLib = under({"lib", "loom", "libloom_runtime.a"});
+    if (!runtimeCoreLib.getNumOccurrences())
+      runtimeCoreLib = under({"lib", "loom", "libloom_runtime_core.a"});
+    if (!runtimeMpiLib.empty())
+      runtimeMpiLib = under({"lib", "loom", "libloom_runtime_mpi.a"});
+  }
 
   for (const std::string &p : plugins) {
     std::string err;
@@ -193,7 +221,7 @@ int run(int argc, char **argv) {
     return fail("no input file (see --help)");
   if (mpi && emitKind != Emit::Exe)
     return fail("--mpi links an executable (--emit=exe)");
-  if (mpi && StringRef(LOOM_DEFAULT_RUNTIME_MPI_LIB).empty())
+  if (mpi && runtimeMpiLib.empty())
     return fail("--mpi: this loomc was built without MPI (install Debian's libopenmpi-dev "
                 "and configure the build again)");
   loom::TargetCPU target;
@@ -213,7 +241,7 @@ int run(int argc, char **argv) {
   loom::DiagnosticEngine diag(std::cerr);
   loom::Program program;
   std::vector<std::string> dirs(includeDirs.begin(), includeDirs.end());
-  dirs.push_back(LOOM_DEFAULT_STDLIB_DIR);
+  dirs.push_back(stdlibDir);
   if (!loom::loadProgram(inputFile, dirs, diag, program))
     return 1;
   if (printSources) {
@@ -356,7 +384,7 @@ int run(int argc, char **argv) {
     linkArgs.insert(linkArgs.end(), {"-shared", "-Wl,--whole-archive", runtimeCoreLib,
                                      "-Wl,--no-whole-archive"});
   else if (mpi) {
-    linkArgs.push_back(LOOM_DEFAULT_RUNTIME_MPI_LIB);
+    linkArgs.push_back(runtimeMpiLib);
     SmallVector<StringRef> libs;
     StringRef(LOOM_MPI_LIBS).split(libs, ',', -1, false);
     for (StringRef l : libs)

@@ -1,5 +1,5 @@
 //===- AbsolutePositions.cpp - `sinusoidal_pe`, `learned_pe` ---------------===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 using namespace loom;
 

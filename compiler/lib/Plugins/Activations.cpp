@@ -1,5 +1,5 @@
 //===- Activations.cpp - relu, gelu, silu, swish, sigmoid, tanh -------------===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 using namespace loom;
 

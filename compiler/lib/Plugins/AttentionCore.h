@@ -8,7 +8,7 @@
 #ifndef LOOM_PLUGINS_ATTENTIONCORE_H
 #define LOOM_PLUGINS_ATTENTIONCORE_H
 
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 

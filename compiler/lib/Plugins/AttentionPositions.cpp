@@ -10,7 +10,7 @@
 //   rel_pos the same over both directions, as the Conformer paper and ESPnet use it
 //
 //===----------------------------------------------------------------------===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 

@@ -7,7 +7,7 @@
 // (Conv1d: [out_channels, in_channels / groups, kernel_size]) so state_dicts load unchanged.
 //
 //===----------------------------------------------------------------------===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 

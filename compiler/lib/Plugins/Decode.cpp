@@ -8,7 +8,7 @@
 // beam-1 case) and of Hugging Face's `generate(num_beams=1, do_sample=False)`.
 //
 //===----------------------------------------------------------------------===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 using namespace loom;
 using namespace loom::plugins;

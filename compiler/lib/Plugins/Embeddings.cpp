@@ -7,7 +7,7 @@
 // (Press & Wolf 2017; Vaswani et al. 2017 sec. 3.4).
 //
 //===----------------------------------------------------------------------===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 using namespace loom;
 

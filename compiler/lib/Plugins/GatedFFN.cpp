@@ -5,7 +5,7 @@
 // LlamaMLP: gate_proj [d_ff, d_model], up_proj [d_ff, d_model], down_proj [d_model, d_ff].
 //
 //===----------------------------------------------------------------------===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 using namespace loom;
 

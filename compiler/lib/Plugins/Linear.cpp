@@ -6,7 +6,7 @@
 // at load time.
 //
 //===----------------------------------------------------------------------===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 

@@ -1,5 +1,5 @@
 //===- Norms.cpp - `layer_norm`, `rms_norm`, `batch_norm`, `group_norm` -===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 using namespace loom;
 

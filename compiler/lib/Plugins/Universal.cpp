@@ -7,7 +7,7 @@
 // run-time loop (`loom.act`).
 //
 //===----------------------------------------------------------------------===//
-#include "Common.h"
+#include "loom/Plugin/PluginUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"

@@ -1,6 +1,12 @@
-//===- Common.h - helpers shared by the built-in plugins --------*- C++ -*-===//
-#ifndef LOOM_PLUGINS_COMMON_H
-#define LOOM_PLUGINS_COMMON_H
+//===- PluginUtils.h - helpers for writing block plugins ---------*- C++ -*-===//
+//
+// Part of the Loom SDK (installed with `cmake --install`): small builders that the built-in
+// plugins and plugins built outside the tree share (tensor types, weight slices, loom.linear
+// over an instance's weights, sinusoid tables).
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_PLUGIN_PLUGINUTILS_H
+#define LOOM_PLUGIN_PLUGINUTILS_H
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Plugin/Plugin.h"
