@@ -14,6 +14,8 @@ if(TARGET loom_runtime_mpi)
 endif()
 install(DIRECTORY ${LOOM_SOURCE_DIR}/stdlib/ DESTINATION share/loom/stdlib)
 install(DIRECTORY ${LOOM_SOURCE_DIR}/compiler/include/loom/Plugin DESTINATION include/loom)
+# Plugin.h's BlockValue carries source locations (ast::SourceLoc); AST.h is self-contained.
+install(FILES ${LOOM_SOURCE_DIR}/compiler/include/loom/Frontend/AST.h DESTINATION include/loom/Frontend)
 install(DIRECTORY ${LOOM_SOURCE_DIR}/dialect/include/loom/Dialect DESTINATION include/loom
         FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
 install(DIRECTORY ${LOOM_BINARY_DIR}/dialect/include/loom/Dialect DESTINATION include/loom

@@ -21,6 +21,7 @@ config.substitutions.append(("%loomc", os.path.join(bin_dir, "loomc")))
 config.substitutions.append(("%loom-opt", os.path.join(bin_dir, "loom-opt")))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%loom_bin", bin_dir))
+config.substitutions.append(("%loom_build", config.loom_obj_root))
 # In a sanitizer build (LOOM_SANITIZE), C programs that load Loom's instrumented runtime are
 # built with the same sanitizers, and the sanitizers stop at the first report.
 cc = os.path.join(config.llvm_tools_dir, "clang")

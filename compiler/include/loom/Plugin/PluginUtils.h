@@ -46,6 +46,22 @@ inline mlir::Value leadingRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Val
                                               strides);
 }
 
+/// t[..., offset : offset + n] along the last dimension (one gate of packed gates).
+inline mlir::Value sliceLastDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
+                                int64_t offset, int64_t n) {
+  auto tt = mlir::cast<mlir::RankedTensorType>(t.getType());
+  int64_t rank = tt.getRank();
+  llvm::SmallVector<int64_t> shape(tt.getShape());
+  shape.back() = n;
+  llvm::SmallVector<mlir::OpFoldResult> offs(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  offs.back() = b.getIndexAttr(offset);
+  for (int64_t s : shape)
+    sizes.push_back(b.getIndexAttr(s));
+  return mlir::tensor::ExtractSliceOp::create(
+      b, loc, mlir::RankedTensorType::get(shape, tt.getElementType()), t, offs, sizes, strides);
+}
+
 /// `loom.linear` of `x` with this instance's weights `<prefix>weight` / `<prefix>bias`.
 inline mlir::Value emitLinear(EmitContext &ctx, mlir::Value x, const std::string &w,
                               const std::string &bias, int64_t outFeatures) {
