@@ -56,7 +56,7 @@ void loom::buildLinalgToLoopsPipeline(OpPassManager &pm, const LowerToLLVMOption
               "func.func(fold-memref-alias-ops),canonicalize,cse,loop-invariant-code-motion,"
               "func.func(loom-strided-copy-to-linalg,loom-sequential-inner-loops),"
               "func.func(scf-forall-to-parallel,convert-linalg-to-parallel-loops,"
-              "loom-approximate-math),"
+              "loom-approximate-math,loom-serialize-small-parallel),"
               "canonicalize,cse");
 }
 

@@ -255,6 +255,26 @@ def LoomSequentialInnerLoops : Pass<"loom-sequential-inner-loops", "::mlir::func
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def LoomSerializeSmallParallel : Pass<"loom-serialize-small-parallel", "::mlir::func::FuncOp"> {
+  let summary = "Runs small scf.parallel loops inside a run-time loop sequentially";
+  let description = [{
+    Each `scf.parallel` becomes an OpenMP parallel region: a fork, a schedule and a join,
+    several microseconds with libomp's guided schedule. A parallel loop inside a sequential
+    `scf.for` or `scf.while` (a recurrence over time such as an LSTM's, the Universal
+    Transformer's ACT loop, a decoding loop) pays that on every iteration, and when its own
+    work is a few thousand elements the fork costs more than the work. This pass rewrites
+    such an outermost `scf.parallel` without reductions into nested `scf.for` loops when its
+    estimated work is below `min-work`: the product of its and its nested loops' static trip
+    counts, each operation counting the elements of its largest vector operand or result
+    (or 1). Loops with a
+    dynamic trip count, calls or `scf.while` inside count as large. Parallel loops outside
+    any sequential loop run once per forward pass and are left alone.
+  }];
+  let options = [Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+                        "estimated elements below which a parallel loop runs sequentially">];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def LoomResultsInPlace : Pass<"loom-results-in-place", "::mlir::func::FuncOp"> {
   let summary = "Computes each result in its out-param instead of copying it there";
   let description = [{
