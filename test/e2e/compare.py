@@ -2,7 +2,8 @@
 Exits 1 (printing the max abs error) if shapes differ or max |actual - expected| > atol; with
 --nan-equal, NaN and inf must stand in the same places and the other values are compared;
 with --lengths (one per example), only each example's first L rows (dimension 1) are
-compared and the rest of ACTUAL must be zeros (a packed run's padded rows)."""
+compared and the rest of ACTUAL must be zeros (a packed run's padded rows); with --valid-rows
+L.npy, only those rows are compared and the rest is not."""
 import argparse
 import sys
 
@@ -15,6 +16,8 @@ ap.add_argument("--atol", type=float, default=1e-4)
 ap.add_argument("--nan-equal", action="store_true",
                 help="NaN and inf must stand in the same places; the rest is compared")
 ap.add_argument("--lengths", help="per-example valid rows (.npy); padded rows must be 0")
+ap.add_argument("--valid-rows", help="per-example valid rows (.npy): only those are compared "
+                "(padded rows that the two sides define differently, e.g. fully masked ones)")
 a = ap.parse_args()
 x, y = np.load(a.actual), np.load(a.expected)
 if x.shape != y.shape:
@@ -29,6 +32,11 @@ if a.lengths:
         sys.exit(1)
     mask = np.zeros(x.shape, bool)
     for i, n in enumerate(lengths):
+        mask[i, :n] = True
+    x, y = np.where(mask, x, 0), np.where(mask, y, 0)
+if a.valid_rows:
+    mask = np.zeros(x.shape, bool)
+    for i, n in enumerate(np.load(a.valid_rows)):
         mask[i, :n] = True
     x, y = np.where(mask, x, 0), np.where(mask, y, 0)
 if a.nan_equal:

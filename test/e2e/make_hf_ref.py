@@ -253,10 +253,49 @@ class GPTJModel(nn.Module):
 
 # --- Reformer's reversible layers -----------------------------------------------------
 
+def local_attention(q, k, v, h, chunk, before, after, causal, attention_mask):
+    """Hugging Face's LocalSelfAttention at inference: keys divided by sqrt(d_head); a
+    sequence no longer than a chunk is plain attention; else chunks of `chunk` rows attend
+    to the chunks before..after them, taken cyclically (_look_adjacent: torch.cat of rolled
+    chunks); masked scores (attention_mask [batch, seq] of 1/0, and with `causal`
+    query index >= key index) are replaced by -1e9; softmax through logsumexp."""
+    b, seq, _ = q.shape
+    q, k, v = heads(q, h), heads(k, h), heads(v, h)  # [b, h, seq, dh]
+    k = k / torch.sqrt(torch.tensor(k.shape[-1], dtype=k.dtype))
+    idx = torch.arange(seq).repeat(b, h, 1)
+    mask = None if attention_mask is None else attention_mask.to(torch.uint8)[:, None, :]
+    if seq > chunk:
+        split = lambda x: x.reshape(*x.shape[:2], seq // chunk, chunk, *x.shape[3:])  # noqa: E731
+
+        def adjacent(x):
+            parts = [x if i == 0 else torch.cat([x[:, :, i:], x[:, :, :i]], dim=2)
+                     for i in range(-before, after + 1)]
+            return torch.cat(parts, dim=3)
+        q, k, v, qi, ki = split(q), adjacent(split(k)), adjacent(split(v)), split(idx), adjacent(split(idx))
+        if mask is not None:
+            mask = adjacent(mask.reshape(b, 1, seq // chunk, chunk))
+    else:
+        qi = ki = idx
+    dots = q @ k.transpose(-1, -2)
+    if mask is not None:
+        mask = mask.unsqueeze(-2).expand(dots.shape)
+    if causal:
+        cm = torch.ge(qi.unsqueeze(-1), ki.unsqueeze(-2))
+        mask = cm if mask is None else cm * mask
+    if mask is not None:
+        dots = torch.where(mask.bool(), dots, torch.tensor(-1e9))
+    probs = torch.exp(dots - torch.logsumexp(dots, dim=-1, keepdim=True))
+    out = probs @ v
+    if seq > chunk:
+        out = out.flatten(start_dim=2, end_dim=3)
+    return merge(out)
+
+
 class ReversibleLayer(nn.Module):
-    def __init__(self, d, h, d_ff, eps):
+    def __init__(self, d, h, d_ff, eps, local=None):
         super().__init__()
         self.h = h
+        self.local = local  # (chunk, before, after, causal) for local attention
         self.attention = nn.Module()
         self.attention.layer_norm = nn.LayerNorm(d, eps=eps)
         self.attention.self_attention = nn.Module()
@@ -271,10 +310,15 @@ class ReversibleLayer(nn.Module):
         self.feed_forward.output = nn.Module()
         self.feed_forward.output.dense = nn.Linear(d_ff, d)
 
-    def forward(self, x1, x2):
+    def forward(self, x1, x2, attention_mask=None):
         sa = self.attention.self_attention
         h = self.attention.layer_norm(x2)
-        y1 = x1 + self.attention.output.dense(attend(sa.query(h), sa.key(h), sa.value(h), self.h))
+        if self.local:
+            a = local_attention(sa.query(h), sa.key(h), sa.value(h), self.h, *self.local,
+                                attention_mask)
+        else:
+            a = attend(sa.query(h), sa.key(h), sa.value(h), self.h)
+        y1 = x1 + self.attention.output.dense(a)
         ff = self.feed_forward
         y2 = x2 + ff.output.dense(torch.relu(ff.dense.dense(ff.layer_norm(y1))))
         return y1, y2
@@ -289,16 +333,17 @@ class ReformerModel(nn.Module):
         self.embeddings.position_embeddings = nn.Module()
         self.embeddings.position_embeddings.embedding = nn.Embedding(a.max_len, a.d_model)
         self.encoder = nn.Module()
-        self.encoder.layers = nn.ModuleList(ReversibleLayer(a.d_model, a.heads, a.d_ff, eps)
+        local = (a.chunk_length, a.chunks_before, a.chunks_after, a.causal) if a.chunk_length else None
+        self.encoder.layers = nn.ModuleList(ReversibleLayer(a.d_model, a.heads, a.d_ff, eps, local)
                                             for _ in range(a.layers))
         self.encoder.layer_norm = nn.LayerNorm(2 * a.d_model, eps=eps)
 
-    def forward(self, ids):
+    def forward(self, ids, attention_mask=None):
         e = self.embeddings
         x = e.word_embeddings(ids) + e.position_embeddings.embedding(torch.arange(ids.shape[1]))[None]
         x1, x2 = x, x
         for layer in self.encoder.layers:
-            x1, x2 = layer(x1, x2)
+            x1, x2 = layer(x1, x2, attention_mask)
         return self.encoder.layer_norm(torch.cat([x1, x2], dim=-1))
 
 
@@ -526,6 +571,11 @@ def main():
     ap.add_argument("--seq2", type=int, default=0,
                     help="xl: the second segment's length (default --seq)")
     ap.add_argument("--dtype", choices=["f32", "bf16", "f16"], default="f32")
+    ap.add_argument("--chunk-length", type=int, default=0,
+                    help="reformer: local attention with chunks of this length (0: full)")
+    ap.add_argument("--chunks-before", type=int, default=1, help="reformer: local_num_chunks_before")
+    ap.add_argument("--chunks-after", type=int, default=0, help="reformer: local_num_chunks_after")
+    ap.add_argument("--causal", action="store_true", help="reformer: is_decoder")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     m = MODELS[a.model](a)
@@ -561,6 +611,10 @@ def main():
             y2, mems = m(ids2, mems)
             loomref.save_npy(os.path.join(a.outdir, "expected2.npy"), y2)
             loomref.save_npy(os.path.join(a.outdir, "mems2.npy"), stack(mems))
+        elif a.model == "reformer" and a.lengths:
+            lengths = torch.tensor([int(v) for v in a.lengths.split(",")])
+            np.save(os.path.join(a.outdir, "lengths.npy"), lengths.numpy().astype(np.int64))
+            y = m(ids, (torch.arange(a.seq)[None, :] < lengths[:, None]).long())
         else:
             y = m(ids)
     loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), sd, a.dtype.upper())
