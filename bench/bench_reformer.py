@@ -1,0 +1,163 @@
+"""Reformer's local self-attention against full attention on long sequences: peak memory
+(resident set of the whole process) and time of one forward pass, Loom and PyTorch.
+
+The model is examples/reformer.loom at its defaults (Hugging Face ReformerModel names,
+d_model 256, 2 heads, d_ff 512, 6 reversible layers), batch 1:
+- local: attn_layers all "local", chunk_length 64, one chunk before (Hugging Face's
+  defaults): Loom's `local_sdpa`, PyTorch the rewrite of LocalSelfAttention in
+  test/e2e/make_hf_ref.py (its [chunks, 64, 128] score tensors);
+- full: the same layers with one chunk of the whole sequence (plain attention): Loom's
+  fused attention (online softmax, no [seq, seq] tensor), PyTorch eager (a [seq, seq]
+  score tensor per head).
+
+usage: /usr/bin/python3 bench/bench_reformer.py [--seqs 4096 16384] [--repeat 3]
+           [--torch-full-max 8192] [--out bench/results]
+
+Each configuration runs in its own process; peak memory is that process's maximum resident
+set (wait4's ru_maxrss), so it includes the weights, the runtime or the Python interpreter
+with torch (its idle size is reported as a baseline). Time is the median of --repeat runs
+after one warm-up. Loom's outputs are checked against PyTorch's where both run (max abs
+error). PyTorch full attention is skipped past --torch-full-max (its scores alone take
+2 heads x seq^2 x 4 bytes per layer). Writes OUT/bench-reformer.md and prints it.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOOMC = os.path.join(ROOT, "build", "bin", "loomc")
+PY = "/usr/bin/python3"
+CHUNK = 64
+
+# Runs in a child process: builds the reference model, loads the weights, times it.
+TORCH_CHILD = r"""
+import json, os, resource, statistics, sys, time
+import numpy as np, torch
+sys.path.insert(0, os.path.join(sys.argv[1], "test", "e2e"))
+import loomref, make_hf_ref
+seq, chunk, repeat, out, threads = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+torch.set_num_threads(threads)
+if chunk < 0:  # idle: the interpreter with torch and the model's weights
+    print(json.dumps({"ms": 0}))
+    sys.exit(0)
+class A: pass
+a = A()
+a.vocab, a.max_len, a.d_model, a.heads, a.d_ff, a.layers = 320, 16384, 256, 2, 512, 6
+a.chunk_length, a.chunks_before, a.chunks_after, a.causal = chunk, 1, 0, False
+m = make_hf_ref.ReformerModel(a).eval()
+m.load_state_dict(loomref.read_safetensors(os.path.join(out, "weights.safetensors")))
+ids = torch.from_numpy(np.load(os.path.join(out, f"ids{seq}.npy")))
+ts = []
+with torch.no_grad():
+    for i in range(repeat + 1):
+        t0 = time.perf_counter()
+        y = m(ids)
+        ts.append((time.perf_counter() - t0) * 1e3)
+np.save(os.path.join(out, f"torch-{seq}-{chunk}.npy"), y.numpy())
+print(json.dumps({"ms": statistics.median(ts[1:])}))
+"""
+
+
+def run_measured(cmd):
+    """Runs cmd; returns (stdout, stderr, the process's peak resident set in MiB)."""
+    import tempfile
+    with tempfile.TemporaryFile("w+") as fo, tempfile.TemporaryFile("w+") as fe:
+        p = subprocess.Popen(cmd, stdout=fo, stderr=fe, text=True)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read(), fe.read()
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:2])} failed: {err}")
+    return out, err, usage.ru_maxrss / 1024.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seqs", type=int, nargs="+", default=[4096, 16384])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--torch-full-max", type=int, default=8192)
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    a = ap.parse_args()
+    out = os.path.join(a.out, "reformer")
+    os.makedirs(out, exist_ok=True)
+    sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
+    import torch  # noqa: E402
+    import loomref  # noqa: E402
+    import make_hf_ref  # noqa: E402
+
+    class A:
+        pass
+    cfg = A()
+    cfg.vocab, cfg.max_len, cfg.d_model, cfg.heads, cfg.d_ff, cfg.layers = 320, 16384, 256, 2, 512, 6
+    cfg.chunk_length, cfg.chunks_before, cfg.chunks_after, cfg.causal = CHUNK, 1, 0, False
+    torch.manual_seed(0)
+    m = make_hf_ref.ReformerModel(cfg)
+    loomref.reinit_(m, 1)
+    loomref.write_safetensors(os.path.join(out, "weights.safetensors"), m.state_dict())
+    child = os.path.join(out, "torch_child.py")
+    with open(child, "w") as f:
+        f.write(TORCH_CHILD)
+    _, _, idle = run_measured([PY, child, ROOT, "0", "-1", "0", out, str(a.threads)])
+    rows = []
+    for seq in a.seqs:
+        ids = np.random.default_rng(seq).integers(0, 320, (1, seq)).astype(np.int64)
+        np.save(os.path.join(out, f"ids{seq}.npy"), ids)
+        np.save(os.path.join(out, f"len{seq}.npy"), np.array([seq], dtype=np.int64))
+        for kind, chunk in (("local", CHUNK), ("full", seq)):
+            exe = os.path.join(out, f"reformer-{kind}-{seq}")
+            subprocess.run([LOOMC, os.path.join(ROOT, "examples", "reformer.loom"), "-D", f"seq={seq}",
+                            "-D", f"chunk_length={chunk}", "-o", exe], check=True)
+            y = os.path.join(out, f"loom-{seq}-{chunk}.npy")
+            _, err, rss = run_measured([exe, "--weights", os.path.join(out, "weights.safetensors"),
+                                        "--input", f"input_ids={out}/ids{seq}.npy", "--input",
+                                        f"lengths={out}/len{seq}.npy", "--output", y, "--threads",
+                                        str(a.threads), "--warmup", "1", "--repeat", str(a.repeat)])
+            ms = float(re.search(r"median ([0-9.]+) ms", err).group(1))
+            row = {"seq": seq, "kind": kind, "loom_ms": ms, "loom_mib": rss}
+            if kind == "local" or seq <= a.torch_full_max:
+                o, _, trss = run_measured([PY, child, ROOT, str(seq), str(chunk), str(a.repeat), out,
+                                           str(a.threads)])
+                row["torch_ms"], row["torch_mib"] = json.loads(o)["ms"], trss
+                ref = np.load(os.path.join(out, f"torch-{seq}-{chunk}.npy"))
+                row["err"] = float(np.abs(np.load(y) - ref).max())
+            rows.append(row)
+            print(row, flush=True)
+    write_report(rows, idle, a)
+
+
+def write_report(rows, idle, a):
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
+    lines = [
+        "# Reformer: local vs full self-attention on long sequences",
+        "",
+        f"CPU: {cpu}; {a.threads} threads; batch 1; `/usr/bin/python3 bench/bench_reformer.py "
+        f"--seqs {' '.join(map(str, a.seqs))} --repeat {a.repeat}`. Model: examples/reformer.loom "
+        f"defaults (6 reversible layers, d_model 256, 2 heads, d_ff 512); local: chunk_length "
+        f"{CHUNK}, one chunk before. Peak memory is the process's maximum resident set; the "
+        f"PyTorch process with torch loaded and nothing run peaks at {idle:.0f} MiB.",
+        "",
+        "| seq | attention | Loom ms | Loom peak MiB | PyTorch ms | PyTorch peak MiB | max abs err |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        t = (f"{r['torch_ms']:.0f} | {r['torch_mib']:.0f} | {r['err']:.1e}" if "torch_ms" in r
+             else "not run | not run | ")
+        lines.append(f"| {r['seq']} | {r['kind']} | {r['loom_ms']:.0f} | {r['loom_mib']:.0f} | {t} |")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(a.out, "bench-reformer.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
