@@ -324,14 +324,41 @@ class ReversibleLayer(nn.Module):
         return y1, y2
 
 
+class AxialPositionEmbeddings(nn.Module):
+    """Hugging Face's AxialPositionEmbeddings at inference: weights.0 [n1, 1, d0] and
+    weights.1 [1, n2, d1] broadcast to [batch, n1, n2, d0 + d1], the rows needed for the
+    largest position id cut, flattened row-major and indexed by the position ids."""
+    def __init__(self, shape, dims):
+        super().__init__()
+        self.shape = shape
+        self.weights = nn.ParameterList()
+        for i, dim in enumerate(dims):
+            ax = [1] * len(shape)
+            ax[i] = shape[i]
+            self.weights.append(nn.Parameter(torch.ones(tuple(ax) + (dim,))))
+
+    def forward(self, position_ids):
+        b = position_ids.shape[0]
+        wide = [w.expand((b,) + tuple(self.shape) + w.shape[-1:]) for w in self.weights]
+        cols = -(-(int(position_ids.max()) + 1) // self.shape[1])
+        enc = torch.cat([w[:, :cols] for w in wide], dim=-1)
+        enc = torch.reshape(enc, (b, -1, enc.shape[-1]))
+        return torch.cat([torch.index_select(enc[i], 0, position_ids[i]).unsqueeze(0)
+                          for i in range(b)], dim=0)
+
+
 class ReformerModel(nn.Module):
     def __init__(self, a):
         super().__init__()
         eps = 1e-12
         self.embeddings = nn.Module()
         self.embeddings.word_embeddings = nn.Embedding(a.vocab, a.d_model)
-        self.embeddings.position_embeddings = nn.Module()
-        self.embeddings.position_embeddings.embedding = nn.Embedding(a.max_len, a.d_model)
+        if a.axial:
+            n1, n2, d0 = (int(v) for v in a.axial.split(","))
+            self.embeddings.position_embeddings = AxialPositionEmbeddings((n1, n2), (d0, a.d_model - d0))
+        else:
+            self.embeddings.position_embeddings = nn.Module()
+            self.embeddings.position_embeddings.embedding = nn.Embedding(a.max_len, a.d_model)
         self.encoder = nn.Module()
         local = (a.chunk_length, a.chunks_before, a.chunks_after, a.causal) if a.chunk_length else None
         self.encoder.layers = nn.ModuleList(ReversibleLayer(a.d_model, a.heads, a.d_ff, eps, local)
@@ -340,7 +367,11 @@ class ReformerModel(nn.Module):
 
     def forward(self, ids, attention_mask=None):
         e = self.embeddings
-        x = e.word_embeddings(ids) + e.position_embeddings.embedding(torch.arange(ids.shape[1]))[None]
+        positions = torch.arange(ids.shape[1])[None].expand(ids.shape[0], -1)
+        if isinstance(e.position_embeddings, AxialPositionEmbeddings):
+            x = e.word_embeddings(ids) + e.position_embeddings(positions)
+        else:
+            x = e.word_embeddings(ids) + e.position_embeddings.embedding(positions)
         x1, x2 = x, x
         for layer in self.encoder.layers:
             x1, x2 = layer(x1, x2, attention_mask)
@@ -576,6 +607,7 @@ def main():
     ap.add_argument("--chunks-before", type=int, default=1, help="reformer: local_num_chunks_before")
     ap.add_argument("--chunks-after", type=int, default=0, help="reformer: local_num_chunks_after")
     ap.add_argument("--causal", action="store_true", help="reformer: is_decoder")
+    ap.add_argument("--axial", default="", help="reformer: axial position embeddings N1,N2,D0")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     m = MODELS[a.model](a)
