@@ -14,7 +14,7 @@ usage: /usr/bin/python3 bench/bench_reformer.py [--seqs 4096 16384] [--repeat 3]
            [--torch-full-max 8192] [--out bench/results]
 
 Each configuration runs in its own process; peak memory is that process's maximum resident
-set (wait4's ru_maxrss), so it includes the weights, the runtime or the Python interpreter
+set (its VmHWM, polled), so it includes the weights, the runtime or the Python interpreter
 with torch (its idle size is reported as a baseline). Time is the median of --repeat runs
 after one warm-up. Loom's outputs are checked against PyTorch's where both run (max abs
 error). PyTorch full attention is skipped past --torch-full-max (its scores alone take
@@ -48,7 +48,7 @@ if chunk < 0:  # idle: the interpreter with torch and the model's weights
 class A: pass
 a = A()
 a.vocab, a.max_len, a.d_model, a.heads, a.d_ff, a.layers = 320, 16384, 256, 2, 512, 6
-a.chunk_length, a.chunks_before, a.chunks_after, a.causal = chunk, 1, 0, False
+a.chunk_length, a.chunks_before, a.chunks_after, a.causal, a.axial = chunk, 1, 0, False, ""
 m = make_hf_ref.ReformerModel(a).eval()
 m.load_state_dict(loomref.read_safetensors(os.path.join(out, "weights.safetensors")))
 ids = torch.from_numpy(np.load(os.path.join(out, f"ids{seq}.npy")))
@@ -64,18 +64,31 @@ print(json.dumps({"ms": statistics.median(ts[1:])}))
 
 
 def run_measured(cmd):
-    """Runs cmd; returns (stdout, stderr, the process's peak resident set in MiB)."""
+    """Runs cmd; returns (stdout, stderr, the process's peak resident set in MiB): its
+    VmHWM, polled every 2 ms until it exits (wait4's ru_maxrss would include the forking
+    Python's size, which Linux carries across exec)."""
     import tempfile
+    import time
     with tempfile.TemporaryFile("w+") as fo, tempfile.TemporaryFile("w+") as fe:
         p = subprocess.Popen(cmd, stdout=fo, stderr=fe, text=True)
-        _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
+        peak = 0
+        while True:
+            try:
+                with open(f"/proc/{p.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]))
+            except OSError:
+                pass
+            if p.poll() is not None:
+                break
+            time.sleep(0.002)
         fo.seek(0)
         fe.seek(0)
         out, err = fo.read(), fe.read()
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:2])} failed: {err}")
-    return out, err, usage.ru_maxrss / 1024.0
+    return out, err, peak / 1024.0
 
 
 def main():
@@ -97,7 +110,7 @@ def main():
         pass
     cfg = A()
     cfg.vocab, cfg.max_len, cfg.d_model, cfg.heads, cfg.d_ff, cfg.layers = 320, 16384, 256, 2, 512, 6
-    cfg.chunk_length, cfg.chunks_before, cfg.chunks_after, cfg.causal = CHUNK, 1, 0, False
+    cfg.chunk_length, cfg.chunks_before, cfg.chunks_after, cfg.causal, cfg.axial = CHUNK, 1, 0, False, ""
     torch.manual_seed(0)
     m = make_hf_ref.ReformerModel(cfg)
     loomref.reinit_(m, 1)
