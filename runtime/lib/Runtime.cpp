@@ -681,8 +681,9 @@ void loom::rt::writeNpy(const std::string &path, const Array &a) {
 }
 
 void loom::rt::keepBuffersInHeap() {
-  // The largest mmap threshold glibc accepts on 64-bit (32 MiB): smaller blocks come from
-  // the heap; and the heap's top is never trimmed (freed blocks serve the next run).
-  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  // Every block comes from the heap (no mmap, whose blocks glibc unmaps on free so that
+  // each run faults them in again: a long sequence's 32+ MiB activations cost ~35k page
+  // faults per run), and the heap's top is never trimmed (freed blocks serve the next run).
+  mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
