@@ -147,9 +147,9 @@ def main():
 
 
 def write_report(rows, idle, a):
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bench as bench_main  # noqa: E402
+    cpu = bench_main.cpu_name()
     lines = [
         "# Reformer: local vs full self-attention on long sequences",
         "",

@@ -84,6 +84,19 @@ def reinit_(module, seed):
                 p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(fan_in))
 
 
+def random_batch_norm_stats_(module, g):
+    """Gives every BatchNorm random running statistics (mean ~ 0.2 N(0, 1), var in
+    [0.5, 1.5)), so that a model in eval mode uses them and a wrong fold would show."""
+    with torch.no_grad():
+        for name, buf in module.named_buffers():
+            if name.endswith("running_mean"):
+                buf.copy_(0.2 * torch.randn(buf.shape, generator=g))
+            elif name.endswith("running_var"):
+                buf.copy_(0.5 + torch.rand(buf.shape, generator=g))
+            elif name.endswith("num_batches_tracked"):
+                buf.fill_(1000)
+
+
 def save_reference(outdir, weights, x, y):
     """Writes weights.safetensors, input.npy and expected.npy into outdir."""
     import os

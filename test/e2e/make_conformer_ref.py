@@ -34,14 +34,7 @@ def main():
         convolution_first=a.conv_first).eval()
     loomref.reinit_(model, a.seed + 1)
     g = torch.Generator().manual_seed(a.seed + 3)
-    with torch.no_grad():
-        for name, buf in model.named_buffers():
-            if name.endswith("running_mean"):
-                buf.copy_(0.2 * torch.randn(buf.shape, generator=g))
-            elif name.endswith("running_var"):
-                buf.copy_(0.5 + torch.rand(buf.shape, generator=g))
-            elif name.endswith("num_batches_tracked"):
-                buf.fill_(1000)
+    loomref.random_batch_norm_stats_(model, g)
     lengths = ([int(v) for v in a.lengths.split(",")] if a.lengths else [a.seq] * a.batch)
     assert len(lengths) == a.batch and max(lengths) == a.seq, "max(lengths) must be --seq"
     lengths = torch.tensor(lengths, dtype=torch.int64)

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <dlfcn.h>
+#include <unistd.h>
 #include <sstream>
 
 using namespace loom;
@@ -124,7 +125,12 @@ std::vector<const BlockPlugin *> PluginRegistry::all() const {
 
 bool PluginRegistry::loadLibrary(const std::string &path, std::string &error) {
   size_t before = plugins.size();
-  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  // `--plugin lstm.so` names a file: dlopen would search the library path for a name
+  // without a slash, so a file in the working directory is opened as ./lstm.so.
+  std::string file = path;
+  if (path.find('/') == std::string::npos && access(path.c_str(), F_OK) == 0)
+    file = "./" + path;
+  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_GLOBAL);
   if (!handle) {
     error = dlerror();
     return false;
