@@ -291,15 +291,100 @@ def local_attention(q, k, v, h, chunk, before, after, causal, attention_mask):
     return merge(out)
 
 
+def look_adjacent(x, before, after):
+    """Hugging Face's _look_adjacent: chunk c followed by its neighbours, cyclically
+    (x is [batch, heads, chunks, chunk_len, ...]; concatenated along dim 3)."""
+    if before == 0 and after == 0:
+        return x
+    return torch.cat([x if i == 0 else torch.cat([x[:, :, i:], x[:, :, :i]], dim=2)
+                      for i in range(-before, after + 1)], dim=3)
+
+
+def lsh_attention(qk, v, h, rotations, num_hashes, num_buckets, chunk, before, after, causal,
+                  attention_mask):
+    """Hugging Face's LSHSelfAttention at inference, with the rotations given
+    ([heads, d_head, num_hashes, num_buckets / 2]) instead of drawn: argmax of
+    [x R, -x R] buckets (padding in a bucket of its own after the others), a stable sort by
+    (round, bucket, position), chunks attending to their neighbours cyclically over all
+    rounds, keys length-normalized and divided by sqrt(d_head), masked scores replaced by
+    -1e9 and a token's own position by -1e5, logsumexp softmax, the sort undone, and the
+    rounds combined by the softmax of their logsumexps. A sequence no longer than a chunk
+    is plain attention (with the self mask) and is not hashed."""
+    b, seq, _ = qk.shape
+    qk, v = heads(qk, h), heads(v, h)  # [b, h, seq, dh]
+    dh = qk.shape[-1]
+    standard = seq <= chunk
+    if not standard:
+        rotated = torch.einsum("bmtd,mdhr->bmhtr", qk, rotations)
+        rotated = torch.cat([rotated, -rotated], dim=-1)
+        buckets = torch.argmax(rotated, dim=-1)  # [b, h, num_hashes, seq]
+        nb = num_buckets
+        if attention_mask is not None and attention_mask.sum().item() < b * seq:
+            nb = nb + 1
+            keep = attention_mask.to(torch.uint8)[:, None, None, :].expand(buckets.shape)
+            buckets = torch.where(keep.bool(), buckets, torch.tensor(nb - 1))
+        offsets = (torch.arange(num_hashes) * nb).view(1, 1, -1, 1)
+        buckets = (buckets + offsets).flatten(start_dim=2, end_dim=3)
+        # stable argsort (Hugging Face's _stable_argsort: by bucket * n + index)
+        n = buckets.shape[-1]
+        scaled = buckets * n + torch.arange(n).view(1, 1, -1)
+        sorted_idx = torch.argsort(scaled, dim=-1)
+        undo = sorted_idx.new_empty(sorted_idx.shape)
+        undo.scatter_(-1, sorted_idx, torch.arange(n).view(1, 1, -1).expand(sorted_idx.shape))
+        pos = sorted_idx % seq
+        gather = lambda x: torch.gather(x.repeat(1, 1, num_hashes, 1), 2,  # noqa: E731
+                                        pos.unsqueeze(-1).expand(-1, -1, -1, dh))
+        q, vv = gather(qk), gather(v)
+        split = lambda x: x.reshape(b, h, -1, chunk, *x.shape[3:])  # noqa: E731
+        q, vv, qpos = split(q), split(vv), split(pos)
+    else:
+        q, vv = qk, v
+        qpos = torch.arange(seq).repeat(b, h, 1)
+    k = q * torch.rsqrt(torch.mean(q ** 2, -1, keepdim=True) + 1e-6)
+    k = k * torch.rsqrt(torch.tensor(dh, dtype=k.dtype))
+    if not standard:
+        k, vv = look_adjacent(k, before, after), look_adjacent(vv, before, after)
+        kpos = look_adjacent(qpos, before, after)
+    else:
+        kpos = qpos
+    dots = q @ k.transpose(-1, -2)
+    mask = None
+    if attention_mask is not None:
+        am = attention_mask.to(torch.uint8)[:, None, :]
+        if not standard:
+            am = am[:, None, :].expand(qpos.shape[:-1] + (-1,))
+            am = torch.gather(am, -1, kpos)
+        mask = am.unsqueeze(-2).expand(dots.shape)
+    if causal:
+        cm = torch.ge(qpos.unsqueeze(-1), kpos.unsqueeze(-2))
+        mask = cm if mask is None else cm * mask
+    if mask is not None:
+        dots = torch.where(mask.bool(), dots, torch.tensor(-1e9))
+    dots = torch.where(torch.ne(qpos.unsqueeze(-1), kpos.unsqueeze(-2)), dots, torch.tensor(-1e5))
+    logits = torch.logsumexp(dots, dim=-1, keepdim=True)
+    out = torch.exp(dots - logits) @ vv
+    if not standard:
+        out = out.flatten(start_dim=2, end_dim=3)
+        logits = logits.flatten(start_dim=2, end_dim=3).squeeze(-1)
+        out = torch.gather(out, 2, undo.unsqueeze(-1).expand(out.shape))
+        logits = torch.gather(logits, 2, undo)
+        if num_hashes > 1:
+            out = out.reshape(b, h, num_hashes, seq, dh)
+            logits = logits.reshape(b, h, num_hashes, seq).unsqueeze(-1)
+            out = torch.sum(out * torch.exp(logits - torch.logsumexp(logits, dim=2, keepdim=True)), dim=2)
+    return merge(out)
+
+
 class ReversibleLayer(nn.Module):
-    def __init__(self, d, h, d_ff, eps, local=None):
+    def __init__(self, d, h, d_ff, eps, local=None, lsh=None):
         super().__init__()
         self.h = h
         self.local = local  # (chunk, before, after, causal) for local attention
         self.attention = nn.Module()
         self.attention.layer_norm = nn.LayerNorm(d, eps=eps)
         self.attention.self_attention = nn.Module()
-        for name in ("query", "key", "value"):
+        self.lsh = lsh  # (num_hashes, num_buckets, chunk, before, after, causal) for LSH attention
+        for name in (("query_key", "value") if lsh else ("query", "key", "value")):
             setattr(self.attention.self_attention, name, nn.Linear(d, d, bias=False))
         self.attention.output = nn.Module()
         self.attention.output.dense = nn.Linear(d, d, bias=False)
@@ -310,10 +395,14 @@ class ReversibleLayer(nn.Module):
         self.feed_forward.output = nn.Module()
         self.feed_forward.output.dense = nn.Linear(d_ff, d)
 
-    def forward(self, x1, x2, attention_mask=None):
+    def forward(self, x1, x2, attention_mask=None, rotations=None):
         sa = self.attention.self_attention
         h = self.attention.layer_norm(x2)
-        if self.local:
+        if self.lsh:
+            nh, nb, chunk, before, after, causal = self.lsh
+            a = lsh_attention(sa.query_key(h), sa.value(h), self.h, rotations, nh, nb, chunk,
+                              before, after, causal, attention_mask)
+        elif self.local:
             a = local_attention(sa.query(h), sa.key(h), sa.value(h), self.h, *self.local,
                                 attention_mask)
         else:
@@ -361,11 +450,14 @@ class ReformerModel(nn.Module):
             self.embeddings.position_embeddings.embedding = nn.Embedding(a.max_len, a.d_model)
         self.encoder = nn.Module()
         local = (a.chunk_length, a.chunks_before, a.chunks_after, a.causal) if a.chunk_length else None
-        self.encoder.layers = nn.ModuleList(ReversibleLayer(a.d_model, a.heads, a.d_ff, eps, local)
+        lsh = None
+        if getattr(a, "num_hashes", 0):
+            lsh = (a.num_hashes, a.num_buckets, a.chunk_length, a.chunks_before, a.chunks_after, a.causal)
+        self.encoder.layers = nn.ModuleList(ReversibleLayer(a.d_model, a.heads, a.d_ff, eps, local, lsh)
                                             for _ in range(a.layers))
         self.encoder.layer_norm = nn.LayerNorm(2 * a.d_model, eps=eps)
 
-    def forward(self, ids, attention_mask=None):
+    def forward(self, ids, attention_mask=None, rotations=None):
         e = self.embeddings
         positions = torch.arange(ids.shape[1])[None].expand(ids.shape[0], -1)
         if isinstance(e.position_embeddings, AxialPositionEmbeddings):
@@ -373,8 +465,8 @@ class ReformerModel(nn.Module):
         else:
             x = e.word_embeddings(ids) + e.position_embeddings.embedding(positions)
         x1, x2 = x, x
-        for layer in self.encoder.layers:
-            x1, x2 = layer(x1, x2, attention_mask)
+        for i, layer in enumerate(self.encoder.layers):
+            x1, x2 = layer(x1, x2, attention_mask, None if rotations is None else rotations[i])
         return self.encoder.layer_norm(torch.cat([x1, x2], dim=-1))
 
 
@@ -608,6 +700,9 @@ def main():
     ap.add_argument("--chunks-after", type=int, default=0, help="reformer: local_num_chunks_after")
     ap.add_argument("--causal", action="store_true", help="reformer: is_decoder")
     ap.add_argument("--axial", default="", help="reformer: axial position embeddings N1,N2,D0")
+    ap.add_argument("--num-hashes", type=int, default=0,
+                    help="reformer: LSH attention with this many hash rounds (0: local or full)")
+    ap.add_argument("--num-buckets", type=int, default=4, help="reformer: LSH buckets (even)")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     m = MODELS[a.model](a)
@@ -643,10 +738,16 @@ def main():
             y2, mems = m(ids2, mems)
             loomref.save_npy(os.path.join(a.outdir, "expected2.npy"), y2)
             loomref.save_npy(os.path.join(a.outdir, "mems2.npy"), stack(mems))
-        elif a.model == "reformer" and a.lengths:
-            lengths = torch.tensor([int(v) for v in a.lengths.split(",")])
+        elif a.model == "reformer" and (a.lengths or a.num_hashes):
+            lengths = torch.tensor([int(v) for v in a.lengths.split(",")] if a.lengths else [a.seq] * a.batch)
             np.save(os.path.join(a.outdir, "lengths.npy"), lengths.numpy().astype(np.int64))
-            y = m(ids, (torch.arange(a.seq)[None, :] < lengths[:, None]).long())
+            rotations = None
+            if a.num_hashes:  # one [heads, d_head, rounds, buckets / 2] per layer
+                rotations = torch.randn(a.layers, a.heads, a.d_model // a.heads, a.num_hashes,
+                                        a.num_buckets // 2, generator=g)
+                loomref.save_npy(os.path.join(a.outdir, "rotations.npy"), rotations)
+            mask = (torch.arange(a.seq)[None, :] < lengths[:, None]).long() if a.lengths else None
+            y = m(ids, mask, rotations)
         else:
             y = m(ids)
     loomref.write_safetensors(os.path.join(a.outdir, "weights.safetensors"), sd, a.dtype.upper())

@@ -439,7 +439,8 @@ public:
     bool zeroTriu = inst.getBool("zero_triu");
     auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
     int64_t maxLen = inst.getInt("max_len");
-    int64_t rows = legacy ? g.seqK : 2 * g.seqK; // static rows (dynamic: a kDynamicDim code)
+    // The table's rows when static (no arithmetic on a dynamic length's kDynamicDim code).
+    int64_t rows = dynamic ? kDynamicDim : legacy ? g.seqK : 2 * g.seqK;
     // T, and the first embedded position: latest -T (positions -T..T-1); legacy M - T
     // (positions M-T..M-1) with M = max(max_len, T). Constants for a static T.
     Value t, offset;
@@ -454,7 +455,7 @@ public:
     if (dynamic)
       rowSizes.push_back(legacy ? t : arith::MulIOp::create(b, loc, t, cst(2)).getResult());
     if (zeroTriu) { // only the positions i - j >= 0 of the lower triangle: T rows from P(offset)
-      rows = g.seqK;
+      rows = dynamic ? kDynamicDim : g.seqK;
       offset = legacy ? offset : cst(0);
       rowSizes.assign(dynamic ? 1 : 0, t);
     }
