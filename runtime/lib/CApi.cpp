@@ -37,7 +37,7 @@ namespace {
 /// Allocates the prepared weights and runs the one-time weight preparation.
 loom_model *prepare(std::unique_ptr<loom_model> m) {
   for (const TensorSpec &s : m->manifest.prepared) {
-    m->prepared.push_back(Array::zeros(s.shape));
+    m->prepared.push_back(Array::zeros(s.shape, s.dtype));
     m->preparedPtrs.push_back(m->prepared.back().data.get());
   }
   loom_prepare(m->weightPtrs.data(), m->preparedPtrs.data());

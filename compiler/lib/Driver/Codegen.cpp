@@ -123,7 +123,7 @@ bool loom::collectManifest(mlir::ModuleOp module, Manifest &m, std::string &erro
     else if (auto a = fn.getArgAttrOfType<mlir::StringAttr>(i, "loom.weight"))
       m.weights.push_back({a.str(), shapeOf(t)});
     else if (fn.getArgAttr(i, "loom.prepared"))
-      m.prepared.push_back({"prepared." + std::to_string(m.prepared.size()), shapeOf(t)});
+      m.prepared.push_back({"prepared." + std::to_string(m.prepared.size()), shapeOf(t), dtypeOf(t)});
     else {
       error = "argument " + std::to_string(i) + " of @forward has no loom role";
       return false;
