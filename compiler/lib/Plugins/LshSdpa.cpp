@@ -247,15 +247,21 @@ public:
       Value e = arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, n, idxC(nb, nl, C)), row);
       return posAt(nb, nl, bi, hi, e);
     };
+    // Each chunk's keys (transposed) and values gathered once: [X, dh, W] and [X, W, dh],
+    // so that the scores and the context are two batched matmuls.
+    auto window = [&](Value src, bool transposed) {
+      SmallVector<int64_t> shape = transposed ? SmallVector<int64_t>{X, z.dh, W} : SmallVector<int64_t>{X, W, z.dh};
+      return generic(b, l, shape, {}, f32, Value(), {}, [&](OpBuilder &nb, Location nl, ValueRange i, ValueRange) -> Value {
+        Value j = transposed ? i[2] : i[1], d = transposed ? i[1] : i[2];
+        auto [kx, kr] = keyChunk(nb, nl, i[0], j);
+        return tensor::ExtractOp::create(nb, nl, src, ValueRange{kx, kr, d});
+      });
+    };
+    Value kwT = window(ks, true), vw = window(vs, false);
     // Scores [X, C, W] with the masks and the self mask, replaced as Hugging Face does.
-    Value dots0 = generic(b, l, {X, C, W}, {z.dh}, f32,
-                          filled(b, l, zeroF, {X, C, W}),
-                          {}, [&](OpBuilder &nb, Location nl, ValueRange i, ValueRange a) -> Value {
-                            auto [kx, kr] = keyChunk(nb, nl, i[0], i[2]);
-                            Value q = tensor::ExtractOp::create(nb, nl, qs, ValueRange{i[0], i[1], i[3]});
-                            Value k = tensor::ExtractOp::create(nb, nl, ks, ValueRange{kx, kr, i[3]});
-                            return arith::AddFOp::create(nb, nl, a[0], arith::MulFOp::create(nb, nl, q, k));
-                          });
+    Value dots0 = linalg::BatchMatmulOp::create(b, l, TypeRange{RankedTensorType::get({X, C, W}, f32)},
+                                                ValueRange{qs, kwT}, ValueRange{filled(b, l, zeroF, {X, C, W})})
+                      .getResult(0);
     Value dots = generic(b, l, {X, C, W}, {}, f32, Value(), {dots0}, [&](OpBuilder &nb, Location nl, ValueRange i, ValueRange a) -> Value {
       auto [kx, kr] = keyChunk(nb, nl, i[0], i[2]);
       Value qp = positionOf(nb, nl, i[0], i[1]), kp = positionOf(nb, nl, kx, kr);
@@ -287,16 +293,13 @@ public:
     Value lse = generic(b, l, {X, C}, {}, f32, Value(), {mx, se}, [&](OpBuilder &nb, Location nl, ValueRange, ValueRange a) -> Value {
       return arith::AddFOp::create(nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
     });
-    Value outs = generic(b, l, {X, C, z.dh}, {W}, f32,
-                         filled(b, l, zeroF, {X, C, z.dh}),
-                         {}, [&](OpBuilder &nb, Location nl, ValueRange i, ValueRange a) -> Value {
-                           auto [kx, kr] = keyChunk(nb, nl, i[0], i[3]);
-                           Value d = tensor::ExtractOp::create(nb, nl, dots, ValueRange{i[0], i[1], i[3]});
-                           Value p = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, d,
-                                                         tensor::ExtractOp::create(nb, nl, lse, ValueRange{i[0], i[1]})));
-                           Value val = tensor::ExtractOp::create(nb, nl, vs, ValueRange{kx, kr, i[2]});
-                           return arith::AddFOp::create(nb, nl, a[0], arith::MulFOp::create(nb, nl, p, val));
-                         });
+    Value probs = generic(b, l, {X, C, W}, {}, f32, Value(), {dots}, [&](OpBuilder &nb, Location nl, ValueRange i, ValueRange a) -> Value {
+      return math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, a[0],
+                                 tensor::ExtractOp::create(nb, nl, lse, ValueRange{i[0], i[1]})));
+    });
+    Value outs = linalg::BatchMatmulOp::create(b, l, TypeRange{RankedTensorType::get({X, C, z.dh}, f32)},
+                                               ValueRange{probs, vw}, ValueRange{filled(b, l, zeroF, {X, C, z.dh})})
+                     .getResult(0);
     // Back to [batch, seq, n_heads * d_head]: each round's row of position s (through undo),
     // weighted by the softmax of the rounds' logsumexps.
     return generic(b, l, {z.B, z.S, z.H * z.dh}, {}, f32, Value(), {}, [&](OpBuilder &nb, Location nl, ValueRange i, ValueRange) -> Value {
