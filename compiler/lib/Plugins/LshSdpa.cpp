@@ -345,6 +345,25 @@ private:
                                              function_ref<Value(OpBuilder &, Location, Value)> lengthOf) {
     Type i64 = b.getI64Type(), f32 = b.getF32Type();
     int64_t L = z.nh * z.S, K = z.nb / 2, keys = z.nh * (z.nb + 1);
+    // x R for every head, round, position and rotation, in parallel: [B, H, nh, S, K].
+    Value rotated;
+    {
+      auto e = [&](unsigned i) { return b.getAffineDimExpr(i); };
+      MLIRContext *mctx = b.getContext();
+      SmallVector<AffineMap> maps = {AffineMap::get(6, 0, {e(0), e(3), e(1), e(5)}, mctx),
+                                     AffineMap::get(6, 0, {e(1), e(5), e(2), e(4)}, mctx),
+                                     AffineMap::get(6, 0, {e(0), e(1), e(2), e(3), e(4)}, mctx)};
+      SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+      iters.push_back(utils::IteratorType::reduction);
+      Value init = filled(b, l, f32C(b, l, 0.0f), {z.B, z.H, z.nh, z.S, K});
+      rotated = linalg::GenericOp::create(
+                    b, l, init.getType(), ValueRange{qk4, rot}, ValueRange{init}, maps, iters,
+                    [&](OpBuilder &nb, Location nl, ValueRange a) {
+                      linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(
+                                                          nb, nl, a[2], arith::MulFOp::create(nb, nl, a[0], a[1]))});
+                    })
+                    .getResult(0);
+    }
     Value pos0 = tensor::EmptyOp::create(b, l, ArrayRef<int64_t>{z.B, z.H, L}, i64);
     Value undo0 = tensor::EmptyOp::create(b, l, ArrayRef<int64_t>{z.B, z.H, L}, i64);
     Value c0 = idxC(b, l, 0), c1 = idxC(b, l, 1);
@@ -372,11 +391,7 @@ private:
           Value ninf = f32C(b3, l3, -std::numeric_limits<float>::infinity());
           Value none = idxC(b3, l3, z.nb);
           auto best = forLoop(b3, l3, K, ValueRange{ninf, none}, [&](OpBuilder &b4, Location l4, Value k, ValueRange bv) {
-            Value dot = forLoop(b4, l4, z.dh, ValueRange{f32C(b4, l4, 0.0f)}, [&](OpBuilder &b5, Location l5, Value d, ValueRange acc) {
-              Value x = tensor::ExtractOp::create(b5, l5, qk4, ValueRange{bi, s, hi, d});
-              Value w = tensor::ExtractOp::create(b5, l5, rot, ValueRange{hi, d, r, k});
-              return SmallVector<Value>{arith::AddFOp::create(b5, l5, acc[0], arith::MulFOp::create(b5, l5, x, w))};
-            })[0];
+            Value dot = tensor::ExtractOp::create(b4, l4, rotated, ValueRange{bi, hi, r, s, k});
             SmallVector<Value> cur(bv.begin(), bv.end());
             auto consider = [&](Value val, Value idx) {
               Value better = arith::OrIOp::create(
