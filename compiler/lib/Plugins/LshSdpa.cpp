@@ -345,23 +345,24 @@ private:
                                              function_ref<Value(OpBuilder &, Location, Value)> lengthOf) {
     Type i64 = b.getI64Type(), f32 = b.getF32Type();
     int64_t L = z.nh * z.S, K = z.nb / 2, keys = z.nh * (z.nb + 1);
-    // x R for every head, round, position and rotation, in parallel: [B, H, nh, S, K].
+    // x R for every head, position, round and rotation as one batched matmul (the einsum
+    // bmtd,mdhr of Hugging Face's _hash_vectors): [B * H, S, dh] x [B * H, dh, nh * K].
     Value rotated;
     {
-      auto e = [&](unsigned i) { return b.getAffineDimExpr(i); };
-      MLIRContext *mctx = b.getContext();
-      SmallVector<AffineMap> maps = {AffineMap::get(6, 0, {e(0), e(3), e(1), e(5)}, mctx),
-                                     AffineMap::get(6, 0, {e(1), e(5), e(2), e(4)}, mctx),
-                                     AffineMap::get(6, 0, {e(0), e(1), e(2), e(3), e(4)}, mctx)};
-      SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
-      iters.push_back(utils::IteratorType::reduction);
-      Value init = filled(b, l, f32C(b, l, 0.0f), {z.B, z.H, z.nh, z.S, K});
-      rotated = linalg::GenericOp::create(
-                    b, l, init.getType(), ValueRange{qk4, rot}, ValueRange{init}, maps, iters,
-                    [&](OpBuilder &nb, Location nl, ValueRange a) {
-                      linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(
-                                                          nb, nl, a[2], arith::MulFOp::create(nb, nl, a[0], a[1]))});
-                    })
+      Value qh = generic(b, l, {z.B * z.H, z.S, z.dh}, {}, f32, Value(), {}, [&](OpBuilder &nb, Location nl, ValueRange i, ValueRange) -> Value {
+        Value bi = arith::DivUIOp::create(nb, nl, i[0], idxC(nb, nl, z.H));
+        Value hi = arith::RemUIOp::create(nb, nl, i[0], idxC(nb, nl, z.H));
+        return tensor::ExtractOp::create(nb, nl, qk4, ValueRange{bi, i[1], hi, i[2]});
+      });
+      Value rh = generic(b, l, {z.B * z.H, z.dh, z.nh * K}, {}, f32, Value(), {}, [&](OpBuilder &nb, Location nl, ValueRange i, ValueRange) -> Value {
+        Value hi = arith::RemUIOp::create(nb, nl, i[0], idxC(nb, nl, z.H));
+        Value r = arith::DivUIOp::create(nb, nl, i[2], idxC(nb, nl, K));
+        Value k = arith::RemUIOp::create(nb, nl, i[2], idxC(nb, nl, K));
+        return tensor::ExtractOp::create(nb, nl, rot, ValueRange{hi, i[1], r, k});
+      });
+      rotated = linalg::BatchMatmulOp::create(
+                    b, l, TypeRange{RankedTensorType::get({z.B * z.H, z.S, z.nh * K}, f32)}, ValueRange{qh, rh},
+                    ValueRange{filled(b, l, f32C(b, l, 0.0f), {z.B * z.H, z.S, z.nh * K})})
                     .getResult(0);
     }
     Value pos0 = tensor::EmptyOp::create(b, l, ArrayRef<int64_t>{z.B, z.H, L}, i64);
@@ -391,7 +392,9 @@ private:
           Value ninf = f32C(b3, l3, -std::numeric_limits<float>::infinity());
           Value none = idxC(b3, l3, z.nb);
           auto best = forLoop(b3, l3, K, ValueRange{ninf, none}, [&](OpBuilder &b4, Location l4, Value k, ValueRange bv) {
-            Value dot = tensor::ExtractOp::create(b4, l4, rotated, ValueRange{bi, hi, r, s, k});
+            Value bh = arith::AddIOp::create(b4, l4, arith::MulIOp::create(b4, l4, bi, idxC(b4, l4, z.H)), hi);
+            Value col = arith::AddIOp::create(b4, l4, arith::MulIOp::create(b4, l4, r, idxC(b4, l4, K)), k);
+            Value dot = tensor::ExtractOp::create(b4, l4, rotated, ValueRange{bh, s, col});
             SmallVector<Value> cur(bv.begin(), bv.end());
             auto consider = [&](Value val, Value idx) {
               Value better = arith::OrIOp::create(
