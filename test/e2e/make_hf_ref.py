@@ -453,8 +453,16 @@ class ReformerModel(nn.Module):
         lsh = None
         if getattr(a, "num_hashes", 0):
             lsh = (a.num_hashes, a.num_buckets, a.chunk_length, a.chunks_before, a.chunks_after, a.causal)
-        self.encoder.layers = nn.ModuleList(ReversibleLayer(a.d_model, a.heads, a.d_ff, eps, local, lsh)
-                                            for _ in range(a.layers))
+        # attn_layers: "lsh" / "local" per layer, cycled (Hugging Face's config.attn_layers);
+        # local layers then use local_chunk_length.
+        kinds = getattr(a, "attn_layers", "") or ""
+        kinds = kinds.split(",") if kinds else []
+        def layer(i):
+            if kinds and kinds[i % len(kinds)] == "local":
+                return ReversibleLayer(a.d_model, a.heads, a.d_ff, eps,
+                                       (a.local_chunk_length, 1, 0, a.causal), None)
+            return ReversibleLayer(a.d_model, a.heads, a.d_ff, eps, local, lsh)
+        self.encoder.layers = nn.ModuleList(layer(i) for i in range(a.layers))
         self.encoder.layer_norm = nn.LayerNorm(2 * a.d_model, eps=eps)
 
     def forward(self, ids, attention_mask=None, rotations=None):
@@ -703,6 +711,10 @@ def main():
     ap.add_argument("--num-hashes", type=int, default=0,
                     help="reformer: LSH attention with this many hash rounds (0: local or full)")
     ap.add_argument("--num-buckets", type=int, default=4, help="reformer: LSH buckets (even)")
+    ap.add_argument("--attn-layers", default="",
+                    help="reformer: with --num-hashes, e.g. local,lsh: each layer's kind, cycled")
+    ap.add_argument("--local-chunk-length", type=int, default=4,
+                    help="reformer: the local layers' chunk length with --attn-layers")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     m = MODELS[a.model](a)
