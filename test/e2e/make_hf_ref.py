@@ -253,6 +253,26 @@ class GPTJModel(nn.Module):
 
 # --- Reformer's reversible layers -----------------------------------------------------
 
+def look_adjacent(x, before, after):
+    """Hugging Face's _look_adjacent: chunk c followed by its neighbours, cyclically
+    (x is [batch, heads, chunks, chunk_len, ...]; concatenated along dim 3)."""
+    if before == 0 and after == 0:
+        return x
+    return torch.cat([x if i == 0 else torch.cat([x[:, :, i:], x[:, :, :i]], dim=2)
+                      for i in range(-before, after + 1)], dim=3)
+
+
+def masked_scores(dots, mask, qpos, kpos, causal):
+    """Reformer's masks: scores whose key is padding (mask 0) or, with `causal`, after the
+    query (qpos < kpos) are replaced by -1e9 (Hugging Face's _compute_attn_mask + where)."""
+    if causal:
+        cm = torch.ge(qpos.unsqueeze(-1), kpos.unsqueeze(-2))
+        mask = cm if mask is None else cm * mask
+    if mask is not None:
+        dots = torch.where(mask.bool(), dots, torch.tensor(-1e9))
+    return dots
+
+
 def local_attention(q, k, v, h, chunk, before, after, causal, attention_mask):
     """Hugging Face's LocalSelfAttention at inference: keys divided by sqrt(d_head); a
     sequence no longer than a chunk is plain attention; else chunks of `chunk` rows attend
@@ -266,11 +286,7 @@ def local_attention(q, k, v, h, chunk, before, after, causal, attention_mask):
     mask = None if attention_mask is None else attention_mask.to(torch.uint8)[:, None, :]
     if seq > chunk:
         split = lambda x: x.reshape(*x.shape[:2], seq // chunk, chunk, *x.shape[3:])  # noqa: E731
-
-        def adjacent(x):
-            parts = [x if i == 0 else torch.cat([x[:, :, i:], x[:, :, :i]], dim=2)
-                     for i in range(-before, after + 1)]
-            return torch.cat(parts, dim=3)
+        adjacent = lambda x: look_adjacent(x, before, after)  # noqa: E731
         q, k, v, qi, ki = split(q), adjacent(split(k)), adjacent(split(v)), split(idx), adjacent(split(idx))
         if mask is not None:
             mask = adjacent(mask.reshape(b, 1, seq // chunk, chunk))
@@ -279,25 +295,12 @@ def local_attention(q, k, v, h, chunk, before, after, causal, attention_mask):
     dots = q @ k.transpose(-1, -2)
     if mask is not None:
         mask = mask.unsqueeze(-2).expand(dots.shape)
-    if causal:
-        cm = torch.ge(qi.unsqueeze(-1), ki.unsqueeze(-2))
-        mask = cm if mask is None else cm * mask
-    if mask is not None:
-        dots = torch.where(mask.bool(), dots, torch.tensor(-1e9))
+    dots = masked_scores(dots, mask, qi, ki, causal)
     probs = torch.exp(dots - torch.logsumexp(dots, dim=-1, keepdim=True))
     out = probs @ v
     if seq > chunk:
         out = out.flatten(start_dim=2, end_dim=3)
     return merge(out)
-
-
-def look_adjacent(x, before, after):
-    """Hugging Face's _look_adjacent: chunk c followed by its neighbours, cyclically
-    (x is [batch, heads, chunks, chunk_len, ...]; concatenated along dim 3)."""
-    if before == 0 and after == 0:
-        return x
-    return torch.cat([x if i == 0 else torch.cat([x[:, :, i:], x[:, :, :i]], dim=2)
-                      for i in range(-before, after + 1)], dim=3)
 
 
 def lsh_attention(qk, v, h, rotations, num_hashes, num_buckets, chunk, before, after, causal,
@@ -355,11 +358,7 @@ def lsh_attention(qk, v, h, rotations, num_hashes, num_buckets, chunk, before, a
             am = am[:, None, :].expand(qpos.shape[:-1] + (-1,))
             am = torch.gather(am, -1, kpos)
         mask = am.unsqueeze(-2).expand(dots.shape)
-    if causal:
-        cm = torch.ge(qpos.unsqueeze(-1), kpos.unsqueeze(-2))
-        mask = cm if mask is None else cm * mask
-    if mask is not None:
-        dots = torch.where(mask.bool(), dots, torch.tensor(-1e9))
+    dots = masked_scores(dots, mask, qpos, kpos, causal)
     dots = torch.where(torch.ne(qpos.unsqueeze(-1), kpos.unsqueeze(-2)), dots, torch.tensor(-1e5))
     logits = torch.logsumexp(dots, dim=-1, keepdim=True)
     out = torch.exp(dots - logits) @ vv
