@@ -17,8 +17,11 @@
 // A sequence no longer than one chunk is attention over all of it with the same masks,
 // not hashed (Hugging Face's do_standard_self_attention).
 //
-// Emitted as loops and linalg generics over [batch * n_heads * chunks, chunk_length, ...]:
-// memory O(num_hashes * seq * chunk_length), never [seq, seq]. Static shapes only.
+// Emitted as: the rotations' projections as one batched matmul; the argmax and a stable
+// counting sort per (batch, head) as loops; gathered query, key and value windows
+// [batch * n_heads * chunks, chunk_length or (1 + before + after) chunk_length, d_head]; the
+// scores and the context as two batched matmuls, with generics for the masks and the
+// logsumexp. Memory O(num_hashes * seq * chunk_length), never [seq, seq]. Static shapes only.
 //===----------------------------------------------------------------------===//
 #include "loom/Plugin/PluginUtils.h"
 
@@ -367,7 +370,6 @@ private:
     }
     Value pos0 = tensor::EmptyOp::create(b, l, ArrayRef<int64_t>{z.B, z.H, L}, i64);
     Value undo0 = tensor::EmptyOp::create(b, l, ArrayRef<int64_t>{z.B, z.H, L}, i64);
-    Value c0 = idxC(b, l, 0), c1 = idxC(b, l, 1);
     auto forLoop = [&](OpBuilder &ob, Location ol, int64_t n, ValueRange init,
                        function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)> body) {
       return scf::ForOp::create(ob, ol, idxC(ob, ol, 0), idxC(ob, ol, n), idxC(ob, ol, 1), init,
@@ -376,8 +378,6 @@ private:
                                 })
           .getResults();
     };
-    (void)c0;
-    (void)c1;
     auto res = forLoop(b, l, z.B, ValueRange{pos0, undo0}, [&](OpBuilder &b1, Location l1, Value bi, ValueRange t1) {
       Value len = lengthOf(b1, l1, bi);
       return SmallVector<Value>(forLoop(b1, l1, z.H, t1, [&](OpBuilder &b2, Location l2, Value hi, ValueRange t2) {
@@ -440,7 +440,6 @@ private:
         return SmallVector<Value>{placed[1], placed[2]};
       }));
     });
-    (void)f32;
     return {res[0], res[1]};
   }
 };
