@@ -44,7 +44,8 @@ std::string shapeStr(const std::vector<int64_t> &s) {
 
 /// One direction of one layer: its sizes and the names of its weights.
 struct Direction {
-  int64_t batch, seq, hidden;
+  int64_t batch, seq, hidden; ///< static sizes (dynamic ones as kDynamicDim codes)
+  Value batchV, seqV;         ///< the run-time batch and seq
   bool reverse, bias;
   std::string suffix; ///< "l0", "l0_reverse", ...
 };
@@ -69,6 +70,8 @@ public:
             {"lengths", ParamType::Tensor(), ParamValue::ofSymbol("none"),
              "a [batch] i32/i64 tensor: each example's steps, as pack_padded_sequence"}};
   }
+  /// Batch and sequence may be dynamic (`-D seq=? -D batch=?`) with batch_first.
+  bool dynamicShapes() const override { return true; }
   /// With lengths, no row before an example's length reads its padding.
   bool ignoresPadding(const BlockInstance &inst) const override {
     return !inst.getBool("bidirectional") || inst.tensorType("lengths");
@@ -84,6 +87,11 @@ public:
     }
     bool batchFirst = inst.getBool("batch_first");
     int64_t batch = batchFirst ? in[0] : in[1], seq = batchFirst ? in[1] : in[0];
+    if (isDynamicDim(in[2]) || (!batchFirst && (isDynamicDim(in[0]) || isDynamicDim(in[1])))) {
+      ctx.error("", "lstm takes dynamic batch and seq with batch_first = true only, and static "
+                    "features, got " + shapeStr(in));
+      return false;
+    }
     int64_t hidden = inst.getInt("hidden_size"), layers = inst.getInt("num_layers");
     if (hidden <= 0) {
       ctx.error("hidden_size", "hidden_size must be positive, got " + std::to_string(hidden));
@@ -100,7 +108,11 @@ public:
                                  " " + shapeStr(len->first));
         return false;
       }
-      ctx.requireIndexRangeOf("lengths", seq + 1); // 0 <= lengths[b] <= seq, checked at run time
+      // 0 <= lengths[b] <= seq, checked at run time
+      if (isDynamicDim(seq))
+        ctx.requireIndexRangeOfDim("lengths", 1, 1 + dynamicExtra(seq));
+      else
+        ctx.requireIndexRangeOf("lengths", seq + 1);
     }
     int64_t dirs = inst.getBool("bidirectional") ? 2 : 1;
     for (int64_t l = 0; l < layers; ++l)
@@ -132,8 +144,8 @@ public:
       SmallVector<Value> outs;
       for (bool reverse : inst.getBool("bidirectional") ? std::vector<bool>{false, true}
                                                          : std::vector<bool>{false}) {
-        Direction d{batch, seq, hidden, reverse, inst.getBool("bias"),
-                    "_l" + std::to_string(l) + (reverse ? "_reverse" : "")};
+        Direction d{batch, seq, hidden, tensor::DimOp::create(b, loc, x, 0), tensor::DimOp::create(b, loc, x, 1),
+                    reverse, inst.getBool("bias"), "_l" + std::to_string(l) + (reverse ? "_reverse" : "")};
         outs.push_back(emitDirection(ctx, x, lengths, d));
       }
       x = outs.size() == 1 ? outs[0] : tensor::ConcatOp::create(b, loc, 2, outs).getResult();
@@ -149,16 +161,27 @@ private:
     return linalg::TransposeOp::create(b, loc, x, init, ArrayRef<int64_t>{1, 0, 2}).getResult()[0];
   }
 
-  static Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
-    Value init = tensor::EmptyOp::create(b, loc, shape, b.getF32Type());
+  /// The dynamic sizes of `shape` (tensor.empty's order): the batch at 0, seq at 1.
+  static SmallVector<Value> dynSizes(ArrayRef<int64_t> shape, const Direction &d) {
+    SmallVector<Value> v;
+    for (size_t i = 0; i < shape.size(); ++i)
+      if (ShapedType::isDynamic(mlirDim(shape[i])))
+        v.push_back(i == 0 ? d.batchV : d.seqV);
+    return v;
+  }
+  static RankedTensorType f32Type(OpBuilder &b, ArrayRef<int64_t> shape) {
+    return plugins::f32Tensor(b, shape);
+  }
+  static Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, const Direction &d) {
+    Value init = tensor::EmptyOp::create(b, loc, f32Type(b, shape).getShape(), b.getF32Type(), dynSizes(shape, d));
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
     return linalg::FillOp::create(b, loc, zero, init).getResult(0);
   }
 
   /// An element-wise linalg.generic over `shape` whose body gets (batch index, inputs...).
-  static Value elementwise(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ValueRange ins,
-                           function_ref<Value(OpBuilder &, Location, Value, ValueRange)> body) {
-    Value init = tensor::EmptyOp::create(b, loc, shape, b.getF32Type());
+  static Value elementwise(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, const Direction &d,
+                           ValueRange ins, function_ref<Value(OpBuilder &, Location, Value, ValueRange)> body) {
+    Value init = tensor::EmptyOp::create(b, loc, f32Type(b, shape).getShape(), b.getF32Type(), dynSizes(shape, d));
     SmallVector<AffineMap> maps(ins.size() + 1, b.getMultiDimIdentityMap(shape.size()));
     SmallVector<utils::IteratorType> iters(shape.size(), utils::IteratorType::parallel);
     auto op = linalg::GenericOp::create(
@@ -177,9 +200,9 @@ private:
   }
 
   /// Example `bi`'s number of steps (index): lengths[bi], or seq without lengths.
-  static Value stepsOf(OpBuilder &b, Location loc, Value lengths, Value bi, int64_t seq) {
+  static Value stepsOf(OpBuilder &b, Location loc, Value lengths, Value bi, Value seq) {
     if (!lengths)
-      return arith::ConstantIndexOp::create(b, loc, seq);
+      return seq;
     Value n = tensor::ExtractOp::create(b, loc, lengths, ValueRange{bi});
     return arith::IndexCastOp::create(b, loc, b.getIndexType(), n);
   }
@@ -203,17 +226,17 @@ private:
                                 weight("weight_ih"), d.bias ? weight("bias_ih") : Value());
     Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
     Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
-    Value cT = arith::ConstantIndexOp::create(b, loc, T);
-    Value cLast = arith::ConstantIndexOp::create(b, loc, T - 1);
-    Value h0 = zeros(b, loc, {B, 1, H}), out0 = zeros(b, loc, {B, T, H});
+    Value cT = d.seqV;
+    Value cLast = arith::SubIOp::create(b, loc, d.seqV, c1);
+    Value h0 = zeros(b, loc, {B, 1, H}, d), out0 = zeros(b, loc, {B, T, H}, d);
     auto loop = scf::ForOp::create(
         b, loc, c0, cT, c1, ValueRange{h0, h0, out0},
         [&](OpBuilder &lb, Location ll, Value t, ValueRange carried) {
           Value h = carried[0], c = carried[1], out = carried[2];
           // This step's input projection: row rowOf(b, t) of each example (clamped; an
           // inactive example's gates are not used).
-          Value gx = elementwise(lb, ll, {B, 1, 4 * H}, ValueRange{}, [&](OpBuilder &nb, Location nl, Value bi, ValueRange) -> Value {
-            Value row = rowOf(nb, nl, d, stepsOf(nb, nl, lengths, bi, T), t);
+          Value gx = elementwise(lb, ll, {B, 1, 4 * H}, d, ValueRange{}, [&](OpBuilder &nb, Location nl, Value bi, ValueRange) -> Value {
+            Value row = rowOf(nb, nl, d, stepsOf(nb, nl, lengths, bi, d.seqV), t);
             row = arith::MinSIOp::create(nb, nl, arith::MaxSIOp::create(nb, nl, row, c0), cLast);
             return tensor::ExtractOp::create(nb, nl, xp, ValueRange{bi, row, linalg::IndexOp::create(nb, nl, 2)});
           });
@@ -224,11 +247,11 @@ private:
           };
           auto active = [&](OpBuilder &nb, Location nl, Value bi) -> Value {
             return arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, t,
-                                         stepsOf(nb, nl, lengths, bi, T));
+                                         stepsOf(nb, nl, lengths, bi, d.seqV));
           };
           // c' = f c + i g, kept when the example has no step t.
           Value cNew = elementwise(
-              lb, ll, {B, 1, H},
+              lb, ll, {B, 1, H}, d,
               ValueRange{gate(gx, 0), gate(gh, 0), gate(gx, 1), gate(gh, 1), gate(gx, 2), gate(gh, 2), c},
               [&](OpBuilder &nb, Location nl, Value bi, ValueRange a) -> Value {
                 Value i = sigmoid(nb, nl, arith::AddFOp::create(nb, nl, a[0], a[1]));
@@ -240,7 +263,7 @@ private:
               });
           // h' = o tanh(c'), kept likewise.
           Value hNew = elementwise(
-              lb, ll, {B, 1, H}, ValueRange{gate(gx, 3), gate(gh, 3), cNew, h},
+              lb, ll, {B, 1, H}, d, ValueRange{gate(gx, 3), gate(gh, 3), cNew, h},
               [&](OpBuilder &nb, Location nl, Value bi, ValueRange a) -> Value {
                 Value o = sigmoid(nb, nl, arith::AddFOp::create(nb, nl, a[0], a[1]));
                 Value next = arith::MulFOp::create(nb, nl, o, math::TanhOp::create(nb, nl, a[2]));
@@ -248,9 +271,9 @@ private:
               });
           // Each active example writes h' at its row; the rest stay zero.
           auto perExample = scf::ForOp::create(
-              lb, ll, c0, arith::ConstantIndexOp::create(lb, ll, B), c1, ValueRange{out},
+              lb, ll, c0, d.batchV, c1, ValueRange{out},
               [&](OpBuilder &eb, Location el, Value bi, ValueRange o) {
-                Value steps = stepsOf(eb, el, lengths, bi, T);
+                Value steps = stepsOf(eb, el, lengths, bi, d.seqV);
                 Value isActive = arith::CmpIOp::create(eb, el, arith::CmpIPredicate::slt, t, steps);
                 auto write = scf::IfOp::create(
                     eb, el, isActive,

@@ -53,11 +53,12 @@ inline mlir::Value sliceLastDim(mlir::OpBuilder &b, mlir::Location loc, mlir::Va
   int64_t rank = tt.getRank();
   llvm::SmallVector<int64_t> shape(tt.getShape());
   shape.back() = n;
-  llvm::SmallVector<mlir::OpFoldResult> offs(rank, b.getIndexAttr(0)), sizes,
+  llvm::SmallVector<mlir::OpFoldResult> offs(rank, b.getIndexAttr(0)),
       strides(rank, b.getIndexAttr(1));
   offs.back() = b.getIndexAttr(offset);
-  for (int64_t s : shape)
-    sizes.push_back(b.getIndexAttr(s));
+  // Dynamic dimensions keep their run-time size.
+  llvm::SmallVector<mlir::OpFoldResult> sizes = mlir::tensor::getMixedSizes(b, loc, t);
+  sizes.back() = b.getIndexAttr(n);
   return mlir::tensor::ExtractSliceOp::create(
       b, loc, mlir::RankedTensorType::get(shape, tt.getElementType()), t, offs, sizes, strides);
 }
