@@ -66,12 +66,15 @@ def _stamp(path):
 
 
 def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, remove_padding=False,
-            **defines):
+            plugins=(), **defines):
     """Compiles `spec` (a path to a .loom file, or the text of a spec) and returns a Model.
 
     remove_padding=True (loomc --remove-padding; needs seq="?", batch="?" and a lengths
     input masking the keys) makes every run compute on the valid rows only, packed into one
     sequence; padded output rows are zeros.
+
+    plugins: paths of plugin libraries (loomc --plugin), e.g. one built against the installed
+    SDK; a rebuilt library compiles anew.
 
     Keyword arguments other than the options are `-D name=value` overrides of the model's
     hyperparameters (`n_layers=2`, `causal=True`). Raises CompileError with loomc's
@@ -86,6 +89,10 @@ def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, remove_padding=
     else:
         text, name, path = spec, "spec", None
     include_dirs = [str(pathlib.Path(d).resolve()) for d in include_dirs]
+    plugins = [pathlib.Path(p).resolve() for p in plugins]
+    for p in plugins:
+        if not p.is_file():
+            raise LoomError(f"no plugin library '{p}'")
     cache = pathlib.Path(cache_dir or default_cache_dir())
     source = path
     if path is None:  # the text goes to a file named by its content; it imports from the cwd too
@@ -99,7 +106,7 @@ def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, remove_padding=
         "spec": text, "file": str(path.resolve()) if path else None,
         "sources": _sources(loomc, source, include_dirs),
         "defines": overrides, "include_dirs": include_dirs, "mcpu": mcpu,
-        "remove_padding": bool(remove_padding),
+        "remove_padding": bool(remove_padding), "plugins": [_stamp(p) for p in plugins],
         "loomc": _stamp(loomc), "runtime": _stamp(runtime) if runtime.is_file() else None,
         "host": _host(),
     }, sort_keys=True).encode()).hexdigest()[:32]
@@ -117,6 +124,8 @@ def compile(spec, *, include_dirs=(), mcpu=None, cache_dir=None, remove_padding=
         cmd += [f"--mcpu={mcpu}"]
     if remove_padding:
         cmd += ["--remove-padding"]
+    for p in plugins:
+        cmd += ["--plugin", str(p)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         message = proc.stderr.strip() or f"loomc exited with {proc.returncode}"

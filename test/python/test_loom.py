@@ -209,3 +209,23 @@ def test_remove_padding(cache):
 def test_packed_run_skips_padding(cache):
     """pack=True: every example on its own rows; valid rows as PyTorch, padded rows zero."""
     check_padded_encoder(cache, 5, pack=True)
+
+
+def test_plugin_block(cache):
+    """A block from a plugin library (the test suite's softplus) compiles through
+    plugins=..., matches torch.nn.functional.softplus, and without it is an error."""
+    plugin = os.environ.get("LOOM_TEST_PLUGIN")
+    if not plugin:
+        pytest.skip("LOOM_TEST_PLUGIN not set (lit sets it)")
+    spec = "model M {\n  input x: f32[1, 4, 8];\n  linear(out_features = 8) as fc;\n  softplus;\n}\n"
+    with pytest.raises(loom.CompileError, match="unknown block 'softplus'"):
+        loom.compile(spec, cache_dir=cache)
+    m = loom.compile(spec, cache_dir=cache, plugins=[plugin])
+    fc = torch.nn.Linear(8, 8)
+    loomref.reinit_(fc, 5)
+    m.load({"fc." + k: v for k, v in fc.state_dict().items()})
+    x = torch.randn(1, 4, 8, generator=torch.Generator().manual_seed(6))
+    expected = torch.nn.functional.softplus(fc(x)).detach().numpy()
+    assert np.abs(m.run(x.numpy()) - expected).max() <= 1e-5
+    with pytest.raises(loom.LoomError, match="no plugin library"):
+        loom.compile(spec, cache_dir=cache, plugins=["/nonexistent/plugin.so"])
