@@ -20,7 +20,6 @@ ratio Transformer / LSTM throughput per engine. Writes OUT/bench-lstm.md and pri
 """
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench as bench_main  # noqa: E402  (timers, cpu name)
+import bench_dynamic  # noqa: E402  (the executable's timer)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test", "e2e"))
@@ -128,7 +128,8 @@ def main():
                 for k in order[r % len(order):] + order[:r % len(order)]:
                     engine, name = k.split()
                     if engine == "loom":
-                        t = run_loom(exes[name], d, name, threads, a.repeat)
+                        t = bench_dynamic.run_time(exes[name], f"{d}/{name}.safetensors", f"x={d}/x.npy",
+                                                   f"{d}/{name}.npy", threads, a.repeat)
                     else:
                         t = bench_main.time_torch(models[name], {"x": x}, threads, a.repeat)
                     runs[k].append(t)
@@ -139,13 +140,6 @@ def main():
             rows.append((seq, threads, med, ratio, errors))
             print(seq, threads, {k: round(v, 2) for k, v in med.items()}, ratio, flush=True)
     write_report(rows, params, a)
-
-
-def run_loom(exe, d, name, threads, repeat):
-    cmd = [exe, "--weights", f"{d}/{name}.safetensors", "--input", f"x={d}/x.npy", "--output",
-           f"{d}/{name}.npy", "--threads", str(threads), "--warmup", "2", "--repeat", str(repeat)]
-    err = subprocess.run(cmd, check=True, capture_output=True, text=True).stderr
-    return float(re.search(r"median ([0-9.]+) ms", err).group(1))
 
 
 def write_report(rows, params, a):

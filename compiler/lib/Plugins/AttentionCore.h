@@ -33,6 +33,53 @@ inline std::vector<ParamSpec> attentionCoreParams() {
            "length are masked"}};
 }
 
+/// key_lengths, when given, is an integer [batch] tensor.
+inline bool checkKeyLengths(const BlockInstance &inst, InferContext &ctx, int64_t batch) {
+  if (const auto *len = inst.tensorType("key_lengths"))
+    if (len->second == "f32" || len->first != std::vector<int64_t>{batch}) {
+      ctx.error("key_lengths", "key_lengths must be an i32 or i64 tensor of shape [" +
+                                   std::to_string(batch) + "] (the batch)");
+      return false;
+    }
+  return true;
+}
+
+/// Reformer's chunked attention (local_sdpa, lsh_sdpa): chunk_length positive,
+/// chunks_before / chunks_after not negative, and `seq` a multiple of chunk_length unless
+/// one chunk holds it all (then it is plain attention).
+inline bool checkChunks(const BlockInstance &inst, InferContext &ctx, int64_t seq) {
+  int64_t c = inst.getInt("chunk_length"), before = inst.getInt("chunks_before"),
+          after = inst.getInt("chunks_after");
+  if (c <= 0) {
+    ctx.error("chunk_length", "chunk_length must be positive, got " + std::to_string(c));
+    return false;
+  }
+  if (before < 0 || after < 0) {
+    ctx.error(before < 0 ? "chunks_before" : "chunks_after", "must be >= 0");
+    return false;
+  }
+  if (seq > c && seq % c != 0) {
+    ctx.error("chunk_length", "seq (" + std::to_string(seq) + ") must be a multiple of "
+                              "chunk_length (" + std::to_string(c) + "); pad the input");
+    return false;
+  }
+  return true;
+}
+
+/// Slot j of a chunk's key window in Reformer's chunked attention (Hugging Face's
+/// _look_adjacent): the window holds chunks n - before .. n + after, taken cyclically among
+/// `chunks`; slot j is row j % chunk of chunk (n + j / chunk - before) mod chunks. Returns
+/// that chunk and row.
+inline std::pair<mlir::Value, mlir::Value> windowSlot(mlir::OpBuilder &b, mlir::Location loc,
+                                                      mlir::Value n, mlir::Value j, int64_t chunk,
+                                                      int64_t chunks, int64_t before) {
+  auto cst = [&](int64_t v) { return mlir::arith::ConstantIndexOp::create(b, loc, v).getResult(); };
+  mlir::Value off = mlir::arith::AddIOp::create(b, loc, n, mlir::arith::DivUIOp::create(b, loc, j, cst(chunk)));
+  mlir::Value kn = mlir::arith::RemUIOp::create(
+      b, loc, mlir::arith::AddIOp::create(b, loc, off, cst(chunks - before % chunks)), cst(chunks));
+  return {kn, mlir::arith::RemUIOp::create(b, loc, j, cst(chunk))};
+}
+
 /// Checks the shared parameters: scale, window and block_size not negative, key_lengths an
 /// integer [batch] tensor.
 inline bool checkAttentionCoreParams(const BlockInstance &inst, InferContext &ctx, int64_t batch) {
@@ -45,13 +92,7 @@ inline bool checkAttentionCoreParams(const BlockInstance &inst, InferContext &ct
       ctx.error(p, std::string(p) + " must be >= 0 (0 disables it)");
       return false;
     }
-  if (const auto *len = inst.tensorType("key_lengths"))
-    if (len->second == "f32" || len->first != std::vector<int64_t>{batch}) {
-      ctx.error("key_lengths", "key_lengths must be an i32 or i64 tensor of shape [" +
-                                   std::to_string(batch) + "] (the batch)");
-      return false;
-    }
-  return true;
+  return checkKeyLengths(inst, ctx, batch);
 }
 
 /// Incremental decoding: inside a step loop, self-attention takes one new query per step

@@ -307,25 +307,43 @@ public:
                {"r_r_bias", {g.nHeads, g.dHead}}};
     return true;
   }
-  static Value flat(OpBuilder &b, Location loc, Value headBias) {
-    return tensor::CollapseShapeOp::create(b, loc, headBias, ArrayRef<ReassociationIndices>{{0, 1}});
+  /// x + alpha * bias, the per-head bias [n_heads, d_head] flattened to [d_model].
+  static Value addHeadBias(EmitContext &ctx, Value x, const std::string &bias, float alpha) {
+    OpBuilder &b = ctx.builder();
+    Value flat = tensor::CollapseShapeOp::create(b, ctx.loc(), ctx.weight(bias),
+                                                 ArrayRef<ReassociationIndices>{{0, 1}});
+    return AddBiasOp::create(b, ctx.loc(), x.getType(), x, flat, b.getF32FloatAttr(alpha));
+  }
+  /// The position term's queries q + v from the content term's q + u: (q + u) - u + v.
+  static Value positionQueries(EmitContext &ctx, Value qu, const std::string &u, const std::string &v) {
+    return addHeadBias(ctx, addHeadBias(ctx, qu, v, 1.0f), u, -1.0f);
+  }
+  /// `table` [rows, d] placed after `zeroRows` zero rows: [zeroRows + rows, d], so that
+  /// relative_logits' c2p reads zeros for the distances before the table's first.
+  static Value afterZeroRows(OpBuilder &b, Location loc, Value table, OpFoldResult zeroRows,
+                             int64_t resultRows, int64_t d) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    return tensor::PadOp::create(b, loc, plugins::f32Tensor(b, {resultRows, d}), table,
+                                 ArrayRef<OpFoldResult>{zeroRows, b.getIndexAttr(0)},
+                                 ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)}, zero);
+  }
+  /// relative_logits of the position queries `qv` over `table` ([batch, n_heads, seq_q, seq_k]).
+  static Value relativeTerm(OpBuilder &b, Location loc, const AttentionGeometry &g, Value q, Value keys,
+                            Value qv, Value table, int64_t maxDistance, StringRef mode) {
+    return RelativeLogitsOp::create(
+        b, loc, plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), qv, table,
+        logitSizes(b, loc, g, q, keys), b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(maxDistance),
+        b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr(mode));
   }
   void transformQK(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &, Value &q,
                    Value &) const override {
-    // The content term uses q + u.
-    OpBuilder &b = ctx.builder();
-    q = AddBiasOp::create(b, ctx.loc(), q.getType(), q, flat(b, ctx.loc(), ctx.weight("r_w_bias")),
-                          b.getF32FloatAttr(1.0f));
+    q = addHeadBias(ctx, q, "r_w_bias", 1.0f); // the content term uses q + u
   }
   Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
                   Value keys) const override {
     OpBuilder &b = ctx.builder();
     Location loc = ctx.loc();
-    // The position term uses q + v = (q + u) - u + v.
-    Value qv = AddBiasOp::create(b, loc, q.getType(), q, flat(b, loc, ctx.weight("r_r_bias")),
-                                 b.getF32FloatAttr(1.0f));
-    qv = AddBiasOp::create(b, loc, q.getType(), qv, flat(b, loc, ctx.weight("r_w_bias")),
-                           b.getF32FloatAttr(-1.0f));
+    Value qv = positionQueries(ctx, q, "r_w_bias", "r_r_bias");
     // R'[dist] = W_R R[dist] for distances 0..seq_k-1, placed after seq_k zero rows so that
     // c2p's row clip(p - j, -k, k - 1) + k reads R'[p - j] (and zeros for j > p, which the
     // causal mask removes anyway).
@@ -338,15 +356,8 @@ public:
                                           ValueRange{sk}, Value(), b.getF64FloatAttr(10000.0),
                                           b.getBoolAttr(false));
       Value rp = plugins::emitLinear(ctx, r, "r_net.weight", "", g.dModel);
-      Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-      Value table = tensor::PadOp::create(
-          b, loc, plugins::f32Tensor(b, {kDynamicDim, g.dModel}), rp,
-          ArrayRef<OpFoldResult>{sk, b.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)}, zero);
-      return RelativeLogitsOp::create(
-          b, loc, plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), qv, table,
-          logitSizes(b, loc, g, q, keys), b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(0),
-          b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr("c2p"));
+      Value table = afterZeroRows(b, loc, rp, sk, kDynamicDim, g.dModel);
+      return relativeTerm(b, loc, g, q, keys, qv, table, 0, "c2p");
     }
     Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {k, tableWidth(inst, g)}),
                                         ValueRange{}, Value(), b.getF64FloatAttr(10000.0),
@@ -355,11 +366,7 @@ public:
     auto zerosType = plugins::f32Tensor(b, {k, g.dModel});
     Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(zerosType, 0.0f));
     Value table = tensor::ConcatOp::create(b, loc, 0, ValueRange{zeros, rp});
-    return RelativeLogitsOp::create(b, loc, plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}),
-                                    qv, table, ValueRange{}, b.getI64IntegerAttr(g.nHeads),
-                                    b.getI64IntegerAttr(k),
-                                    b.getF32FloatAttr(static_cast<float>(g.scale)),
-                                    b.getStringAttr("c2p"));
+    return relativeTerm(b, loc, g, q, keys, qv, table, k, "c2p");
   }
 };
 
@@ -423,18 +430,13 @@ public:
   }
   void transformQK(const BlockInstance &, EmitContext &ctx, const AttentionGeometry &, Value &q,
                    Value &) const override {
-    OpBuilder &b = ctx.builder();
-    q = AddBiasOp::create(b, ctx.loc(), q.getType(), q,
-                          XLPlugin::flat(b, ctx.loc(), ctx.weight("pos_bias_u")), b.getF32FloatAttr(1.0f));
+    q = XLPlugin::addHeadBias(ctx, q, "pos_bias_u", 1.0f);
   }
   Value scoreBias(const BlockInstance &inst, EmitContext &ctx, const AttentionGeometry &g, Value q,
                   Value keys) const override {
     OpBuilder &b = ctx.builder();
     Location loc = ctx.loc();
-    Value qv = AddBiasOp::create(b, loc, q.getType(), q, XLPlugin::flat(b, loc, ctx.weight("pos_bias_v")),
-                                 b.getF32FloatAttr(1.0f));
-    qv = AddBiasOp::create(b, loc, q.getType(), qv, XLPlugin::flat(b, loc, ctx.weight("pos_bias_u")),
-                           b.getF32FloatAttr(-1.0f));
+    Value qv = XLPlugin::positionQueries(ctx, q, "pos_bias_u", "pos_bias_v");
     bool dynamic = isDynamicDim(g.seqK), legacy = inst.getSymbol("rel_pos_type") == "legacy";
     bool zeroTriu = inst.getBool("zero_triu");
     auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
@@ -463,20 +465,12 @@ public:
     Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {dynamic ? kDynamicDim : rows, width}),
                                         rowSizes, offset, b.getF64FloatAttr(10000.0), b.getBoolAttr(true));
     Value p = plugins::emitLinear(ctx, r, "linear_pos.weight", "", g.dModel);
-    auto logits = [&](Value table, StringRef mode) -> Value {
-      return RelativeLogitsOp::create(
-          b, loc, plugins::f32Tensor(b, {g.batch, g.nHeads, g.seqQ, g.seqK}), qv, table,
-          logitSizes(b, loc, g, q, keys), b.getI64IntegerAttr(g.nHeads), b.getI64IntegerAttr(0),
-          b.getF32FloatAttr(static_cast<float>(g.scale)), b.getStringAttr(mode));
-    };
     if (!zeroTriu)
-      return logits(p, legacy ? "xl_shift" : "c2p");
+      return XLPlugin::relativeTerm(b, loc, g, q, keys, qv, p, 0, legacy ? "xl_shift" : "c2p");
     // zero_triu: c2p over T zero rows (the distances j > i) followed by the T rows of P.
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-    Value table = tensor::PadOp::create(b, loc, plugins::f32Tensor(b, {dynamic ? kDynamicDim : 2 * g.seqK, g.dModel}), p,
-                                        ArrayRef<OpFoldResult>{dynamic ? OpFoldResult(t) : b.getIndexAttr(g.seqK), b.getIndexAttr(0)},
-                                        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)}, zero);
-    return logits(table, "c2p");
+    Value table = XLPlugin::afterZeroRows(b, loc, p, dynamic ? OpFoldResult(t) : b.getIndexAttr(g.seqK),
+                                          dynamic ? kDynamicDim : 2 * g.seqK, g.dModel);
+    return XLPlugin::relativeTerm(b, loc, g, q, keys, qv, table, 0, "c2p");
   }
 };
 

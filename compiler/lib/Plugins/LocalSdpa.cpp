@@ -79,19 +79,8 @@ public:
                                "), got " + std::to_string(h));
       return false;
     }
-    if (c <= 0) {
-      ctx.error("chunk_length", "chunk_length must be positive, got " + std::to_string(c));
+    if (!plugins::checkChunks(inst, ctx, q[1]))
       return false;
-    }
-    if (before < 0 || after < 0) {
-      ctx.error(before < 0 ? "chunks_before" : "chunks_after", "must be >= 0");
-      return false;
-    }
-    if (q[1] > c && q[1] % c != 0) {
-      ctx.error("chunk_length", "seq (" + std::to_string(q[1]) + ") must be a multiple of "
-                                "chunk_length (" + std::to_string(c) + "); pad the input");
-      return false;
-    }
     if (q[1] > c && 1 + before + after > q[1] / c) {
       ctx.error("", "chunks_before + 1 + chunks_after (" + std::to_string(1 + before + after) +
                         ") exceeds the " + std::to_string(q[1] / c) +
@@ -102,14 +91,10 @@ public:
       ctx.error("scale", "scale must be >= 0 (0 = 1/sqrt(d_head))");
       return false;
     }
-    if (const auto *len = inst.tensorType("key_lengths")) {
-      if (len->second == "f32" || len->first != std::vector<int64_t>{q[0]}) {
-        ctx.error("key_lengths", "key_lengths must be an i32 or i64 tensor of shape [" +
-                                     std::to_string(q[0]) + "] (the batch)");
-        return false;
-      }
+    if (!plugins::checkKeyLengths(inst, ctx, q[0]))
+      return false;
+    if (inst.tensorType("key_lengths"))
       ctx.requireIndexRangeOf("key_lengths", q[1] + 1);
-    }
     out = q;
     return true;
   }
@@ -183,15 +168,8 @@ public:
             Value row = linalg::IndexOp::create(nb, nl, 0), i = linalg::IndexOp::create(nb, nl, 2);
             Value j = linalg::IndexOp::create(nb, nl, 3);
             Value ex = arith::DivUIOp::create(nb, nl, row, cst(n)), ch = arith::RemUIOp::create(nb, nl, row, cst(n));
-            // slot j: offset o = j / c - before, row j % c of chunk (ch + o) mod n
-            Value kch = arith::RemUIOp::create(
-                nb, nl,
-                arith::AddIOp::create(nb, nl, ch,
-                                      arith::AddIOp::create(nb, nl, arith::DivUIOp::create(nb, nl, j, cst(c)),
-                                                            cst(n - before % n))),
-                cst(n));
-            Value kpos = arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, kch, cst(c)),
-                                               arith::RemUIOp::create(nb, nl, j, cst(c)));
+            auto [kch, krow] = plugins::windowSlot(nb, nl, ch, j, c, n, before);
+            Value kpos = arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, kch, cst(c)), krow);
             Value qpos = arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, ch, cst(c)), i);
             Value masked = arith::ConstantIntOp::create(nb, nl, nb.getI1Type(), 0);
             if (causal)

@@ -23,6 +23,7 @@
 // scores and the context as two batched matmuls, with generics for the masks and the
 // logsumexp. Memory O(num_hashes * seq * chunk_length), never [seq, seq]. Static shapes only.
 //===----------------------------------------------------------------------===//
+#include "AttentionCore.h"
 #include "loom/Plugin/PluginUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -140,13 +141,8 @@ public:
       return err("num_buckets", "num_buckets must be even and at least 2, got " + std::to_string(nb));
     if (nh < 1 || nh > 64)
       return err("num_hashes", "num_hashes must be in [1, 64], got " + std::to_string(nh));
-    if (c <= 0)
-      return err("chunk_length", "chunk_length must be positive, got " + std::to_string(c));
-    if (before < 0 || after < 0)
-      return err(before < 0 ? "chunks_before" : "chunks_after", "must be >= 0");
-    if (q[1] > c && q[1] % c != 0)
-      return err("chunk_length", "seq (" + std::to_string(q[1]) + ") must be a multiple of "
-                                 "chunk_length (" + std::to_string(c) + "); pad the input");
+    if (!plugins::checkChunks(inst, ctx, q[1]))
+      return false;
     if (q[1] > c && 1 + before + after > nh * q[1] / c)
       return err("", "chunks_before + 1 + chunks_after exceeds the chunks of all rounds (" +
                          std::to_string(nh * q[1] / c) + "): a chunk would see another twice");
@@ -157,12 +153,10 @@ public:
                                   std::to_string(rs[1]) + ", " + std::to_string(rs[2]) + ", " +
                                   std::to_string(rs[3]) + "] ([n_heads, d_head, num_hashes, "
                                   "num_buckets / 2])");
-    if (const auto *len = inst.tensorType("key_lengths")) {
-      if (len->second == "f32" || len->first != std::vector<int64_t>{q[0]})
-        return err("key_lengths", "key_lengths must be an i32 or i64 tensor of shape [" +
-                                      std::to_string(q[0]) + "] (the batch)");
+    if (!plugins::checkKeyLengths(inst, ctx, q[0]))
+      return false;
+    if (inst.tensorType("key_lengths"))
       ctx.requireIndexRangeOf("key_lengths", q[1] + 1);
-    }
     out = q;
     return true;
   }
@@ -240,10 +234,8 @@ public:
     int64_t be = z.standard ? 0 : z.before;
     auto keyChunk = [&](OpBuilder &nb, Location nl, Value x, Value j) -> std::pair<Value, Value> {
       Value n = arith::RemUIOp::create(nb, nl, x, idxC(nb, nl, N));
-      Value base = arith::SubIOp::create(nb, nl, x, n);
-      Value off = arith::AddIOp::create(nb, nl, n, arith::DivUIOp::create(nb, nl, j, idxC(nb, nl, C)));
-      Value kn = arith::RemUIOp::create(nb, nl, arith::AddIOp::create(nb, nl, off, idxC(nb, nl, N - be % N)), idxC(nb, nl, N));
-      return {arith::AddIOp::create(nb, nl, base, kn), arith::RemUIOp::create(nb, nl, j, idxC(nb, nl, C))};
+      auto [kn, row] = plugins::windowSlot(nb, nl, n, j, C, N, be);
+      return {arith::AddIOp::create(nb, nl, arith::SubIOp::create(nb, nl, x, n), kn), row};
     };
     auto positionOf = [&](OpBuilder &nb, Location nl, Value x, Value row) -> Value {
       auto [bi, hi, n] = split(nb, nl, x);
