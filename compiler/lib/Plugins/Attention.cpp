@@ -160,12 +160,7 @@ public:
     if (!plugins::inferAttentionPosition(inst, ctx, inst.inputShape(), seqK))
       return false;
     // Each example's key length must lie in [0, seq_k]; the runtime checks it before the run.
-    if (inst.tensorType("key_lengths")) {
-      if (isDynamicDim(seqK)) // seq_k known when the model runs: the dynamic size + extra
-        ctx.requireIndexRangeOfDim("key_lengths", 1, 1 + dynamicExtra(seqK));
-      else
-        ctx.requireIndexRangeOf("key_lengths", seqK + 1);
-    }
+    plugins::requireKeyLengthsRange(inst, ctx, seqK);
     out = inst.inputShape();
     return true;
   }

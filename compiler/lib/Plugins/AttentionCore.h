@@ -44,6 +44,17 @@ inline bool checkKeyLengths(const BlockInstance &inst, InferContext &ctx, int64_
   return true;
 }
 
+/// Declares that key_lengths, when given, lie in [0, seq_k] (checked when the model runs;
+/// a dynamic seq_k is the run-time size at position 1 plus its static rows).
+inline void requireKeyLengthsRange(const BlockInstance &inst, InferContext &ctx, int64_t seqK) {
+  if (!inst.tensorType("key_lengths"))
+    return;
+  if (isDynamicDim(seqK))
+    ctx.requireIndexRangeOfDim("key_lengths", 1, 1 + dynamicExtra(seqK));
+  else
+    ctx.requireIndexRangeOf("key_lengths", seqK + 1);
+}
+
 /// Reformer's chunked attention (local_sdpa, lsh_sdpa): chunk_length positive,
 /// chunks_before / chunks_after not negative, and `seq` a multiple of chunk_length unless
 /// one chunk holds it all (then it is plain attention).

@@ -93,8 +93,7 @@ public:
     }
     if (!plugins::checkKeyLengths(inst, ctx, q[0]))
       return false;
-    if (inst.tensorType("key_lengths"))
-      ctx.requireIndexRangeOf("key_lengths", q[1] + 1);
+    plugins::requireKeyLengthsRange(inst, ctx, q[1]);
     out = q;
     return true;
   }

@@ -155,8 +155,7 @@ public:
                                   "num_buckets / 2])");
     if (!plugins::checkKeyLengths(inst, ctx, q[0]))
       return false;
-    if (inst.tensorType("key_lengths"))
-      ctx.requireIndexRangeOf("key_lengths", q[1] + 1);
+    plugins::requireKeyLengthsRange(inst, ctx, q[1]);
     out = q;
     return true;
   }

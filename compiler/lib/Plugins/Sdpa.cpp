@@ -81,12 +81,7 @@ public:
     }
     if (!plugins::checkAttentionCoreParams(inst, ctx, q[0]))
       return false;
-    if (inst.tensorType("key_lengths")) {
-      if (isDynamicDim(k->first[1])) // in [0, seq_k], seq_k known when the model runs
-        ctx.requireIndexRangeOfDim("key_lengths", 1, 1 + dynamicExtra(k->first[1]));
-      else
-        ctx.requireIndexRangeOf("key_lengths", k->first[1] + 1);
-    }
+    plugins::requireKeyLengthsRange(inst, ctx, k->first[1]);
     // In a step loop, attention over the step's own key and value (one position) is
     // self-attention, which must be causal and keeps a cache of every earlier step; keys and
     // values from outside the loop (an encoder's output) are attended to as they are.
