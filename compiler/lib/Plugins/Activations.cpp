@@ -1,4 +1,4 @@
-//===- Activations.cpp - relu, gelu, silu, swish, sigmoid, tanh -------------===//
+//===- Activations.cpp - relu, gelu, silu, swish, sigmoid, tanh, elu --------===//
 #include "loom/Plugin/PluginUtils.h"
 
 using namespace loom;
@@ -89,8 +89,24 @@ public:
     return SwishOp::create(b, ctx.loc(), x, b.getF32FloatAttr(static_cast<float>(inst.getFloat("beta"))));
   }
 };
+
+class EluPlugin : public ActivationPlugin {
+public:
+  std::string name() const override { return "elu"; }
+  std::string summary() const override {
+    return "x if x > 0, else alpha (exp(x) - 1) (Clevert et al. 2016; torch.nn.ELU)";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"alpha", ParamType::Float(), ParamValue::ofFloat(1.0), "the negative saturation"}};
+  }
+  mlir::Value emit(const BlockInstance &inst, EmitContext &ctx, mlir::Value x) const override {
+    mlir::OpBuilder &b = ctx.builder();
+    return EluOp::create(b, ctx.loc(), x, b.getF32FloatAttr(static_cast<float>(inst.getFloat("alpha"))));
+  }
+};
 } // namespace
 
+LOOM_REGISTER_PLUGIN(EluPlugin)
 LOOM_REGISTER_PLUGIN(SigmoidPlugin)
 LOOM_REGISTER_PLUGIN(TanhPlugin)
 LOOM_REGISTER_PLUGIN(SwishPlugin)

@@ -1,4 +1,4 @@
-//===- Linear.cpp - `linear`: y = x W^T + b (torch.nn.Linear) -------------===//
+//===- Linear.cpp - `linear`: y = x W^T + b (torch.nn.Linear); `add_bias` --===//
 //
 // The weight is stored [out_features, in_features] as torch.nn.Linear does (`layout =
 // out_in`, the default), or [in_features, out_features] as GPT-2's Conv1D does (`layout =
@@ -103,6 +103,40 @@ public:
     return LinearOp::create(b, ctx.loc(), plugins::f32Tensor(b, shape), x, w, bias);
   }
 };
+
+/// A learned vector added over the last dimension: a bare nn.Parameter of [d] (Bi-BloSA's
+/// o_bias, beside the linears it is summed with).
+class AddBiasPlugin : public BlockPlugin {
+public:
+  bool stepwise() const override { return true; }
+  std::string name() const override { return "add_bias"; }
+  bool ignoresPadding(const BlockInstance &) const override { return true; }
+  bool dynamicShapes() const override { return true; }
+  BlockCategory category() const override { return BlockCategory::Layer; }
+  std::string summary() const override {
+    return "x + b over the last dimension, b a learned [d] (a bare nn.Parameter)";
+  }
+  std::vector<ParamSpec> params() const override {
+    return {{"weight_name", ParamType::String(), ParamValue::ofString("bias"),
+             "the vector's name under the instance's path"}};
+  }
+  bool infer(const BlockInstance &inst, InferContext &ctx, std::vector<int64_t> &out,
+             std::vector<WeightSpec> &weights) const override {
+    if (inst.param("weight_name").s.empty()) {
+      ctx.error("weight_name", "weight_name must not be empty");
+      return false;
+    }
+    out = inst.inputShape();
+    weights.push_back({inst.param("weight_name").s, {out.back()}});
+    return true;
+  }
+  mlir::Value emit(const BlockInstance &inst, EmitContext &ctx, mlir::Value x) const override {
+    mlir::OpBuilder &b = ctx.builder();
+    return AddBiasOp::create(b, ctx.loc(), x.getType(), x, ctx.weight(inst.param("weight_name").s),
+                             b.getF32FloatAttr(1.0f));
+  }
+};
 } // namespace
 
 LOOM_REGISTER_PLUGIN(LinearPlugin)
+LOOM_REGISTER_PLUGIN(AddBiasPlugin)

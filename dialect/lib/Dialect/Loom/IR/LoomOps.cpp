@@ -220,6 +220,15 @@ Value SwishOp::buildScalar(OpBuilder &b, Location loc, Value x) {
   return arith::MulFOp::create(b, loc, x, buildSigmoid(b, loc, bx));
 }
 
+Value EluOp::buildScalar(OpBuilder &b, Location loc, Value x) {
+  // alpha * (exp(x) - 1) where x <= 0
+  Value neg = arith::MulFOp::create(
+      b, loc, f32Const(b, loc, getAlpha().convertToDouble()),
+      arith::SubFOp::create(b, loc, math::ExpOp::create(b, loc, x), f32Const(b, loc, 1.0)));
+  Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, f32Const(b, loc, 0.0));
+  return arith::SelectOp::create(b, loc, pos, x, neg);
+}
+
 LogicalResult GeluOp::verify() {
   if (getApproximate() != "none" && getApproximate() != "tanh")
     return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
@@ -604,6 +613,64 @@ LogicalResult GroupNormOp::verify() {
   if (failed(verifyChannelParams(*this, {getWeight(), getBias()}, c, "weight and bias")))
     return failure();
   return verifyNormResult(*this, in, getResult().getType(), getEpsilon());
+}
+
+//===----------------------------------------------------------------------===//
+// Block self-attention (Bi-BloSA)
+//===----------------------------------------------------------------------===//
+
+/// Checks `[batch, seq, d]` tensors of one shape, a block length >= 0 and key_lengths
+/// `[batch]`.
+static LogicalResult verifyBlockOperands(Operation *op, ArrayRef<Value> tensors, StringRef names,
+                                         int64_t blockLen, Value lengths) {
+  auto first = cast<RankedTensorType>(tensors[0].getType());
+  for (Value t : tensors) {
+    auto tt = cast<RankedTensorType>(t.getType());
+    if (tt.getRank() != 3 || tt.getShape() != first.getShape())
+      return op->emitOpError() << names << " must be [batch, seq, d] tensors of one shape";
+  }
+  if (blockLen < 0)
+    return op->emitOpError("block_len must be >= 0 (0: the whole sequence), got ") << blockLen;
+  if (lengths) {
+    auto lt = cast<RankedTensorType>(lengths.getType());
+    if (lt.getRank() != 1 || lt.getDimSize(0) != first.getDimSize(0))
+      return op->emitOpError("key_lengths must be [batch] = [") << first.getDimSize(0) << "]";
+  }
+  return success();
+}
+
+LogicalResult MdAttentionOp::verify() {
+  if (failed(verifyBlockOperands(*this, {getValues(), getDependent(), getHead()},
+                                 "values, dependent and head", getBlockLen(), getKeyLengths())))
+    return failure();
+  RankedTensorType v = getValues().getType();
+  if (failed(verifyChannelParams(*this, getFBias(), v.getDimSize(2), "f_bias")))
+    return failure();
+  if (getDirection() != "forward" && getDirection() != "backward" && getDirection() != "diag")
+    return emitOpError("direction must be \"forward\", \"backward\" or \"diag\", got \"")
+           << getDirection() << "\"";
+  // exp(tanh_scale) bounds the softmax's terms, so no maximum is subtracted.
+  double c = getTanhScale().convertToDouble();
+  if (!(c > 0 && c <= 60))
+    return emitOpError("tanh_scale must be in (0, 60], got ") << c;
+  if (getResult().getType() != v)
+    return emitOpError("result must have the values' type");
+  return success();
+}
+
+LogicalResult Source2TokenOp::verify() {
+  if (failed(verifyBlockOperands(*this, {getValues(), getLogits()}, "values and logits",
+                                 getBlockLen(), getKeyLengths())))
+    return failure();
+  RankedTensorType v = getValues().getType();
+  int64_t seq = v.getDimSize(1), bl = getBlockLen();
+  int64_t n = bl == 0 ? 1 : ShapedType::isDynamic(seq) ? ShapedType::kDynamic : (seq + bl - 1) / bl;
+  SmallVector<int64_t> shape{v.getDimSize(0), n, v.getDimSize(2)};
+  if (getResult().getType().getShape() != ArrayRef<int64_t>(shape))
+    return emitOpError("result must be [batch, n_blocks, d] = [")
+           << v.getDimSize(0) << ", " << (ShapedType::isDynamic(n) ? std::string("?") : std::to_string(n))
+           << ", " << v.getDimSize(2) << "]";
+  return success();
 }
 
 LogicalResult EmbeddingOp::verify() {

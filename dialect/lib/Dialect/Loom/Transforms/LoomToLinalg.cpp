@@ -598,7 +598,7 @@ bool supportsDynamicShapes(Operation *op) {
     return true;
   return isa<AttentionOp, RelativeLogitsOp, RopeOp, LayerNormOp, RmsNormOp, SinusoidalPEOp, AddPositionTableOp, EmbeddingOp, T5BiasOp,
              AlibiBiasOp, GluOp, DepthwiseConv1DOp, BatchNormOp, GroupNormOp, ActOp, AddBiasOp,
-             SinusoidalTableOp,
+             SinusoidalTableOp, MdAttentionOp, Source2TokenOp,
              AddOp, MulOp, ElementwiseUnaryOpInterface>(op);
 }
 
@@ -646,6 +646,8 @@ struct ConvertLoomToLinalgPass
               .Case<DepthwiseConv1DOp>([&](auto o) { return lowerDepthwiseConv1D(rewriter, o); })
               .Case<BatchNormOp>([&](auto o) { return lowerBatchNorm(rewriter, o); })
               .Case<GroupNormOp>([&](auto o) { return lowerGroupNorm(rewriter, o); })
+              .Case<MdAttentionOp>([&](auto o) { return lowerMdAttention(rewriter, o); })
+              .Case<Source2TokenOp>([&](auto o) { return lowerSource2Token(rewriter, o); })
               .Case<MulOp>([&](auto o) {
                 return elementwise(rewriter, o.getLoc(), ValueRange{o.getLhs(), o.getRhs()},
                                    [](OpBuilder &nb, Location nl, ValueRange a) -> Value {

@@ -2,8 +2,9 @@
 //
 // Shared by the lowering's files: LoomToLinalg.cpp (the pass; linear, norms, positions,
 // embeddings), LoomToLinalgConv.cpp (the Conformer's convolution module and its norms),
-// LoomToLinalgAttention.cpp (the fused attention and the position
-// biases it reads) and LoomToLinalgLoops.cpp (the run-time loops: ACT and greedy decoding).
+// LoomToLinalgAttention.cpp (the fused attention and the position biases it reads),
+// LoomToLinalgBlockAttention.cpp (Bi-BloSA's block self-attentions) and
+// LoomToLinalgLoops.cpp (the run-time loops: ACT and greedy decoding).
 // Builders of linalg on tensors; a dynamic dimension (a model's dynamic batch or seq) is
 // sized by the `dyn` values, in order.
 //
@@ -234,6 +235,8 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth);
 Value lowerAlibiBias(OpBuilder &b, AlibiBiasOp op);
 Value lowerT5Bias(OpBuilder &b, T5BiasOp op);
 Value lowerRelativeLogits(OpBuilder &b, RelativeLogitsOp op);
+Value lowerMdAttention(OpBuilder &b, MdAttentionOp op);
+Value lowerSource2Token(OpBuilder &b, Source2TokenOp op);
 /// The op's three results: the weighted state, the ponder steps, the remainders.
 SmallVector<Value> lowerAct(RewriterBase &b, ActOp op);
 /// The op's results: the ids and the logits.

@@ -171,6 +171,12 @@ def Loom_SwishOp : Loom_UnaryActivation<"swish"> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+def Loom_EluOp : Loom_UnaryActivation<"elu"> {
+  let summary = "x if x > 0, else alpha (exp(x) - 1) (Clevert et al. 2016; torch.nn.ELU)";
+  let arguments = (ins Loom_F32Tensor:$input, DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 def Loom_PointwiseOp : Loom_Op<"pointwise", [Pure, SameOperandsAndResultType,
     DeclareOpInterfaceMethods<Loom_ElementwiseUnaryOpInterface>]> {
   let summary = "A unary element-wise function given by its scalar body";
@@ -538,6 +544,68 @@ def Loom_GroupNormOp : Loom_Op<"group_norm", [Pure]> {
   let results = (outs Loom_F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Block self-attention (Bi-BloSA, Shen et al. 2018)
+//===----------------------------------------------------------------------===//
+
+def Loom_MdAttentionOp : Loom_Op<"md_attention", [Pure]> {
+  let summary = "Masked multi-dimensional token2token self-attention (Shen et al. 2018, Bi-BloSA sec. 3)";
+  let description = [{
+    `values`, `dependent` and `head` are `[batch, seq, d]`, `f_bias` is `[d]`. The sequence
+    is cut into blocks of `block_len` positions (0: one block of the whole sequence); the
+    last block may be shorter. Within a block, query i and key j have one logit per feature:
+
+      logit[i, j, f] = tanh_scale * tanh((dependent[j, f] + head[i, f] + f_bias[f]) / tanh_scale)
+
+    and key j is visible to query i if j < i (`direction = "forward"`), j > i (`"backward"`)
+    or j != i (`"diag"`), and both are valid: position < key_lengths[b] when `key_lengths`
+    (`[batch]` i32/i64) is given. Per feature, the result is the softmax over the visible
+    keys of the logits, weighting `values`:
+
+      result[i, f] = sum_j softmax_j(logit[i, j, f]) * values[j, f]
+
+    A query with no visible key, or itself past its example's length, yields 0 (the
+    authors' code, context_fusion/self_attn.py: masked logits get -1e30, masked scores are
+    then zeroed). The result is `[batch, seq, d]`. Memory is O(seq * d): the
+    [block_len, block_len, d] logits are never stored.
+  }];
+  let arguments = (ins Loom_F32Tensor:$values, Loom_F32Tensor:$dependent, Loom_F32Tensor:$head,
+                       Loom_F32Tensor:$f_bias,
+                       Optional<RankedTensorOf<[I32, I64]>>:$key_lengths,
+                       DefaultValuedStrAttr<StrAttr, "forward">:$direction,
+                       DefaultValuedAttr<I64Attr, "0">:$block_len,
+                       DefaultValuedAttr<F32Attr, "5.0">:$tanh_scale);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = [{
+    $values `,` $dependent `,` $head `,` $f_bias (`key_lengths` $key_lengths^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_Source2TokenOp : Loom_Op<"source2token", [Pure]> {
+  let summary = "Multi-dimensional source2token self-attention: a softmax-weighted sum over positions per feature (Shen et al. 2018)";
+  let description = [{
+    `values` and `logits` are `[batch, seq, d]`. Per block of `block_len` positions (0: the
+    whole sequence) and feature f, the softmax of `logits` over the block's valid positions
+    (position < key_lengths[b] when `key_lengths` `[batch]` is given) weights `values`:
+
+      result[b, n, f] = sum_{j in block n} softmax_j(logits[b, j, f]) * values[b, j, f]
+
+    The result is `[batch, n_blocks, d]`, n_blocks = ceil(seq / block_len) (1 for the whole
+    sequence). A block without a valid position yields 0.
+  }];
+  let arguments = (ins Loom_F32Tensor:$values, Loom_F32Tensor:$logits,
+                       Optional<RankedTensorOf<[I32, I64]>>:$key_lengths,
+                       DefaultValuedAttr<I64Attr, "0">:$block_len);
+  let results = (outs Loom_F32Tensor:$result);
+  let assemblyFormat = [{
+    $values `,` $logits (`key_lengths` $key_lengths^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
