@@ -30,15 +30,26 @@ func.func @packed(%x: tensor<2x4x8xf32>, %w: tensor<32x8xf32>) -> tensor<2x4x32x
   return %y : tensor<2x4x32xf32>
 }
 
-// 24 output features are not a multiple of the panel width: the plain transposed weight
-// and linalg.matmul.
+// 24 output features are not a multiple of the panel width: the weight, bias and residual
+// are zero-padded to 32 (two whole panels), the contraction and its bias + residual generic
+// run on [8, 2, 16], and the result is cut back to 24 columns.
 // CHECK-LABEL: func @not_multiple
-// CHECK: linalg.transpose {{.*}} permutation = [1, 0]
-// CHECK: linalg.matmul
+// CHECK-SAME: (%{{.*}}: tensor<2x4x8xf32>, %[[W:.*]]: tensor<24x8xf32>, %[[B:.*]]: tensor<24xf32>, %[[R:.*]]: tensor<2x4x24xf32>)
+// CHECK: tensor.pad %[[W]] low[0, 0] high[8, 0]
+// CHECK: } : tensor<24x8xf32> to tensor<32x8xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x16x8xf32>) outs(%{{.*}} : tensor<2x8x16xf32>) permutation = [0, 2, 1]
+// CHECK: %[[MM:.*]] = linalg.generic {{.*}}"reduction"]} {{.*}} outs(%{{.*}} : tensor<8x2x16xf32>)
+// CHECK: tensor.pad %[[B]] low[0] high[8]
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 8]
+// CHECK: } : tensor<8x24xf32> to tensor<8x32xf32>
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[MM]], %{{.*}}, %{{.*}} : tensor<8x2x16xf32>, tensor<2x16xf32>, tensor<8x2x16xf32>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[E]] {{\[}}[0], [1, 2]] : tensor<8x2x16xf32> into tensor<8x32xf32>
+// CHECK: tensor.extract_slice %[[C]][0, 0] [8, 24] [1, 1] : tensor<8x32xf32> to tensor<8x24xf32>
+// CHECK-NOT: linalg.matmul
 // TILED-LABEL: func @not_multiple
-// TILED: vector.contract
-func.func @not_multiple(%x: tensor<2x4x8xf32>, %w: tensor<24x8xf32>) -> tensor<2x4x24xf32> {
-  %y = loom.linear %x, %w : (tensor<2x4x8xf32>, tensor<24x8xf32>) -> tensor<2x4x24xf32>
+// TILED: vector.contract {{.*}} into vector<4x16xf32>
+func.func @not_multiple(%x: tensor<2x4x8xf32>, %w: tensor<24x8xf32>, %b: tensor<24xf32>, %r: tensor<2x4x24xf32>) -> tensor<2x4x24xf32> {
+  %y = loom.linear %x, %w, %b residual %r : (tensor<2x4x8xf32>, tensor<24x8xf32>, tensor<24xf32>, tensor<2x4x24xf32>) -> tensor<2x4x24xf32>
   return %y : tensor<2x4x24xf32>
 }
 

@@ -45,8 +45,25 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   // generic reads it on the same shape (or, rotated, per head), so loom-tile-and-vectorize
   // can run it inside the matmul's thread tiles (on the tile while it is in cache) instead
   // of as another pass. Rotated panels must not straddle a head's halves.
-  bool panelled = panelWidth > 0 && n % panelWidth == 0 && (!rope || half % panelWidth == 0);
-  int64_t panels = panelled ? n / panelWidth : 0;
+  // Columns past a multiple of P (out_features 300, 900): the weight, bias and residual
+  // are zero-padded to whole panels and the result cut back, so the register tiles stay
+  // P wide instead of a divisor of n (25 lanes for 300). Not for gated or rotated linears.
+  bool padCols = panelWidth > 0 && n % panelWidth != 0 && !gated && !rope;
+  int64_t nCols = padCols ? (n + panelWidth - 1) / panelWidth * panelWidth : n;
+  bool panelled = panelWidth > 0 && nCols % panelWidth == 0 && (!rope || half % panelWidth == 0);
+  int64_t panels = panelled ? nCols / panelWidth : 0;
+  // Zero rows appended along dimension `dim` up to nCols.
+  auto padToPanels = [&](Value v, unsigned dim) -> Value {
+    if (!padCols)
+      return v;
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape(t.getShape());
+    shape[dim] = nCols;
+    SmallVector<OpFoldResult> low(t.getRank(), b.getIndexAttr(0)), high(t.getRank(), b.getIndexAttr(0));
+    high[dim] = b.getIndexAttr(nCols - n);
+    return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, b.getF32Type()), v, low, high,
+                                 f32Const(b, loc, 0.0));
+  };
   SmallVector<int64_t> mmShape =
       panelled ? SmallVector<int64_t>{m, panels, panelWidth} : SmallVector<int64_t>{m, n};
   // Part i (0 or 1) of a weight [N, K] or bias [N]: rows [i n, (i + 1) n) when gated; the
@@ -79,7 +96,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
     if (panelled) {
       // W [N, K] -> [N/P, P, K] -> panels [N/P, K, P]; C[m, j, p] += X[m, k] * Wp[j, k, p].
       Value w3 = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get({panels, panelWidth, k}, b.getF32Type()), weight,
+          b, loc, RankedTensorType::get({panels, panelWidth, k}, b.getF32Type()), padToPanels(weight, 0),
           ArrayRef<ReassociationIndices>{{0, 1}, {2}});
       Value packed = transpose(b, loc, w3, {0, 2, 1});
       return panelContraction(b, loc, x, packed, filled(b, loc, mmShape, 0.0, rows));
@@ -94,7 +111,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
     if (!panelled)
       return bias;
     return tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({panels, panelWidth}, b.getF32Type()), bias,
+        b, loc, RankedTensorType::get({panels, panelWidth}, b.getF32Type()), padToPanels(bias, 0),
         ArrayRef<ReassociationIndices>{{0, 1}});
   };
   // The generic's loops and output: the matmul's [m, j, p] / [m, n]; rotated, [m, h, t,
@@ -184,7 +201,7 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   }
   Value residual = op.getResidual();
   if (residual) {
-    residual = collapseTo2D(b, loc, residual);
+    residual = padToPanels(collapseTo2D(b, loc, residual), 1);
     if (rank > 2)
       residual = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(outShape, b.getF32Type()),
                                                residual, rowsCols);
@@ -227,6 +244,14 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   }
   if (rank > 2)
     c = tensor::CollapseShapeOp::create(b, loc, c, rowsCols);
+  if (padCols) {
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, c);
+    sizes[1] = b.getIndexAttr(n);
+    auto ct = cast<RankedTensorType>(c.getType());
+    c = tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get({ct.getDimSize(0), n}, b.getF32Type()), c,
+                                       SmallVector<OpFoldResult>(2, b.getIndexAttr(0)), sizes,
+                                       SmallVector<OpFoldResult>(2, b.getIndexAttr(1)));
+  }
   return expandFrom2D(b, loc, c, op.getResult().getType(), op.getInput());
 }
 

@@ -319,8 +319,13 @@ LogicalResult splitPanels(IRRewriter &rewriter, linalg::GenericOp op) {
 bool isRowWise(linalg::GenericOp g) {
   auto l = cast<linalg::LinalgOp>(g.getOperation());
   unsigned n = g.getNumLoops();
-  if (n < 2 || !g.hasPureTensorSemantics() || g.getNumDpsInits() != 1)
+  if (n < 2 || !g.hasPureTensorSemantics())
     return false;
+  // Several results (a softmax's numerator and denominator) are rows alike when all are
+  // written at one map.
+  for (OpOperand &init : g.getDpsInitsMutable())
+    if (g.getMatchingIndexingMap(&init) != g.getMatchingIndexingMap(g.getDpsInitOperand(0)))
+      return false;
   SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
   // Dynamic ranges (a model's dynamic batch or seq) only on parallel loops before the
   // innermost: those are tiled by blocks of rows and then single rows.
