@@ -2,7 +2,7 @@
 y = x + SCALE * f(x), f = linear2(act(linear1(x))); with --sandwich,
 y = x + SCALE * out_norm(f(norm(x))) (Ding et al. 2021, CogView sec. 2.4; LayerNorms).
 
-usage: make_ffn_ref.py OUTDIR --activation relu|gelu|gelu_tanh|silu|swish|sigmoid|tanh
+usage: make_ffn_ref.py OUTDIR --activation relu|gelu|gelu_tanh|silu|swish|sigmoid|tanh|elu
                        [--beta B] [--scale S] [--sandwich]
 """
 import argparse
@@ -19,6 +19,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("outdir")
 ap.add_argument("--activation", required=True)
 ap.add_argument("--beta", type=float, default=1.0)
+ap.add_argument("--alpha", type=float, default=1.0, help="elu's alpha")
 ap.add_argument("--scale", type=float, default=1.0)
 ap.add_argument("--sandwich", action="store_true")
 a = ap.parse_args()
@@ -30,6 +31,7 @@ acts = {
     "swish": lambda t: t * torch.sigmoid(a.beta * t),  # Ramachandran et al. 2017
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
+    "elu": lambda t: F.elu(t, alpha=a.alpha),  # Clevert et al. 2016
 }
 torch.manual_seed(0)
 model = torch.nn.Module()

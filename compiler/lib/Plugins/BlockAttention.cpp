@@ -191,7 +191,7 @@ public:
     }
     if (e.size() != 3 || like.size() < 2 || e[0] != like[0] ||
         (e[1] - 1) * r >= like[1] || e[1] * r < like[1]) {
-      ctx.error("like", "repeat_interleave needs [batch, n_blocks, d] blocks of " + std::to_string(r) +
+      ctx.error("like", "e must be [batch, n_blocks, d] blocks of " + std::to_string(r) +
                             " covering like's [batch, seq, ...] (n_blocks = ceil(seq / repeats)), got " +
                             shapeStr(e) + " and " + shapeStr(like));
       return false;
