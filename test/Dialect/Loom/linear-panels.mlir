@@ -32,7 +32,8 @@ func.func @packed(%x: tensor<2x4x8xf32>, %w: tensor<32x8xf32>) -> tensor<2x4x32x
 
 // 24 output features are not a multiple of the panel width: the weight, bias and residual
 // are zero-padded to 32 (two whole panels), the contraction and its bias + residual generic
-// run on [8, 2, 16], and the result is cut back to 24 columns.
+// run on [8, 2, 16], and the result, expanded to [2, 4, 32] while contiguous, is cut back
+// to 24 columns.
 // CHECK-LABEL: func @not_multiple
 // CHECK-SAME: (%{{.*}}: tensor<2x4x8xf32>, %[[W:.*]]: tensor<24x8xf32>, %[[B:.*]]: tensor<24xf32>, %[[R:.*]]: tensor<2x4x24xf32>)
 // CHECK: tensor.pad %[[W]] low[0, 0] high[8, 0]
@@ -44,13 +45,24 @@ func.func @packed(%x: tensor<2x4x8xf32>, %w: tensor<32x8xf32>) -> tensor<2x4x32x
 // CHECK: } : tensor<8x24xf32> to tensor<8x32xf32>
 // CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%[[MM]], %{{.*}}, %{{.*}} : tensor<8x2x16xf32>, tensor<2x16xf32>, tensor<8x2x16xf32>)
 // CHECK: %[[C:.*]] = tensor.collapse_shape %[[E]] {{\[}}[0], [1, 2]] : tensor<8x2x16xf32> into tensor<8x32xf32>
-// CHECK: tensor.extract_slice %[[C]][0, 0] [8, 24] [1, 1] : tensor<8x32xf32> to tensor<8x24xf32>
+// CHECK: %[[C3:.*]] = tensor.expand_shape %[[C]] {{\[}}[0, 1], [2]] output_shape [2, 4, 32] : tensor<8x32xf32> into tensor<2x4x32xf32>
+// CHECK: tensor.extract_slice %[[C3]][0, 0, 0] [2, 4, 24] [1, 1, 1] : tensor<2x4x32xf32> to tensor<2x4x24xf32>
 // CHECK-NOT: linalg.matmul
 // TILED-LABEL: func @not_multiple
 // TILED: vector.contract {{.*}} into vector<4x16xf32>
 func.func @not_multiple(%x: tensor<2x4x8xf32>, %w: tensor<24x8xf32>, %b: tensor<24xf32>, %r: tensor<2x4x24xf32>) -> tensor<2x4x24xf32> {
   %y = loom.linear %x, %w, %b residual %r : (tensor<2x4x8xf32>, tensor<24x8xf32>, tensor<24xf32>, tensor<2x4x24xf32>) -> tensor<2x4x24xf32>
   return %y : tensor<2x4x24xf32>
+}
+
+// The same with a dynamic batch and length: the padded rows are expanded back to
+// [?, ?, 32] before the cut (a strided buffer cannot be expanded into dynamic dims).
+// CHECK-LABEL: func @not_multiple_dynamic
+// CHECK: %[[D3:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [%{{.*}}, %{{.*}}, 32] : tensor<?x32xf32> into tensor<?x?x32xf32>
+// CHECK: tensor.extract_slice %[[D3]][0, 0, 0] [%{{.*}}, %{{.*}}, 24] [1, 1, 1] : tensor<?x?x32xf32> to tensor<?x?x24xf32>
+func.func @not_multiple_dynamic(%x: tensor<?x?x8xf32>, %w: tensor<24x8xf32>) -> tensor<?x?x24xf32> {
+  %y = loom.linear %x, %w : (tensor<?x?x8xf32>, tensor<24x8xf32>) -> tensor<?x?x24xf32>
+  return %y : tensor<?x?x24xf32>
 }
 
 // A gated linear (glu first): the weight's halves are two panel contractions of the same

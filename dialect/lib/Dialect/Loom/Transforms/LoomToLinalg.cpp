@@ -245,12 +245,16 @@ Value lowerLinear(OpBuilder &b, LinearOp op, int64_t panelWidth) {
   if (rank > 2)
     c = tensor::CollapseShapeOp::create(b, loc, c, rowsCols);
   if (padCols) {
+    // Back to the result's leading dims while still contiguous (a dynamic expand of a
+    // strided buffer cannot be lowered), then the first n columns.
+    RankedTensorType rt = op.getResult().getType();
+    SmallVector<int64_t> padded(rt.getShape());
+    padded.back() = nCols;
+    c = expandFrom2D(b, loc, c, RankedTensorType::get(padded, b.getF32Type()), op.getInput());
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, c);
-    sizes[1] = b.getIndexAttr(n);
-    auto ct = cast<RankedTensorType>(c.getType());
-    c = tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get({ct.getDimSize(0), n}, b.getF32Type()), c,
-                                       SmallVector<OpFoldResult>(2, b.getIndexAttr(0)), sizes,
-                                       SmallVector<OpFoldResult>(2, b.getIndexAttr(1)));
+    sizes.back() = b.getIndexAttr(n);
+    return tensor::ExtractSliceOp::create(b, loc, rt, c, SmallVector<OpFoldResult>(rt.getRank(), b.getIndexAttr(0)),
+                                          sizes, SmallVector<OpFoldResult>(rt.getRank(), b.getIndexAttr(1)));
   }
   return expandFrom2D(b, loc, c, op.getResult().getType(), op.getInput());
 }
