@@ -13,11 +13,15 @@ norm_mha, norm_conv, norm_final, encoder.after_norm. Followed exactly, in eval m
   and LegacyRelPositionMultiHeadedAttention.rel_shift (the XL shift over T columns, no mask:
   the upper triangle reads the next row); zero_triu; the mask filled with the f32 minimum
   before the softmax and with 0 after.
+- With --rel-pos-type wenet, WeNet's fork of the same encoder (wenet/transformer/
+  embedding.py RelPositionalEncoding: x * sqrt(d_model) and the table of the positions
+  0..T-1; attention.py RelPositionMultiHeadedAttention: matrix_bd already [T, T], so no
+  rel_shift; LinearNoSubsampling's embed.out.0 / .1; every LayerNorm with eps 1e-5).
 - ESPnet's LayerNorm is torch.nn.LayerNorm(eps=1e-12); the embed's LayerNorm is torch's
   (eps 1e-5); Swish is x * sigmoid(x); BatchNorm1d uses random running statistics.
 
 usage: make_espnet_ref.py OUTDIR --layers 2 --d-model 32 --heads 4 --d-ff 64 --seq 20
-           --batch 3 --idim 12 --kernel 7 --lengths 20,13,5 [--rel-pos-type legacy]
+           --batch 3 --idim 12 --kernel 7 --lengths 20,13,5 [--rel-pos-type legacy|wenet]
            [--max-len 5000] [--zero-triu] [--no-macaron] [--post-norm] [--no-cnn]
 Writes weights.safetensors, input.npy, lengths.npy (int64) and expected.npy. ESPnet builds
 its mask from max(lengths), so the largest length must equal --seq.
@@ -80,11 +84,21 @@ class LegacyRelPositionalEncoding(nn.Module):
         return x * self.xscale, self.pe[:, : x.size(1)]
 
 
+class WenetRelPositionalEncoding(nn.Module):
+    def __init__(self, d_model, max_len=5000):
+        super().__init__()
+        self.d_model, self.xscale = d_model, math.sqrt(d_model)
+        self.pe = sinusoids(torch.arange(0, max_len, dtype=torch.float32).unsqueeze(1), d_model)[None]
+
+    def forward(self, x):
+        return x * self.xscale, self.pe[:, : x.size(1)]
+
+
 class RelPositionMultiHeadedAttention(nn.Module):
-    def __init__(self, n_head, n_feat, legacy, zero_triu):
+    def __init__(self, n_head, n_feat, legacy, zero_triu, wenet=False):
         super().__init__()
         self.d_k, self.h = n_feat // n_head, n_head
-        self.legacy, self.zero_triu = legacy, zero_triu
+        self.legacy, self.zero_triu, self.wenet = legacy, zero_triu, wenet
         self.linear_q = nn.Linear(n_feat, n_feat)
         self.linear_k = nn.Linear(n_feat, n_feat)
         self.linear_v = nn.Linear(n_feat, n_feat)
@@ -112,7 +126,9 @@ class RelPositionMultiHeadedAttention(nn.Module):
         v = self.linear_v(x).view(b, -1, self.h, self.d_k).transpose(1, 2)
         p = self.linear_pos(pos_emb).view(pos_emb.size(0), -1, self.h, self.d_k).transpose(1, 2)
         ac = torch.matmul((q + self.pos_bias_u).transpose(1, 2), k.transpose(-2, -1))
-        bd = self.rel_shift(torch.matmul((q + self.pos_bias_v).transpose(1, 2), p.transpose(-2, -1)))
+        bd = torch.matmul((q + self.pos_bias_v).transpose(1, 2), p.transpose(-2, -1))
+        if not self.wenet:  # WeNet's own table is already [T, T] and not shifted
+            bd = self.rel_shift(bd)
         scores = (ac + bd) / math.sqrt(self.d_k)
         masked = mask.unsqueeze(1).eq(0)  # (batch, 1, 1, time2)
         scores = scores.masked_fill(masked, torch.finfo(scores.dtype).min)
@@ -151,15 +167,18 @@ class ConvolutionModule(nn.Module):
         return self.pointwise_conv2(x).transpose(1, 2)
 
 
+LAYER_NORM_EPS = 1e-12  # ESPnet's LayerNorm; WeNet's are torch's with eps 1e-5
+
+
 def LayerNorm(n):
-    return nn.LayerNorm(n, eps=1e-12)
+    return nn.LayerNorm(n, eps=LAYER_NORM_EPS)
 
 
 class EncoderLayer(nn.Module):
     def __init__(self, size, heads, d_ff, kernel, a):
         super().__init__()
         self.self_attn = RelPositionMultiHeadedAttention(heads, size, a.rel_pos_type == "legacy",
-                                                         a.zero_triu)
+                                                         a.zero_triu, a.rel_pos_type == "wenet")
         self.feed_forward = PositionwiseFeedForward(size, d_ff)
         self.feed_forward_macaron = None if a.no_macaron else PositionwiseFeedForward(size, d_ff)
         self.conv_module = None if a.no_cnn else ConvolutionModule(size, kernel)
@@ -188,13 +207,25 @@ class EncoderLayer(nn.Module):
         return x
 
 
+class LinearNoSubsampling(nn.Module):
+    """WeNet's input layer "linear": the same modules under `out`."""
+
+    def __init__(self, out):
+        super().__init__()
+        self.out = out
+
+    def forward(self, x):
+        return self.out(x)
+
+
 class ConformerEncoder(nn.Module):
     def __init__(self, a):
         super().__init__()
-        pos_enc = (LegacyRelPositionalEncoding if a.rel_pos_type == "legacy"
-                   else RelPositionalEncoding)(a.d_model, a.max_len)
-        self.embed = nn.Sequential(nn.Linear(a.idim, a.d_model), nn.LayerNorm(a.d_model),
-                                   nn.Dropout(0.0))
+        pos_enc = {"legacy": LegacyRelPositionalEncoding, "latest": RelPositionalEncoding,
+                   "wenet": WenetRelPositionalEncoding}[a.rel_pos_type](a.d_model, a.max_len)
+        embed = nn.Sequential(nn.Linear(a.idim, a.d_model), nn.LayerNorm(a.d_model),
+                              nn.Dropout(0.0))
+        self.embed = LinearNoSubsampling(embed) if a.rel_pos_type == "wenet" else embed
         self.pos_enc = pos_enc  # embed's last module; holds no parameters
         self.encoders = nn.ModuleList(EncoderLayer(a.d_model, a.heads, a.d_ff, a.kernel, a)
                                       for _ in range(a.layers))
@@ -222,13 +253,16 @@ def main():
     ap.add_argument("--idim", type=int, default=12)
     ap.add_argument("--kernel", type=int, default=7)
     ap.add_argument("--lengths", default="")
-    ap.add_argument("--rel-pos-type", choices=["latest", "legacy"], default="latest")
+    ap.add_argument("--rel-pos-type", choices=["latest", "legacy", "wenet"], default="latest")
     ap.add_argument("--max-len", type=int, default=5000)
     ap.add_argument("--zero-triu", action="store_true")
     ap.add_argument("--no-macaron", action="store_true")
     ap.add_argument("--post-norm", action="store_true")
     ap.add_argument("--no-cnn", action="store_true")
     a = ap.parse_args()
+    if a.rel_pos_type == "wenet":
+        global LAYER_NORM_EPS
+        LAYER_NORM_EPS = 1e-5
     torch.manual_seed(a.seed)
     model = ASRModel(a).eval()
     loomref.reinit_(model, a.seed + 1)

@@ -383,6 +383,9 @@ public:
 ///     is the XL shift over T columns, whose upper triangle reads the next query's row:
 ///     relative_logits xl_shift.
 ///   zero_triu zeroes term[i, j] for j > i in both.
+///   wenet: WeNet's RelPositionMultiHeadedAttention over its RelPositionalEncoding, whose
+///     table embeds the positions 0..T-1 and is not shifted (its matrix_bd already has the
+///     scores' shape): term[i, j] = (q_i + v) . P(j), relative_logits key_position.
 class RelPosPlugin : public AttentionPositionPlugin {
 public:
   std::string name() const override { return "rel_pos"; }
@@ -393,9 +396,10 @@ public:
            "2019 sec. 3.3; Gulati et al. 2020 sec. 2.1)";
   }
   std::vector<ParamSpec> params() const override {
-    return {{"rel_pos_type", ParamType::Enum({"latest", "legacy"}), ParamValue::ofSymbol("latest"),
+    return {{"rel_pos_type", ParamType::Enum({"latest", "legacy", "wenet"}), ParamValue::ofSymbol("latest"),
              "latest: RelPositionalEncoding over 2T-1 distances (ESPnet2's default); legacy: "
-             "LegacyRelPositionalEncoding and its XL rel_shift"},
+             "LegacyRelPositionalEncoding and its XL rel_shift; wenet: WeNet's table of the "
+             "positions 0..T-1, no rel_shift"},
             {"max_len", ParamType::Int(), ParamValue::ofInt(5000),
              "legacy: the length LegacyRelPositionalEncoding is built for (its positions count "
              "down from max(max_len, T) - 1)"},
@@ -418,6 +422,10 @@ public:
                         std::to_string(g.dModel));
       return false;
     }
+    if (inst.getSymbol("rel_pos_type") == "wenet" && inst.getBool("zero_triu")) {
+      ctx.error("zero_triu", "zero_triu applies to a rel_shift; rel_pos_type wenet has none");
+      return false;
+    }
     if (inst.getInt("max_len") <= 0) {
       ctx.error("max_len", "max_len must be positive");
       return false;
@@ -438,6 +446,16 @@ public:
     Location loc = ctx.loc();
     Value qv = XLPlugin::positionQueries(ctx, q, "pos_bias_u", "pos_bias_v");
     bool dynamic = isDynamicDim(g.seqK), legacy = inst.getSymbol("rel_pos_type") == "legacy";
+    if (inst.getSymbol("rel_pos_type") == "wenet") {
+      // term[i, j] = (q_i + v) . P[j], P = linear_pos over the positions 0..T-1.
+      SmallVector<Value> rowSizes;
+      if (dynamic)
+        rowSizes.push_back(tensor::DimOp::create(b, loc, keys, 1));
+      Value r = SinusoidalTableOp::create(b, loc, plugins::f32Tensor(b, {g.seqK, g.dModel}), rowSizes, Value(),
+                                          b.getF64FloatAttr(10000.0), b.getBoolAttr(true));
+      Value p = plugins::emitLinear(ctx, r, "linear_pos.weight", "", g.dModel);
+      return XLPlugin::relativeTerm(b, loc, g, q, keys, qv, p, 0, "key_position");
+    }
     bool zeroTriu = inst.getBool("zero_triu");
     auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
     int64_t maxLen = inst.getInt("max_len");

@@ -208,7 +208,7 @@ func.func @relative_c2p_table(%x: tensor<1x4x8xf32>, %t: tensor<4x4xf32>) -> ten
 // -----
 
 func.func @relative_mode(%x: tensor<1x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<1x2x4x4xf32> {
-  // expected-error @+1 {{mode must be shaw, c2p, p2c or xl_shift, got p2p}}
+  // expected-error @+1 {{mode must be shaw, c2p, p2c, xl_shift or key_position, got p2p}}
   %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "p2p"} : (tensor<1x4x8xf32>, tensor<4x8xf32>) -> tensor<1x2x4x4xf32>
   return %b : tensor<1x2x4x4xf32>
 }
@@ -254,6 +254,24 @@ func.func @xl_shift_rows(%x: tensor<1x4x8xf32>, %t: tensor<8x8xf32>) -> tensor<1
 func.func @xl_shift_distance(%x: tensor<1x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<1x2x4x4xf32> {
   // expected-error @+1 {{mode xl_shift takes max_distance 0}}
   %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "xl_shift"} : (tensor<1x4x8xf32>, tensor<4x8xf32>) -> tensor<1x2x4x4xf32>
+  return %b : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// key_position reads one row per key ...
+func.func @key_position_rows(%x: tensor<1x4x8xf32>, %t: tensor<8x8xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{table must be [seq_k, 8] for mode key_position}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 0 : i64, scale = 1.0 : f32, mode = "key_position"} : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x2x4x4xf32>
+  return %b : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// ... and clips nothing.
+func.func @key_position_distance(%x: tensor<1x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<1x2x4x4xf32> {
+  // expected-error @+1 {{mode key_position takes max_distance 0}}
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 2 : i64, scale = 1.0 : f32, mode = "key_position"} : (tensor<1x4x8xf32>, tensor<4x8xf32>) -> tensor<1x2x4x4xf32>
   return %b : tensor<1x2x4x4xf32>
 }
 

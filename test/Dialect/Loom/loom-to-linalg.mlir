@@ -351,6 +351,20 @@ func.func @xl_shift(%x: tensor<2x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<2x2x4x
   return %b : tensor<2x2x4x4xf32>
 }
 
+// relative_logits' key_position (WeNet's relative attention without rel_shift) reads the
+// key's own table row j, per-head columns h * d_head + d, no clipping.
+// CHECK-LABEL: func @key_position
+// CHECK: linalg.generic {{.*}}["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: %[[I3:.*]] = linalg.index 3 : index
+// CHECK: %[[J:.*]] = arith.index_cast %[[I3]] : index to i64
+// CHECK-NOT: arith.minsi
+// CHECK: %[[ROW:.*]] = arith.index_cast %[[J]] : i64 to index
+// CHECK: tensor.extract %{{.*}}[%[[ROW]], %{{.*}}] : tensor<4x8xf32>
+func.func @key_position(%x: tensor<2x4x8xf32>, %t: tensor<4x8xf32>) -> tensor<2x2x4x4xf32> {
+  %b = loom.relative_logits %x, %t {n_heads = 2 : i64, max_distance = 0 : i64, scale = 0.5 : f32, mode = "key_position"} : (tensor<2x4x8xf32>, tensor<4x8xf32>) -> tensor<2x2x4x4xf32>
+  return %b : tensor<2x2x4x4xf32>
+}
+
 // sinusoidal_table's offset is added to the row index before the angle (ESPnet's negative
 // distances: row r embeds position r + offset).
 // CHECK-LABEL: func @table_offset

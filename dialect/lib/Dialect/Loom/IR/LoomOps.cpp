@@ -437,13 +437,21 @@ LogicalResult RelativeLogitsOp::verify() {
   RankedTensorType x = getInput().getType(), table = getTable().getType(), t = getResult().getType();
   int64_t h = static_cast<int64_t>(getNHeads()), k = static_cast<int64_t>(getMaxDistance());
   StringRef mode = getMode();
-  if (mode != "shaw" && mode != "c2p" && mode != "p2c" && mode != "xl_shift")
-    return emitOpError("mode must be shaw, c2p, p2c or xl_shift, got ") << mode;
+  if (mode != "shaw" && mode != "c2p" && mode != "p2c" && mode != "xl_shift" && mode != "key_position")
+    return emitOpError("mode must be shaw, c2p, p2c, xl_shift or key_position, got ") << mode;
   if (x.getRank() != 3 || h <= 0 || x.getDimSize(2) % h != 0)
     return emitOpError("input must be [batch, seq, d_model] with d_model divisible by n_heads");
   int64_t dHead = x.getDimSize(2) / h;
   int64_t cols = mode == "shaw" ? dHead : x.getDimSize(2);
-  if (mode == "xl_shift") { // self-attention: table [T, d_model], seq_q = seq_k = T
+  if (mode == "key_position") { // the keys' rows: table [seq_k, d_model]
+    int64_t sk = t.getRank() == 4 ? t.getDimSize(3) : ShapedType::kDynamic;
+    if (k != 0)
+      return emitOpError("mode key_position takes max_distance 0");
+    bool rowsOk = ShapedType::isDynamic(sk) || ShapedType::isDynamic(table.getDimSize(0)) ||
+                  table.getDimSize(0) == sk;
+    if (table.getRank() != 2 || !rowsOk || table.getDimSize(1) != cols)
+      return emitOpError("table must be [seq_k, ") << cols << "] for mode key_position";
+  } else if (mode == "xl_shift") { // self-attention: table [T, d_model], seq_q = seq_k = T
     int64_t sq = t.getRank() == 4 ? t.getDimSize(2) : ShapedType::kDynamic;
     int64_t sk = t.getRank() == 4 ? t.getDimSize(3) : ShapedType::kDynamic;
     if (k != 0)

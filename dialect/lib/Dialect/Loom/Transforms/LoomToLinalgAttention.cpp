@@ -668,10 +668,13 @@ Value lowerRelativeLogits(OpBuilder &b, RelativeLogitsOp op) {
             nb, nl, arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 2)),
             shiftV ? shiftV : cst(sk - sq));
         Value j = arith::IndexCastOp::create(nb, nl, i64, linalg::IndexOp::create(nb, nl, 3));
-        // shaw: clip(j - p, -k, k) + k; c2p: clip(p - j, -k, k - 1) + k; p2c: clip(j - p, -k, k - 1) + k
+        // shaw: clip(j - p, -k, k) + k; c2p: clip(p - j, -k, k - 1) + k; p2c: clip(j - p, -k, k - 1) + k;
+        // key_position: j
         Value rel = mode == "c2p" ? arith::SubIOp::create(nb, nl, p, j) : arith::SubIOp::create(nb, nl, j, p);
         Value rowV;
-        if (k == 0) { // p - j in (-seq_k, seq_k): nothing to clip
+        if (mode == "key_position") { // the key's own row
+          rowV = j;
+        } else if (k == 0) { // p - j in (-seq_k, seq_k): nothing to clip
           rowV = arith::AddIOp::create(nb, nl, rel, arith::IndexCastOp::create(nb, nl, i64, skV));
         } else {
           int64_t hi = mode == "shaw" ? k : k - 1;

@@ -403,7 +403,7 @@ def Loom_T5BiasOp : Loom_Op<"t5_bias", [Pure]> {
 }
 
 def Loom_RelativeLogitsOp : Loom_Op<"relative_logits", [Pure]> {
-  let summary = "Relative-position score terms: Shaw et al. 2018 and DeBERTa's c2p / p2c";
+  let summary = "Relative-position score terms: Shaw et al. 2018, DeBERTa's c2p / p2c, Transformer-XL's shift, WeNet's key positions";
   let description = [{
     Result `[batch, n_heads, seq_q, seq_k]`, scaled by `scale`, added to the attention scores
     as a bias. With p = i + seq_k - seq_q (query i's position), `k` = `max_distance`, and
@@ -425,6 +425,9 @@ def Loom_RelativeLogitsOp : Loom_Op<"relative_logits", [Pure]> {
       j = i + 1, and x[i + 1, j - i - 2] = q_{i+1} . table[T + 1 + i - j] for j >= i + 2 (the
       upper triangle reads the next query's row). `table` is `[T, d_model]`, row d the
       projected embedding of position offset + d.
+    - `mode = "key_position"` (`max_distance` 0): term = q[b, i, h, :] . table[j, h, :], the
+      key's own row of `table` `[seq_k, d_model]` with no shift, as WeNet's
+      RelPositionMultiHeadedAttention computes it over its table of the positions 0..T-1.
     With dynamic lengths (a model compiled with `-D seq=?`), `dynamic_sizes` gives the
     result's dynamic dimensions in order (batch, seq_q, seq_k).
   }];
