@@ -28,13 +28,7 @@ using namespace loom;
 using namespace mlir;
 
 namespace {
-
-std::string shapeStr(const std::vector<int64_t> &s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    r += (i ? ", " : "") + (isDynamicDim(s[i]) ? std::string("?") : std::to_string(s[i]));
-  return r + "]";
-}
+using plugins::shapeStr;
 
 /// The tensor parameters `names` are f32 with the input's shape [batch, seq, d].
 bool sameShapeOperands(const BlockInstance &inst, InferContext &ctx, const char *block,

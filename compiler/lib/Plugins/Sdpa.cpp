@@ -43,12 +43,7 @@ public:
     const std::vector<int64_t> &q = inst.inputShape();
     const auto *k = inst.tensorType("k");
     const auto *v = inst.tensorType("v");
-    auto shapeStr = [](const std::vector<int64_t> &s) {
-      std::string r = "[";
-      for (size_t i = 0; i < s.size(); ++i)
-        r += (i ? ", " : "") + std::to_string(s[i]);
-      return r + "]";
-    };
+    using plugins::shapeStr;
     if (q.size() != 3) {
       ctx.error("", "q must be [batch, seq_q, d_model], got " + shapeStr(q));
       return false;

@@ -34,13 +34,7 @@ using namespace loom;
 using namespace mlir;
 
 namespace {
-
-std::string shapeStr(const std::vector<int64_t> &s) {
-  std::string r = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    r += (i ? ", " : "") + (isDynamicDim(s[i]) ? std::string("?") : std::to_string(s[i]));
-  return r + "]";
-}
+using plugins::shapeStr;
 
 /// One direction of one layer: its sizes and the names of its weights.
 struct Direction {

@@ -1,8 +1,8 @@
 //===- PluginUtils.h - helpers for writing block plugins ---------*- C++ -*-===//
 //
 // Part of the Loom SDK (installed with `cmake --install`): small builders that the built-in
-// plugins and plugins built outside the tree share (tensor types, weight slices, loom.linear
-// over an instance's weights, sinusoid tables).
+// plugins and plugins built outside the tree share (tensor types, shapes in messages, weight
+// slices, loom.linear over an instance's weights, sinusoid tables).
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_PLUGIN_PLUGINUTILS_H
@@ -23,6 +23,14 @@ inline mlir::RankedTensorType f32Tensor(mlir::OpBuilder &b, llvm::ArrayRef<int64
   for (int64_t d : shape)
     dims.push_back(mlirDim(d));
   return mlir::RankedTensorType::get(dims, b.getF32Type());
+}
+
+/// A shape for error messages: "[2, ?, 64]" (a dynamic dimension is "?").
+inline std::string shapeStr(const std::vector<int64_t> &s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    r += (i ? ", " : "") + (isDynamicDim(s[i]) ? std::string("?") : std::to_string(s[i]));
+  return r + "]";
 }
 
 /// The input's shape with the last dimension replaced.
