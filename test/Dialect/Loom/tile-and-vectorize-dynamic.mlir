@@ -20,3 +20,24 @@ func.func @dynamic_rows(%a: tensor<?x16xf32>, %b: tensor<16x64xf32>) -> tensor<?
   %0 = linalg.matmul ins(%a, %b : tensor<?x16xf32>, tensor<16x64xf32>) outs(%acc : tensor<?x64xf32>) -> tensor<?x64xf32>
   return %0 : tensor<?x64xf32>
 }
+
+// A top-level fill of a dynamic tensor (a dynamic length's attention zero-pads its keys
+// into one) becomes an scf.forall over blocks of rows whose rows are filled by vector
+// stores, not one scalar loop over the flattened tensor; the insert of the data stays.
+// TILES-LABEL: func.func @padded_rows
+// TILES: scf.forall ({{.*}}) = (0, 0) to (%{{.*}}, %{{.*}}) step (1, {{[0-9]+}})
+// TILES: vector.transfer_write %{{.*}} : vector<32xf32>
+// TILES: scf.forall.in_parallel
+// TILES-NOT: linalg.fill
+// TILES: tensor.insert_slice %{{.*}} into
+func.func @padded_rows(%x: tensor<?x?x32xf32>, %b: index, %s: index) -> tensor<?x?x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%b, %s) : tensor<?x?x32xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?x32xf32>) -> tensor<?x?x32xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %xb = tensor.dim %x, %c0 : tensor<?x?x32xf32>
+  %xs = tensor.dim %x, %c1 : tensor<?x?x32xf32>
+  %r = tensor.insert_slice %x into %z[0, 0, 0] [%xb, %xs, 32] [1, 1, 1] : tensor<?x?x32xf32> into tensor<?x?x32xf32>
+  return %r : tensor<?x?x32xf32>
+}

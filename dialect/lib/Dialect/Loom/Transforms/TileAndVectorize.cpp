@@ -767,6 +767,28 @@ struct TileAndVectorizePass
       if (failed(tileAndVectorize(rewriter, g, sizes, /*namedContraction=*/false)))
         return signalPassFailure();
     }
+    // Top-level fills of dynamic rows (a dynamic length's attention zero-pads its operands):
+    // an scf.forall over blocks of rows, so that the step below fills each row with vector
+    // stores instead of a scalar loop over the flattened tensor.
+    SmallVector<linalg::FillOp> topFills;
+    func.walk([&](linalg::FillOp f) {
+      if (f->getParentOfType<scf::ForallOp>() || !f.hasPureTensorSemantics())
+        return;
+      SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(f.getOperation()).getStaticLoopRanges();
+      // Static fills become a memset; a dynamic one's flattened loop divides per element.
+      bool dynamicRows = llvm::any_of(ArrayRef<int64_t>(bounds).drop_back(), ShapedType::isDynamic);
+      if (bounds.size() >= 2 && dynamicRows && !ShapedType::isDynamic(bounds.back()))
+        topFills.push_back(f);
+    });
+    for (linalg::FillOp f : topFills) {
+      SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(f.getOperation()).getStaticLoopRanges();
+      SmallVector<int64_t> sizes(bounds.size(), 1);
+      sizes.back() = 0;
+      int64_t rows = bounds[bounds.size() - 2];
+      sizes[bounds.size() - 2] = ShapedType::isDynamic(rows) ? rowBlock : divisorAtMost(rows, rowBlock);
+      if (failed(tileWith(rewriter, f, sizes, kForall, "fill")))
+        return signalPassFailure();
+    }
     // The fused fills of the accumulator tiles, in register-sized pieces (one huge vector
     // would be slow to compile and spill).
     SmallVector<linalg::FillOp> fills;
