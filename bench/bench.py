@@ -146,6 +146,14 @@ def cpu_name():
     return "?"
 
 
+def save_report(out_dir, name, lines):
+    """Writes the report's lines to OUT_DIR/NAME and prints them."""
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(out_dir, name), "w") as f:
+        f.write(text)
+    print(text)
+
+
 def loom_times(exe, d, names, threads, repeat, warmup=2):
     """(median, min) ms of `repeat` runs of the executable's own timer."""
     cmd = [exe, "--weights", f"{d}/weights.safetensors", "--output", f"{d}/loom.npy",

@@ -163,10 +163,7 @@ def write_report(rows, idle, a):
         lines.append(f"| {r['seq']} | {'Bi-BloSAN' if r['kind'] == 'biblosan' else 'multi-head'} | "
                      f"{r['r'] or ''} | {r['loom_ms']:.1f} | {r['loom_mib']:.0f} | {r['torch_ms']:.1f} | "
                      f"{r['torch_mib']:.0f} | {r['err']:.1e} |")
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(a.out, "bench-blosa.md"), "w") as f:
-        f.write(text)
-    print(text)
+    bench_main.save_report(a.out, "bench-blosa.md", lines)
 
 
 if __name__ == "__main__":

@@ -168,10 +168,7 @@ def write_report(rows, params, a):
             f"{tok(seq, med['torch lstm']):,.0f} | {tok(seq, med['torch transformer']):,.0f} | "
             f"{ratio['torch']:.2f} | {med['torch lstm'] / med['loom lstm']:.2f}x | "
             f"{err['lstm']:.1e} | {err['transformer']:.1e} |")
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(a.out, "bench-lstm.md"), "w") as f:
-        f.write(text)
-    print(text)
+    bench_main.save_report(a.out, "bench-lstm.md", lines)
 
 
 if __name__ == "__main__":

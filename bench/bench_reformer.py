@@ -191,10 +191,7 @@ def write_report(rows, idle, a):
         t = (f"{r['torch_ms']:.0f} | {r['torch_mib']:.0f} | {r['err']:.1e}" if "torch_ms" in r
              else "not run | not run | ")
         lines.append(f"| {r['seq']} | {r['kind']} | {r['loom_ms']:.0f} | {r['loom_mib']:.0f} | {t} |")
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(a.out, "bench-reformer.md"), "w") as f:
-        f.write(text)
-    print(text)
+    bench_main.save_report(a.out, "bench-reformer.md", lines)
 
 
 if __name__ == "__main__":
