@@ -41,3 +41,20 @@ func.func @padded_rows(%x: tensor<?x?x32xf32>, %b: index, %s: index) -> tensor<?
   %r = tensor.insert_slice %x into %z[0, 0, 0] [%xb, %xs, 32] [1, 1, 1] : tensor<?x?x32xf32> into tensor<?x?x32xf32>
   return %r : tensor<?x?x32xf32>
 }
+
+// Fills of a scalar, of one dynamic dimension, or of static rows are left alone (a
+// scalar's loop is trivial; the others become a memset).
+// TILES-LABEL: func.func @fills_left_alone
+// TILES-NOT: scf.forall
+// TILES-COUNT-3: linalg.fill
+// TILES: return
+func.func @fills_left_alone(%n: index) -> (tensor<f32>, tensor<?xf32>, tensor<4x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<f32>
+  %s = linalg.fill ins(%zero : f32) outs(%e0 : tensor<f32>) -> tensor<f32>
+  %e1 = tensor.empty(%n) : tensor<?xf32>
+  %v = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?xf32>) -> tensor<?xf32>
+  %e2 = tensor.empty() : tensor<4x32xf32>
+  %m = linalg.fill ins(%zero : f32) outs(%e2 : tensor<4x32xf32>) -> tensor<4x32xf32>
+  return %s, %v, %m : tensor<f32>, tensor<?xf32>, tensor<4x32xf32>
+}

@@ -775,9 +775,10 @@ struct TileAndVectorizePass
       if (f->getParentOfType<scf::ForallOp>() || !f.hasPureTensorSemantics())
         return;
       SmallVector<int64_t> bounds = cast<linalg::LinalgOp>(f.getOperation()).getStaticLoopRanges();
+      if (bounds.size() < 2 || ShapedType::isDynamic(bounds.back()))
+        return;
       // Static fills become a memset; a dynamic one's flattened loop divides per element.
-      bool dynamicRows = llvm::any_of(ArrayRef<int64_t>(bounds).drop_back(), ShapedType::isDynamic);
-      if (bounds.size() >= 2 && dynamicRows && !ShapedType::isDynamic(bounds.back()))
+      if (llvm::any_of(ArrayRef<int64_t>(bounds).drop_back(), ShapedType::isDynamic))
         topFills.push_back(f);
     });
     for (linalg::FillOp f : topFills) {
