@@ -394,14 +394,15 @@ func.func @xl_ops(%x: tensor<2x4x8xf32>, %u: tensor<8xf32>) -> (tensor<2x4x8xf32
 }
 
 // A static length whose blocks would not be a multiple of 16 positions (20: 20 x 20) runs
-// as a dynamic one does: queries, keys and values zero-padded to 64-query / 128-key blocks
-// (the padded keys masked), and the first 20 rows kept. A length of 32 keeps its one
-// 32 x 32 block and is not padded.
+// as a dynamic one does: queries, keys and values zero-padded to whole blocks, here one of
+// 32 queries (a multiple of 16) and one of 32 keys (of 32, a key panel), the padded keys
+// masked, and the first 20 rows kept. A length of 32 keeps its one 32 x 32 block and is
+// not padded.
 // CHECK-LABEL: func @attention_odd_static
 // CHECK-COUNT-3: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0] [1, 20, 16] [1, 1, 1] : tensor<1x20x16xf32> into tensor<1x?x16xf32>
 // CHECK: scf.forall
-// CHECK: tensor.extract_slice {{.*}} [1, 64, 8] [1, 1, 1] : tensor<1x?x16xf32> to tensor<64x8xf32>
-// CHECK: tensor.extract_slice {{.*}} [1, 128, 8] [1, 1, 1] : tensor<1x?x16xf32> to tensor<128x8xf32>
+// CHECK: tensor.extract_slice {{.*}} [1, 32, 8] [1, 1, 1] : tensor<1x?x16xf32> to tensor<32x8xf32>
+// CHECK: tensor.extract_slice {{.*}} [1, 32, 8] [1, 1, 1] : tensor<1x?x16xf32> to tensor<32x8xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 20, 2, 8] [1, 1, 1, 1] : tensor<1x?x2x8xf32> to tensor<1x20x2x8xf32>
 // CHECK-LABEL: func @attention_even_static
 // CHECK-NOT: tensor.insert_slice

@@ -148,13 +148,22 @@ Value lowerAttention(OpBuilder &b, AttentionOp op, int64_t panelWidth) {
           bk = dynamic ? 64 : divisorAtMost(sk, causal ? causalBlock : 256);
   // A static length longer than 16 whose blocks (divisors of it) are not a multiple of 16
   // positions (200 = 8 x 25 gives 100 x 200 blocks, 77 gives 77 x 77) runs as a dynamic one
-  // does, padded to 64 x 128 blocks: such rows vectorize poorly. Measured on the encoder at
+  // does, padded to whole blocks: such rows vectorize poorly. Measured on the encoder at
   // seq 200, 1 thread: 75 ms with the divisor blocks, 45 ms padded.
   auto poorBlock = [](int64_t block, int64_t n) { return n > 16 && block % 16 != 0; };
   bool padded = dynamic || poorBlock(bq, sq) || poorBlock(bk, sk);
-  if (padded) {
+  if (dynamic) {
     bq = 64;
     bk = causal ? 64 : 128;
+  } else if (padded) {
+    // As few blocks as the static limits allow, each rounded up to 16 queries / 32 keys
+    // (one key panel): 77 -> one 80 x 96 block, 200 -> two 112-query blocks x one of 224.
+    auto fit = [](int64_t n, int64_t limit, int64_t multiple) {
+      int64_t blocks = (n + limit - 1) / limit, per = (n + blocks - 1) / blocks;
+      return (per + multiple - 1) / multiple * multiple;
+    };
+    bq = fit(sq, causal ? causalBlock : 128, 16);
+    bk = fit(sk, causal ? causalBlock : 256, 32);
   }
   double negInf = -std::numeric_limits<double>::infinity();
 
