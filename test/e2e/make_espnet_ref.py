@@ -167,11 +167,9 @@ class ConvolutionModule(nn.Module):
         return self.pointwise_conv2(x).transpose(1, 2)
 
 
-LAYER_NORM_EPS = 1e-12  # ESPnet's LayerNorm; WeNet's are torch's with eps 1e-5
-
-
-def LayerNorm(n):
-    return nn.LayerNorm(n, eps=LAYER_NORM_EPS)
+def LayerNorm(n, a):
+    """ESPnet's LayerNorm (eps 1e-12); WeNet's are torch's with eps 1e-5."""
+    return nn.LayerNorm(n, eps=1e-5 if a.rel_pos_type == "wenet" else 1e-12)
 
 
 class EncoderLayer(nn.Module):
@@ -182,12 +180,12 @@ class EncoderLayer(nn.Module):
         self.feed_forward = PositionwiseFeedForward(size, d_ff)
         self.feed_forward_macaron = None if a.no_macaron else PositionwiseFeedForward(size, d_ff)
         self.conv_module = None if a.no_cnn else ConvolutionModule(size, kernel)
-        self.norm_ff, self.norm_mha = LayerNorm(size), LayerNorm(size)
+        self.norm_ff, self.norm_mha = LayerNorm(size, a), LayerNorm(size, a)
         if self.feed_forward_macaron is not None:
-            self.norm_ff_macaron = LayerNorm(size)
+            self.norm_ff_macaron = LayerNorm(size, a)
         self.ff_scale = 1.0 if self.feed_forward_macaron is None else 0.5
         if self.conv_module is not None:
-            self.norm_conv, self.norm_final = LayerNorm(size), LayerNorm(size)
+            self.norm_conv, self.norm_final = LayerNorm(size, a), LayerNorm(size, a)
         self.normalize_before = not a.post_norm
 
     def block(self, x, norm, f, scale=1.0):
@@ -231,7 +229,7 @@ class ConformerEncoder(nn.Module):
                                       for _ in range(a.layers))
         self.normalize_before = not a.post_norm
         if self.normalize_before:
-            self.after_norm = LayerNorm(a.d_model)
+            self.after_norm = LayerNorm(a.d_model, a)
 
     def forward(self, xs, ilens):
         mask = (torch.arange(xs.size(1))[None, :] < ilens[:, None])[:, None, :]
@@ -260,9 +258,6 @@ def main():
     ap.add_argument("--post-norm", action="store_true")
     ap.add_argument("--no-cnn", action="store_true")
     a = ap.parse_args()
-    if a.rel_pos_type == "wenet":
-        global LAYER_NORM_EPS
-        LAYER_NORM_EPS = 1e-5
     torch.manual_seed(a.seed)
     model = ASRModel(a).eval()
     loomref.reinit_(model, a.seed + 1)
